@@ -1,0 +1,15 @@
+namespace UsageBatch.Configuration;
+
+internal sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default, embedded) or <c>sqlserver</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Name of an environment variable holding the connection string (a SQL Server password belongs there).</summary>
+    public string? ConnectionStringEnv { get; set; }
+
+    /// <summary>SQL Server schema of the usage and ledger tables.</summary>
+    public string Schema { get; set; } = "dbo";
+}

@@ -1,0 +1,42 @@
+namespace UsageBatch.Configuration;
+
+/// <summary>One scheduled job (jobs.json <c>jobs[i]</c>): one provider account, one usage table.</summary>
+internal sealed class JobOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>The provider account's name under <c>providers</c>.</summary>
+    public string Provider { get; set; } = "";
+
+    /// <summary>Quartz cron (6/7 fields) or 5-field Unix cron.</summary>
+    public string Cron { get; set; } = "";
+
+    /// <summary>IANA time zone the cron is read in.</summary>
+    public string TimeZone { get; set; } = "Etc/UTC";
+
+    /// <summary><c>catchUpOnce</c> (run once after downtime) or <c>skip</c>.</summary>
+    public string Misfire { get; set; } = "catchUpOnce";
+
+    /// <summary>Rows newer than the run's scheduled time minus this wait for a later run (late-arriving usage).</summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Chargebee grouping bucket: <c>hour</c>, <c>day</c> or <c>month</c>.</summary>
+    public string Bucket { get; set; } = "day";
+
+    /// <summary>Rows per claim/settle statement; well under SQL Server's 5,000-lock escalation threshold.</summary>
+    public int BatchSize { get; set; } = 4000;
+
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    public decimal? MaxQuantityPerSubmission { get; set; }
+
+    public decimal? MaxAmountPerSubmission { get; set; }
+
+    /// <summary>Chargebee: warn in the report once a subscription has this many usages.</summary>
+    public int CapWarnAt { get; set; } = 4000;
+
+    /// <summary>Rows older than this before the cutoff are rejected as implausible (a mistyped year must not bill).</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(366);
+
+    public bool Enabled { get; set; } = true;
+}

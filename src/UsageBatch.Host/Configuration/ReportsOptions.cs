@@ -1,0 +1,6 @@
+namespace UsageBatch.Configuration;
+
+internal sealed class ReportsOptions
+{
+    public string Directory { get; set; } = "reports";
+}

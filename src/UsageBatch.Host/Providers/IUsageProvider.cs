@@ -1,0 +1,33 @@
+namespace UsageBatch.Providers;
+
+/// <summary>
+/// The one seam the billing run talks to a provider through (one implementation per provider).
+/// Every call is paced by the account's rate limiter and honours cancellation.
+/// </summary>
+internal interface IUsageProvider
+{
+    ProviderKind Kind { get; }
+
+    /// <summary>
+    /// Records one aggregate. Handles throttling (the whole account pauses), retries with backoff while the
+    /// request provably was not sent, and for Chargebee re-POSTs the same usage id after an unknown outcome and
+    /// turns <c>duplicate_entry</c> on our id into Confirmed (same data) or Conflict. Whop is never re-POSTed after
+    /// an unknown outcome: the caller resolves it with <see cref="ResolveAsync"/>.
+    /// </summary>
+    Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds out whether an earlier attempt of <paramref name="submission"/> made at <paramref name="attemptedAt"/>
+    /// exists at the provider. Chargebee: retrieve by our id. Whop: list the customer's usages of the item (all pages)
+    /// created at or after the attempt minus the clock skew, with the same value, skipping <paramref name="ownedUsageIds"/>.
+    /// Returns Confirmed, NotFound, Ambiguous (several candidates), Conflict, or Unknown/Fatal when the look-up failed.
+    /// </summary>
+    Task<ProviderOutcome> ResolveAsync(
+        ProviderSubmission submission,
+        DateTimeOffset attemptedAt,
+        IReadOnlySet<string> ownedUsageIds,
+        CancellationToken cancellationToken);
+
+    /// <summary>Every provider usage in the range (all pages), for reconciliation.</summary>
+    IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, CancellationToken cancellationToken);
+}
