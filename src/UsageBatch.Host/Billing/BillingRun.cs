@@ -1,0 +1,319 @@
+using Microsoft.Extensions.Logging;
+using UsageBatch.Configuration;
+using UsageBatch.Providers;
+using UsageBatch.Storage;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Billing;
+
+/// <summary>
+/// One run of one job, phase by phase (DESIGN.md "Data flow"): recover → validate → claim and prepare → send →
+/// settle → summary. Every phase is short transactions; the ledger row of a group is committed before it is sent,
+/// so a kill at any instant leaves a state the next run finishes.
+/// </summary>
+internal sealed class BillingRun
+{
+    private readonly IBillingStore _store;
+    private readonly IUsageProvider _provider;
+    private readonly JobOptions _job;
+    private readonly ProviderAccountOptions _account;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RunOptions _options;
+    private readonly UsageTable _table;
+
+    public BillingRun(IBillingStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account,
+        TimeProvider time, ILogger logger, RunOptions options)
+    {
+        _store = store;
+        _provider = provider;
+        _job = job;
+        _account = account;
+        _time = time;
+        _logger = logger;
+        _options = options;
+        _table = UsageTable.For(account.Kind);
+    }
+
+    public async Task<RunSummary> ExecuteAsync(DateTimeOffset scheduledAt, CancellationToken stopToken)
+    {
+        var now = _time.GetUtcNow();
+        var summary = new RunSummary
+        {
+            Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Kind.ToString().ToLowerInvariant(),
+            DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
+        };
+        var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
+        if (_options.DryRun)
+        {
+            await DryRunAsync(summary, rules, stopToken);
+            return summary;
+        }
+
+        var runId = await _store.StartRunAsync(new RunRecord(_job.Name, _job.Provider, _table.Name, false, scheduledAt, summary.Cutoff, now,
+            now + _job.LeaseDuration, _options.Host ?? Environment.MachineName, Environment.ProcessId), stopToken);
+        summary.RunId = runId;
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Job"] = _job.Name, ["RunId"] = runId, ["Provider"] = summary.Provider });
+
+        if (_options.UseRunGuard && !await _store.TryAcquireJobLockAsync(_job.Name, runId, now, now + _job.LeaseDuration, stopToken))
+        {
+            var holder = await _store.JobLockHolderAsync(_job.Name, now, CancellationToken.None);
+            return await FinishAsync(summary, "aborted", ExitCodes.AlreadyRunning, $"job {_job.Name} is already running (run {holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}); skipped");
+        }
+
+        // The lease is renewed while we live; if someone declared this run dead, everything stops at once.
+        using var leaseLost = new CancellationTokenSource();
+        using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, leaseLost.Token);
+        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token);
+        try
+        {
+            var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
+            var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
+            await RecoverAsync(runId, summary, toSend, linked.Token);
+            await ValidateAsync(runId, summary, rules, linked.Token);
+            await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
+            await sender.SendAllAsync(toSend, linked.Token);
+            return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        {
+            _logger.LogError("Run {RunId} lost its lease to a recovering run; stopping without touching anything more", runId);
+            summary.Outcome = "dead";
+            summary.ExitCode = ExitCodes.Aborted;
+            summary.Message = "lease lost: another run recovered this run's work";
+            return summary;
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+        {
+            await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
+            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
+            _logger.LogError(ex, "Run {RunId} aborted", runId);
+            await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
+            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, $"aborted: {ex.Message}");
+        }
+        finally
+        {
+            if (_options.UseRunGuard)
+            {
+                await TryAsync(() => _store.ReleaseJobLockAsync(_job.Name, runId, CancellationToken.None));
+            }
+        }
+    }
+
+    private async Task RecoverAsync(long runId, RunSummary summary, List<(LedgerSubmission, bool)> toSend, CancellationToken cancellationToken)
+    {
+        var adopted = await _store.AdoptOrphansAsync(_job.Provider, runId, _time.GetUtcNow(), cancellationToken);
+        summary.Recovered = adopted.Count;
+        foreach (var submission in adopted)
+        {
+            _logger.LogWarning("Recovering submission {SubmissionId} left {Status} by run {OwnerRunId}", submission.Id, submission.Status, submission.OwnerRunId);
+            switch (submission.Status)
+            {
+                case SubmissionStatus.Preparing:
+                    // Claimed part-way and never sent: give the rows back.
+                    await RecordAndSettleAsync(runId, submission.Id, SubmissionStatus.Void, "the run preparing it died before it was complete", "voided", cancellationToken);
+                    summary.Voided++;
+                    break;
+                case SubmissionStatus.Prepared:
+                    toSend.Add((submission, false));
+                    break;
+                case SubmissionStatus.Sent:
+                    // Outcome unknown: Chargebee re-POSTs the same id; Whop resolves by listing before any new POST.
+                    toSend.Add((submission, _account.Kind == ProviderKind.Whop));
+                    break;
+                default:
+                    // The outcome is in the ledger; only the rows were not all updated.
+                    await _store.SettleRowsAsync(submission.Id, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    private async Task ValidateAsync(long runId, RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
+    {
+        var rejections = new List<RowRejection>();
+        await foreach (var row in _store.ReadPendingRowsAsync(_table, cancellationToken))
+        {
+            summary.RowsValidated++;
+            if (UsageRowValidator.Check(_account.Kind, row, rules) is { } reason)
+            {
+                rejections.Add(new RowRejection(row.Id, row.SourceKey, reason));
+            }
+        }
+
+        summary.RowsRejectedByValidation = await _store.RejectRowsAsync(_table, runId, rejections, _time.GetUtcNow(), cancellationToken);
+        summary.RowsHeldRequeued = await _store.HoldRequeuedRowsAsync(_table, runId, _time.GetUtcNow(), cancellationToken);
+        if (rejections.Count > 0)
+        {
+            _logger.LogWarning("Rejected {Count} rows that can never be billed (reasons in the report)", summary.RowsRejectedByValidation);
+        }
+    }
+
+    private async Task PrepareAsync(long runId, RunSummary summary, ValidationRules rules, string usageIdPrefix,
+        List<(LedgerSubmission, bool)> toSend, CancellationToken cancellationToken)
+    {
+        var decider = new GroupDecider(_job, _account);
+        var groups = await _store.ListPendingGroupsAsync(_table, summary.Cutoff, _job.Bucket, cancellationToken);
+        foreach (var group in groups)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var claimed = await _store.ClaimGroupAsync(
+                new ClaimRequest(runId, _job.Name, _job.Provider, _table, group, summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow()),
+                decider.Decide, cancellationToken);
+            if (claimed is not { } result)
+            {
+                continue;
+            }
+
+            summary.Groups++;
+            summary.RowsRejectedByValidation += result.Claimed.Rejected.Count;
+            if (result.Decision.Status == SubmissionStatus.Prepared)
+            {
+                toSend.Add(((await _store.GetSubmissionAsync(result.Claimed.SubmissionId, cancellationToken))!, false));
+                continue;
+            }
+
+            // zero, rejected, held or void: final without any provider call.
+            await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
+            Count(summary, result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
+        }
+    }
+
+    private async Task DryRunAsync(RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
+    {
+        // Reads only: validation is counted, groups are listed and judged, nothing is written or sent.
+        await foreach (var row in _store.ReadPendingRowsAsync(_table, cancellationToken))
+        {
+            summary.RowsValidated++;
+            if (UsageRowValidator.Check(_account.Kind, row, rules) is not null)
+            {
+                summary.RowsRejectedByValidation++;
+            }
+        }
+
+        var decider = new GroupDecider(_job, _account);
+        foreach (var group in await _store.ListPendingGroupsAsync(_table, summary.Cutoff, _job.Bucket, cancellationToken))
+        {
+            var claimed = new ClaimedGroup(0, group.Target, group.BucketStart, group.BucketEnd, (int)group.RowCount, group.Total, null, group.LastOccurredAt, []);
+            var used = group.BucketStart is { } start
+                ? await _store.UsedUsageDatesAsync(_job.Provider, group.Target, start, group.BucketEnd!.Value, 0, cancellationToken)
+                : new HashSet<DateTimeOffset>();
+            var decision = decider.Decide(claimed, new GroupFacts(used, 0));
+            summary.Groups++;
+            summary.Planned.Add(new RunSummary.PlannedSubmission(group.Target.ToString(), (int)group.RowCount, group.Total,
+                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason));
+        }
+
+        summary.Outcome = "dry-run";
+        summary.FinishedAt = _time.GetUtcNow();
+        summary.ExitCode = ExitCodes.Ok;
+    }
+
+    private async Task<RunSummary> CompleteAsync(RunSummary summary, SubmissionSender sender, bool leaseLost, bool stopped)
+    {
+        if (leaseLost)
+        {
+            throw new OperationCanceledException();
+        }
+
+        if (sender.FatalMessage is { } fatal)
+        {
+            await ReleaseUnsentAsync(summary.RunId, summary, "the run aborted on a fatal provider error before this submission was sent");
+            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, fatal);
+        }
+
+        if (stopped)
+        {
+            await ReleaseUnsentAsync(summary.RunId, summary, "the run was stopped before this submission was sent");
+            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+        }
+
+        return summary.NeedsAttention
+            ? await FinishAsync(summary, "attention", ExitCodes.Attention, null)
+            : await FinishAsync(summary, "succeeded", ExitCodes.Ok, null);
+    }
+
+    /// <summary>Submissions this run owns that were never sent go back to pending (void), so nothing stays claimed.</summary>
+    private async Task ReleaseUnsentAsync(long runId, RunSummary summary, string reason)
+    {
+        await TryAsync(async () =>
+        {
+            foreach (var submission in await _store.SubmissionsOfRunAsync(runId, CancellationToken.None))
+            {
+                if (submission.OwnerRunId == runId && submission.SettledAt is null
+                    && submission.Status is SubmissionStatus.Prepared or SubmissionStatus.Preparing)
+                {
+                    await RecordAndSettleAsync(runId, submission.Id, SubmissionStatus.Void, reason, "voided", CancellationToken.None);
+                    summary.Voided++;
+                }
+            }
+        });
+    }
+
+    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (await _store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, status, reason, eventName, now), cancellationToken))
+        {
+            await _store.SettleRowsAsync(submissionId, runId, _job.BatchSize, now, cancellationToken);
+        }
+    }
+
+    internal static void Count(RunSummary summary, string status, int rows, decimal total, decimal? echoed)
+    {
+        lock (summary)
+        {
+            switch (status)
+            {
+                case SubmissionStatus.Confirmed:
+                    summary.Confirmed++;
+                    summary.RowsBilled += rows;
+                    summary.BilledTotal += total;
+                    summary.EchoedTotal += echoed ?? 0m;
+                    break;
+                case SubmissionStatus.Zero:
+                    summary.Zero++;
+                    summary.RowsBilled += rows;
+                    break;
+                case SubmissionStatus.Rejected: summary.Rejected++; break;
+                case SubmissionStatus.Held: summary.Held++; break;
+                case SubmissionStatus.Released: summary.Released++; break;
+                case SubmissionStatus.Void: summary.Voided++; break;
+                default: summary.Unresolved++; break;
+            }
+        }
+    }
+
+    private async Task<RunSummary> FinishAsync(RunSummary summary, string outcome, int exitCode, string? message)
+    {
+        summary.Outcome = outcome;
+        summary.ExitCode = exitCode;
+        summary.Message = message;
+        summary.FinishedAt = _time.GetUtcNow();
+        await TryAsync(() => _store.FinishRunAsync(summary.RunId, outcome, exitCode, message,
+            System.Text.Json.JsonSerializer.Serialize(summary, RunSummaryJson.Options), summary.FinishedAt.Value, CancellationToken.None));
+        _logger.LogInformation(
+            "Run {RunId} of {Job} finished {Outcome} (exit {ExitCode}): {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed, total {BilledTotal}, provider echoed {EchoedTotal}; {RowsRejected} rows rejected by validation; {Message}",
+            summary.RunId, summary.Job, outcome, exitCode, summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
+            summary.Released, summary.Unresolved, summary.RowsBilled, summary.BilledTotal, summary.EchoedTotal, summary.RowsRejectedByValidation, message ?? "");
+        return summary;
+    }
+
+    private async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort on the way out: whatever is left is finished by the next run's recovery.
+            _logger.LogError(ex, "Cleanup step failed; the next run's recovery finishes it");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using UsageBatch.Storage;
+
+namespace UsageBatch.Billing;
+
+/// <summary>
+/// Renews a run's lease every fifth of its duration while the run lives. If the store refuses (another run has
+/// declared this one dead and adopted its work), it cancels <c>leaseLost</c> so the run stops touching anything.
+/// </summary>
+internal sealed class LeaseRenewal : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public LeaseRenewal(IBillingStore store, long runId, string job, TimeSpan leaseDuration, TimeProvider time, ILogger logger, CancellationTokenSource leaseLost)
+    {
+        _loop = Task.Run(async () =>
+        {
+            var period = leaseDuration / 5;
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(period, time, _stop.Token);
+                    if (!await store.RenewLeaseAsync(runId, job, time.GetUtcNow() + leaseDuration, _stop.Token))
+                    {
+                        logger.LogError("Run {RunId} could not renew its lease: it was declared dead", runId);
+                        await leaseLost.CancelAsync();
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A transient database error: keep trying; the lease has four more periods of slack.
+                    logger.LogWarning(ex, "Run {RunId} failed to renew its lease; retrying", runId);
+                }
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The loop only ends by cancellation; nothing to report.
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+using UsageBatch.Providers;
+
+namespace UsageBatch.Billing;
+
+/// <summary>A ledger row (ub_submission) as the run and the reports read it.</summary>
+internal sealed record LedgerSubmission(
+    long Id,
+    long CreatedRunId,
+    long OwnerRunId,
+    string Job,
+    string ProviderAccount,
+    string UsageTable,
+    SubmissionTarget Target,
+    DateTimeOffset? BucketStart,
+    DateTimeOffset? BucketEnd,
+    DateTimeOffset? UsageDate,
+    string? UsageId,
+    string Status,
+    string? StatusReason,
+    int RowCount,
+    decimal Total,
+    int Attempts,
+    DateTimeOffset? FirstSentAt,
+    DateTimeOffset? LastAttemptAt,
+    string? ProviderUsageId,
+    string? ProviderReceiptId,
+    decimal? EchoedTotal,
+    DateTimeOffset? SettledAt);

@@ -1,0 +1,41 @@
+namespace UsageBatch.Billing;
+
+/// <summary>The facts of one run, written to ub_run.summary_json and to the run's JSON summary file.</summary>
+internal sealed class RunSummary
+{
+    public long RunId { get; set; }
+    public string Job { get; set; } = "";
+    public string ProviderAccount { get; set; } = "";
+    public string Provider { get; set; } = "";
+    public bool DryRun { get; set; }
+    public DateTimeOffset ScheduledAt { get; set; }
+    public DateTimeOffset Cutoff { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public string Outcome { get; set; } = "running";
+    public int ExitCode { get; set; }
+    public string? Message { get; set; }
+    public int RowsValidated { get; set; }
+    public int RowsRejectedByValidation { get; set; }
+    public int RowsHeldRequeued { get; set; }
+    public int Groups { get; set; }
+    public int Recovered { get; set; }
+    public int Confirmed { get; set; }
+    public int Zero { get; set; }
+    public int Rejected { get; set; }
+    public int Held { get; set; }
+    public int Released { get; set; }
+    public int Voided { get; set; }
+    public int Unresolved { get; set; }
+    public int RowsBilled { get; set; }
+    public decimal BilledTotal { get; set; }
+    public decimal EchoedTotal { get; set; }
+    public int ProviderCalls { get; set; }
+    public List<PlannedSubmission> Planned { get; set; } = [];
+
+    /// <summary>Whether anything in this run needs a person (exit code 1).</summary>
+    public bool NeedsAttention =>
+        RowsRejectedByValidation + RowsHeldRequeued + Rejected + Held + Released + Unresolved > 0;
+
+    public sealed record PlannedSubmission(string Target, int Rows, decimal Total, string Decision, string? Reason);
+}

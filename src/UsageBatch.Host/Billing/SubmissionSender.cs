@@ -1,0 +1,258 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using UsageBatch.Configuration;
+using UsageBatch.Providers;
+using UsageBatch.Storage;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Billing;
+
+/// <summary>
+/// The send and settle phases: for each prepared submission, mark it sent, call the provider, record the outcome on
+/// the ledger first, then settle its rows. A bounded number are in flight; pacing and throttling live in the client.
+/// Once a request is under way it is never abandoned: it finishes and is settled even when the run is stopping.
+/// </summary>
+internal sealed class SubmissionSender
+{
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
+
+    private readonly IBillingStore _store;
+    private readonly IUsageProvider _provider;
+    private readonly JobOptions _job;
+    private readonly ProviderAccountOptions _account;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _runId;
+    private readonly RunSummary _summary;
+    private readonly CancellationToken _leaseLost;
+    private readonly PermanentErrorProbation _probation;
+    private readonly CancellationTokenSource _fatal = new();
+
+    public SubmissionSender(IBillingStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account, TimeProvider time,
+        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost)
+    {
+        _store = store;
+        _provider = provider;
+        _job = job;
+        _account = account;
+        _time = time;
+        _logger = logger;
+        _runId = runId;
+        _summary = summary;
+        _leaseLost = leaseLost;
+        _probation = new PermanentErrorProbation(account.AbortAfterSamePermanentErrors);
+    }
+
+    /// <summary>Set when a fatal provider error aborted the sends (auth, configuration, or the same permanent error on every first send).</summary>
+    public string? FatalMessage { get; private set; }
+
+    public async Task SendAllAsync(IReadOnlyList<(LedgerSubmission Submission, bool ResolveFirst)> work, CancellationToken stopToken)
+    {
+        using var stopOrFatal = CancellationTokenSource.CreateLinkedTokenSource(stopToken, _fatal.Token);
+        try
+        {
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _account.MaxInFlight), CancellationToken = stopOrFatal.Token },
+                async (item, token) => await SendOneAsync(item.Submission, item.ResolveFirst, token));
+        }
+        catch (OperationCanceledException) when (_fatal.IsCancellationRequested && !stopToken.IsCancellationRequested)
+        {
+            // A fatal error stopped new sends; the run releases what was never sent.
+        }
+
+        // Permanent errors held back while deciding whether they meant "the configuration is wrong" are now final.
+        foreach (var (submission, outcome) in _probation.Drain())
+        {
+            await FinishAsync(submission, SubmissionStatus.Rejected, outcome, "rejected");
+        }
+    }
+
+    private async Task SendOneAsync(LedgerSubmission submission, bool resolveFirst, CancellationToken stopToken)
+    {
+        var current = ToProviderSubmission(submission);
+        var attemptedAt = submission.LastAttemptAt ?? _time.GetUtcNow();
+        var unknowns = 0;
+        while (true)
+        {
+            if (resolveFirst)
+            {
+                resolveFirst = false;
+                var resolved = await ResolveAsync(submission, current, attemptedAt);
+                if (resolved is null)
+                {
+                    return; // confirmed, held or still unknown: done for this run
+                }
+            }
+
+            // Between submissions is a safe point: stop here, never between sending and settling.
+            if (stopToken.IsCancellationRequested || _leaseLost.IsCancellationRequested)
+            {
+                return;
+            }
+
+            attemptedAt = _time.GetUtcNow();
+            if (!await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None))
+            {
+                _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
+                return;
+            }
+
+            lock (_summary)
+            {
+                _summary.ProviderCalls++;
+            }
+
+            // No cancellation token: a request under way finishes and is recorded (the client has its own timeout).
+            var outcome = await _provider.SubmitAsync(current, CancellationToken.None);
+            _logger.LogInformation("Submission {SubmissionId} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Confirmed:
+                    _probation.Pass();
+                    await FinishAsync(submission, SubmissionStatus.Confirmed, outcome, "confirmed");
+                    return;
+                case OutcomeKind.Permanent:
+                    await OnPermanentAsync(submission, outcome);
+                    return;
+                case OutcomeKind.DateClash:
+                    var moved = await MoveUsageDateAsync(submission, current);
+                    if (moved is null)
+                    {
+                        return;
+                    }
+
+                    current = moved;
+                    continue;
+                case OutcomeKind.Conflict:
+                case OutcomeKind.Ambiguous:
+                    await FinishAsync(submission, SubmissionStatus.Held, outcome, "held",
+                        $"{outcome.Message}; review at the provider, then `usagebatch requeue --submission {submission.Id}`");
+                    return;
+                case OutcomeKind.NotSent:
+                case OutcomeKind.Throttled:
+                    await FinishAsync(submission, SubmissionStatus.Released, outcome, "released",
+                        $"not sent after {outcome.Attempts} attempts ({outcome.Message}); released to pending for the next run");
+                    return;
+                case OutcomeKind.Fatal:
+                    await OnFatalAsync(submission, outcome.Message);
+                    return;
+                case OutcomeKind.Unknown when _account.Kind == ProviderKind.Whop && ++unknowns < _account.MaxAttempts:
+                    // Whop has no idempotency: never re-POST blind. Find out whether it exists first.
+                    resolveFirst = true;
+                    continue;
+                default:
+                    // Unknown after every attempt: stays 'sent'; the next run resolves it (same id for Chargebee).
+                    _logger.LogWarning("Submission {SubmissionId} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
+                    BillingRun.Count(_summary, SubmissionStatus.Sent, 0, 0, null);
+                    return;
+            }
+        }
+    }
+
+    /// <summary>Whop: find out whether an earlier attempt exists. Returns the submission to send again, or null when done.</summary>
+    private async Task<ProviderSubmission?> ResolveAsync(LedgerSubmission submission, ProviderSubmission current, DateTimeOffset attemptedAt)
+    {
+        var owned = await _store.OwnedUsageIdsAsync(_job.Provider, current.Target, CancellationToken.None);
+        var outcome = await _provider.ResolveAsync(current, attemptedAt, owned, CancellationToken.None);
+        _logger.LogInformation("Resolving submission {SubmissionId}: {Outcome}", submission.Id, outcome);
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Confirmed:
+                await FinishAsync(submission, SubmissionStatus.Confirmed, outcome, "confirmed", "confirmed by looking it up after an unknown outcome");
+                return null;
+            case OutcomeKind.NotFound:
+                return current;
+            case OutcomeKind.Ambiguous:
+            case OutcomeKind.Conflict:
+                await FinishAsync(submission, SubmissionStatus.Held, outcome, "held",
+                    $"{outcome.Message}; several provider usages could be this one: review them, then `usagebatch requeue --submission {submission.Id}`");
+                return null;
+            case OutcomeKind.Fatal:
+                await OnFatalAsync(submission, outcome.Message);
+                return null;
+            default:
+                BillingRun.Count(_summary, SubmissionStatus.Sent, 0, 0, null);
+                return null;
+        }
+    }
+
+    private async Task<ProviderSubmission?> MoveUsageDateAsync(LedgerSubmission submission, ProviderSubmission current)
+    {
+        // Someone else has a usage at this date: step back a second at a time past our own dates, inside the bucket.
+        var used = await _store.UsedUsageDatesAsync(_job.Provider, current.Target, submission.BucketStart!.Value, submission.BucketEnd!.Value, submission.Id, CancellationToken.None);
+        var date = current.UsageDate!.Value.AddSeconds(-1);
+        while (used.Contains(date))
+        {
+            date = date.AddSeconds(-1);
+        }
+
+        if (date < submission.BucketStart)
+        {
+            await FinishAsync(submission, SubmissionStatus.Held, ProviderOutcome.Permanent(400, "invalid_request", "usage_date clash"), "held",
+                "every usage_date in the bucket clashes with an existing usage at the provider; review, then requeue");
+            return null;
+        }
+
+        // Recorded before the re-send: a crash now and a recovery re-POST use the date the provider may have seen.
+        await _store.MoveUsageDateAsync(submission.Id, _runId, date, _time.GetUtcNow(), CancellationToken.None);
+        return current with { UsageDate = date };
+    }
+
+    private async Task OnPermanentAsync(LedgerSubmission submission, ProviderOutcome outcome)
+    {
+        var verdict = _probation.Add(submission, outcome);
+        if (verdict.Fatal)
+        {
+            // The first sends all failed the same way: the configuration is wrong, not the data. Reject nothing.
+            foreach (var (held, _) in verdict.Released)
+            {
+                await FinishAsync(held, SubmissionStatus.Void, outcome, "voided", $"released: the run aborted because its first sends all failed with {outcome.ProviderCode ?? outcome.Message}");
+            }
+
+            await TriggerFatalAsync($"the first {_account.AbortAfterSamePermanentErrors} submissions all failed with the same error ({outcome}); check the configuration (ids, items, site)");
+            return;
+        }
+
+        foreach (var (final, finalOutcome) in verdict.Released)
+        {
+            await FinishAsync(final, SubmissionStatus.Rejected, finalOutcome, "rejected");
+        }
+    }
+
+    private async Task OnFatalAsync(LedgerSubmission submission, string message)
+    {
+        // A fatal answer (401/403, wrong URL or site) means nothing was recorded: the rows go back to pending.
+        await FinishAsync(submission, SubmissionStatus.Void, ProviderOutcome.Fatal(message), "voided", $"released: fatal provider error ({message})");
+        await TriggerFatalAsync(message);
+    }
+
+    private async Task TriggerFatalAsync(string message)
+    {
+        FatalMessage ??= $"aborted: {message}";
+        _logger.LogError("Fatal provider error, aborting the run: {Message}", message);
+        await _fatal.CancelAsync();
+    }
+
+    private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
+    {
+        var now = _time.GetUtcNow();
+        var record = new OutcomeRecord(submission.Id, _runId, status, reason ?? (status == SubmissionStatus.Confirmed ? null : outcome.Message), eventName, now,
+            outcome.UsageId, outcome.ReceiptId, outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode);
+        // Ledger first (one short transaction), then the rows in batches: a crash in between is finished by recovery.
+        if (!await _store.RecordOutcomeAsync(record, CancellationToken.None))
+        {
+            _logger.LogError("Submission {SubmissionId} outcome {Status} not recorded: no longer owned by run {RunId}", submission.Id, status, _runId);
+            return;
+        }
+
+        await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+        BillingRun.Count(_summary, status, submission.RowCount, submission.Total, outcome.EchoedTotal);
+        if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
+        {
+            _logger.LogError("Submission {SubmissionId}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);
+        }
+    }
+
+    private ProviderSubmission ToProviderSubmission(LedgerSubmission submission) =>
+        new(submission.Id, submission.Target, submission.Total, submission.UsageId, submission.UsageDate,
+            string.Create(CultureInfo.InvariantCulture, $"usagebatch job={_job.Name} run={_runId} submission={submission.Id} rows={submission.RowCount}"));
+}

@@ -1,0 +1,226 @@
+using System.Net;
+using Quartz;
+
+namespace UsageBatch.Configuration;
+
+/// <summary>
+/// Checks a loaded configuration and lists every problem by key path (e.g. <c>jobs[1].cron</c>), so an operator
+/// fixes them all in one go. Secrets are only ever named by their environment variable, never printed.
+/// </summary>
+internal static class ConfigValidator
+{
+    private static readonly string[] Buckets = ["hour", "day", "month"];
+    private static readonly string[] SuppressKinds = ["webhooks", "emails", "actions"];
+
+    /// <param name="environment">Reads environment variables (injected so tests need not touch the process's).</param>
+    /// <param name="requireKeys">False for `demo`, which supplies its own keys in memory.</param>
+    public static IReadOnlyList<string> Validate(AppOptions options, Func<string, string?> environment, bool requireKeys = true)
+    {
+        var errors = new List<string>();
+        ValidateDatabase(options.Database, environment, errors);
+        foreach (var (name, account) in options.Providers)
+        {
+            ValidateAccount($"providers.{name}", account, environment, requireKeys, errors);
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Jobs.Count; i++)
+        {
+            ValidateJob($"jobs[{i}]", options.Jobs[i], options, names, errors);
+        }
+
+        if (options.Jobs.Count == 0)
+        {
+            errors.Add("jobs: at least one job is required");
+        }
+
+        ValidateScheduler(options.Scheduler, errors);
+        if (options.Logging.RetainedDays < 1)
+        {
+            errors.Add("logging.retainedDays: must be at least 1");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateDatabase(DatabaseOptions database, Func<string, string?> environment, List<string> errors)
+    {
+        if (database.Provider is not ("sqlite" or "sqlserver"))
+        {
+            errors.Add($"database.provider: '{database.Provider}' is not one of sqlite, sqlserver");
+        }
+
+        if (database.ConnectionStringEnv is { } env && string.IsNullOrEmpty(environment(env)))
+        {
+            errors.Add($"database.connectionStringEnv: environment variable {env} is not set");
+        }
+        else if (database.ConnectionStringEnv is null && string.IsNullOrWhiteSpace(database.ConnectionString))
+        {
+            errors.Add("database.connectionString: required (or connectionStringEnv naming an environment variable)");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(database.Schema, "^[A-Za-z_][A-Za-z0-9_]{0,127}$"))
+        {
+            errors.Add($"database.schema: '{database.Schema}' is not a plain identifier");
+        }
+    }
+
+    private static void ValidateAccount(string path, ProviderAccountOptions account, Func<string, string?> environment, bool requireKeys, List<string> errors)
+    {
+        if (account.Type is not ("whop" or "chargebee"))
+        {
+            errors.Add($"{path}.type: '{account.Type}' is not one of whop, chargebee");
+            return;
+        }
+
+        if (account.Kind == Providers.ProviderKind.Chargebee && account.BaseUrl is null && string.IsNullOrWhiteSpace(account.Site))
+        {
+            errors.Add($"{path}.site: required for Chargebee unless baseUrl is set");
+        }
+
+        if (!Uri.TryCreate(account.EffectiveBaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            errors.Add($"{path}.baseUrl: '{account.EffectiveBaseUrl}' is not an absolute http(s) URL");
+        }
+        else if (url.Scheme == "http" && !IsLoopback(url))
+        {
+            errors.Add($"{path}.baseUrl: must be https unless it is a loopback address (API keys travel in every request)");
+        }
+
+        if (string.IsNullOrWhiteSpace(account.ApiKeyEnv))
+        {
+            errors.Add($"{path}.apiKeyEnv: required (the name of the environment variable holding the API key)");
+        }
+        else if (requireKeys && string.IsNullOrEmpty(environment(account.ApiKeyEnv)))
+        {
+            errors.Add($"{path}.apiKeyEnv: environment variable {account.ApiKeyEnv} is not set (it must hold the API key)");
+        }
+
+        Positive($"{path}.requestsPerWindow", account.EffectiveRequestsPerWindow, errors);
+        Positive($"{path}.maxInFlight", account.MaxInFlight, errors);
+        Positive($"{path}.maxAttempts", account.MaxAttempts, errors);
+        Positive($"{path}.usageCap", account.UsageCap, errors);
+        PositiveTime($"{path}.window", account.EffectiveWindow, errors);
+        PositiveTime($"{path}.timeout", account.Timeout, errors);
+        if (account.EffectiveQuantityDecimals is < 0 or > 10)
+        {
+            errors.Add($"{path}.quantityDecimals: must be between 0 and 10");
+        }
+
+        if (account.EffectiveAmountDecimals is < 0 or > 10)
+        {
+            errors.Add($"{path}.amountDecimals: must be between 0 and 10");
+        }
+
+        foreach (var kind in account.Suppress.Where(k => !SuppressKinds.Contains(k)))
+        {
+            errors.Add($"{path}.suppress: '{kind}' is not one of webhooks, emails, actions");
+        }
+    }
+
+    private static void ValidateJob(string path, JobOptions job, AppOptions options, HashSet<string> names, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(job.Name))
+        {
+            errors.Add($"{path}.name: required");
+        }
+        else if (!names.Add(job.Name))
+        {
+            errors.Add($"{path}.name: '{job.Name}' is used by another job; names must be unique");
+        }
+
+        if (!options.Providers.TryGetValue(job.Provider, out var account))
+        {
+            errors.Add($"{path}.provider: '{job.Provider}' is not a provider account under providers ({string.Join(", ", options.Providers.Keys)})");
+        }
+
+        try
+        {
+            _ = new CronExpression(CronText.Normalize(job.Cron));
+        }
+        catch (FormatException ex)
+        {
+            errors.Add($"{path}.cron: '{job.Cron}' is not a valid cron expression: {ex.Message}");
+        }
+
+        try
+        {
+            _ = TimeZoneInfo.FindSystemTimeZoneById(job.TimeZone);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            errors.Add($"{path}.timeZone: '{job.TimeZone}' is not a known IANA time zone");
+        }
+
+        if (job.Misfire is not ("catchUpOnce" or "skip"))
+        {
+            errors.Add($"{path}.misfire: '{job.Misfire}' is not one of catchUpOnce, skip");
+        }
+
+        if (!Buckets.Contains(job.Bucket))
+        {
+            errors.Add($"{path}.bucket: '{job.Bucket}' is not one of hour, day, month");
+        }
+
+        if (job.BatchSize is < 1 or > 4500)
+        {
+            errors.Add($"{path}.batchSize: must be between 1 and 4500 (SQL Server escalates to a table lock at 5,000 row locks)");
+        }
+
+        if (job.SettleDelay < TimeSpan.Zero)
+        {
+            errors.Add($"{path}.settleDelay: must not be negative");
+        }
+
+        PositiveTime($"{path}.leaseDuration", job.LeaseDuration, errors);
+        PositiveTime($"{path}.maxAge", job.MaxAge, errors);
+        if (account is not null && job.LeaseDuration <= account.Timeout + TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"{path}.leaseDuration: must be longer than the provider's timeout plus 10 s, so no request outlives the lease");
+        }
+
+        if (job.MaxQuantityPerSubmission is <= 0)
+        {
+            errors.Add($"{path}.maxQuantityPerSubmission: must be positive");
+        }
+
+        if (job.MaxAmountPerSubmission is <= 0)
+        {
+            errors.Add($"{path}.maxAmountPerSubmission: must be positive");
+        }
+    }
+
+    private static void ValidateScheduler(SchedulerOptions scheduler, List<string> errors)
+    {
+        if (scheduler.Store is not ("sqlite" or "memory" or "sqlserver"))
+        {
+            errors.Add($"scheduler.store: '{scheduler.Store}' is not one of sqlite, memory, sqlserver");
+        }
+
+        if (scheduler.Clustered && scheduler.Store != "sqlserver")
+        {
+            errors.Add("scheduler.clustered: clustering needs store sqlserver (Quartz refuses clustered SQLite)");
+        }
+
+        PositiveTime("scheduler.shutdownTimeout", scheduler.ShutdownTimeout, errors);
+    }
+
+    private static void Positive(string path, int value, List<string> errors)
+    {
+        if (value < 1)
+        {
+            errors.Add($"{path}: must be at least 1");
+        }
+    }
+
+    private static void PositiveTime(string path, TimeSpan value, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}: must be a positive duration (e.g. 00:00:30)");
+        }
+    }
+
+    public static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.Host, out var ip) && IPAddress.IsLoopback(ip));
+}

@@ -1,0 +1,53 @@
+using UsageBatch.Billing;
+using UsageBatch.Providers;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Storage;
+
+/// <summary>
+/// Everything the billing run persists, one implementation per database (SQLite embedded; SQL Server in
+/// production), both held to the same contract tests. Every method is one or a few short transactions.
+/// </summary>
+internal interface IBillingStore
+{
+    string Dialect { get; }
+
+    /// <summary>Creates or upgrades the schema; returns the schema version.</summary>
+    Task<int> EnsureSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>This installation's prefix for Chargebee usage ids (created once, stable forever).</summary>
+    Task<string> GetUsageIdPrefixAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Runs, leases and the run guard
+    Task<long> StartRunAsync(RunRecord run, CancellationToken cancellationToken);
+    Task<bool> TryAcquireJobLockAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    Task<long?> JobLockHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken);
+    Task ReleaseJobLockAsync(string job, long runId, CancellationToken cancellationToken);
+    Task<bool> RenewLeaseAsync(long runId, string job, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    Task FinishRunAsync(long runId, string status, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<string?> RunStatusAsync(long runId, CancellationToken cancellationToken);
+
+    // Recover
+    Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string providerAccount, long runId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Validate
+    IAsyncEnumerable<UsageRow> ReadPendingRowsAsync(UsageTable table, CancellationToken cancellationToken);
+    Task<int> RejectRowsAsync(UsageTable table, long runId, IReadOnlyList<RowRejection> rejections, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<int> HoldRequeuedRowsAsync(UsageTable table, long runId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Claim and prepare
+    Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable table, DateTimeOffset cutoff, string bucket, CancellationToken cancellationToken);
+    Task<(ClaimedGroup Claimed, GroupDecision Decision)?> ClaimGroupAsync(ClaimRequest request, Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken);
+
+    // Send and settle
+    Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken);
+    Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string account, SubmissionTarget target, DateTimeOffset bucketStart, DateTimeOffset bucketEnd, long exceptSubmissionId, CancellationToken cancellationToken);
+    Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string providerAccount, SubmissionTarget target, CancellationToken cancellationToken);
+    Task<bool> RecordOutcomeAsync(OutcomeRecord outcome, CancellationToken cancellationToken);
+    Task<int> SettleRowsAsync(long submissionId, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Read
+    Task<LedgerSubmission?> GetSubmissionAsync(long submissionId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long runId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,39 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace UsageBatch.Storage.Sqlite;
+
+/// <summary>Creates or upgrades the embedded database from sql/sqlite (every script is re-runnable).</summary>
+internal static class SqliteSchema
+{
+    public static async Task<int> ApplyAsync(SqliteDatabase database, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(database.DataSource));
+        if (!string.IsNullOrEmpty(folder) && database.DataSource != ":memory:")
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // WAL lets reports and `status` read while a run writes; it is a property of the file, set once.
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
+        foreach (var script in SchemaScripts.For("sqlite"))
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(script.Text, transaction: transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return await CurrentVersionAsync(connection, cancellationToken);
+    }
+
+    public static async Task<int> CurrentVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'ub_schema_version'", cancellationToken: cancellationToken));
+        return exists == 0
+            ? 0
+            : await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COALESCE(MAX(version), 0) FROM ub_schema_version", cancellationToken: cancellationToken));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace UsageBatch.Usage;
+
+/// <summary>
+/// Decimals as text: the only form usage values travel in (SQLite TEXT columns, Chargebee's quantity string).
+/// Canonical input is a plain invariant-culture decimal: optional '-', digits, optional '.digits'. No exponent,
+/// no '+', no thousands separators, no spaces. Anything else is refused, never guessed at.
+/// </summary>
+internal static partial class DecimalText
+{
+    /// <summary>decimal(28,10) on SQL Server: at most 18 integer digits and 10 decimals.</summary>
+    public const int MaxIntegerDigits = 18;
+    public const int MaxScale = 10;
+
+    [GeneratedRegex(@"^-?[0-9]+(\.[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Canonical();
+
+    /// <summary>Parses canonical text; on failure says why in words a DBA can act on.</summary>
+    public static bool TryParse(string? text, out decimal value, out string? error)
+    {
+        value = 0;
+        error = null;
+        if (text is null)
+        {
+            error = "is missing";
+            return false;
+        }
+
+        if (!Canonical().IsMatch(text))
+        {
+            error = $"'{Shorten(text)}' is not a plain decimal (digits with an optional '-' and '.', no exponent, separators or spaces)";
+            return false;
+        }
+
+        var digits = text.TrimStart('-');
+        var dot = digits.IndexOf('.', StringComparison.Ordinal);
+        var integerPart = (dot < 0 ? digits : digits[..dot]).TrimStart('0');
+        var scale = dot < 0 ? 0 : digits.Length - dot - 1;
+        if (integerPart.Length > MaxIntegerDigits)
+        {
+            error = $"'{Shorten(text)}' is out of range (more than {MaxIntegerDigits} integer digits)";
+            return false;
+        }
+
+        if (scale > MaxScale)
+        {
+            error = $"'{Shorten(text)}' has {scale} decimals; at most {MaxScale} are stored";
+            return false;
+        }
+
+        value = decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    public static decimal Parse(string text) =>
+        TryParse(text, out var value, out var error) ? value : throw new FormatException($"decimal {error}");
+
+    /// <summary>Decimal places actually needed (trailing zeros do not count: 1.50 has 1).</summary>
+    public static int Scale(decimal value)
+    {
+        var normalized = Normalize(value);
+        return (decimal.GetBits(normalized)[3] >> 16) & 0xFF;
+    }
+
+    /// <summary>Drops trailing zeros so 1.0 and 1.00 both print as "1".</summary>
+    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
+
+    /// <summary>Invariant text with no exponent and no trailing zeros.</summary>
+    public static string Format(decimal value) => Normalize(value).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a JSON number parsed as binary floating point (as Whop's API may) keeps the value exactly.</summary>
+    public static bool SurvivesDouble(decimal value)
+    {
+        var asDouble = (double)value;
+        return decimal.TryParse(asDouble.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var back)
+            && back == value;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}
