@@ -50,4 +50,6 @@ internal interface IBillingStore
     // Read
     Task<LedgerSubmission?> GetSubmissionAsync(long submissionId, CancellationToken cancellationToken);
     Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long runId, CancellationToken cancellationToken);
+    Task<RowCounts> CountRowsAsync(UsageTable table, DateTimeOffset cutoff, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string job, int count, CancellationToken cancellationToken);
 }

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using UsageBatch.Billing;
+
+namespace UsageBatch.Cli;
+
+/// <summary>The `usagebatch` command line (DESIGN.md "Command line"). Bad arguments exit 2.</summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var config = new Option<string>("--config") { Description = "Path to jobs.json", DefaultValueFactory = _ => "jobs.json", Recursive = true };
+        var root = new RootCommand("UsageBatch: metered-billing batch job for Whop and Chargebee");
+        root.Options.Add(config);
+
+        var jobs = new Option<string[]>("--job") { Description = "Run only this job (repeatable); default: every enabled job" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be sent; send nothing, change nothing" };
+        var run = new Command("run", "Run jobs now, once, then exit (for SQL Agent, cron, Task Scheduler)") { jobs, dryRun };
+        run.SetAction((parse, ct) => Commands.RunAsync(parse.GetValue(config)!, parse.GetValue(jobs) ?? [], parse.GetValue(dryRun), output, error, environment, ct));
+        root.Subcommands.Add(run);
+
+        var demo = new Command("demo", "Create the embedded database, seed sample usage, start the emulator, run every job once");
+        demo.SetAction((parse, ct) => DemoCommand.RunAsync(parse.GetValue(config)!, output, error, ct));
+        root.Subcommands.Add(demo);
+
+        var validate = new Command("validate", "Check configuration and database schema; no side effects");
+        validate.SetAction((parse, ct) => Commands.ValidateAsync(parse.GetValue(config)!, output, error, environment, ct));
+        root.Subcommands.Add(validate);
+
+        var status = new Command("status", "Per job: last runs and rows pending / future-dated / claimed / held");
+        status.SetAction((parse, ct) => Commands.StatusAsync(parse.GetValue(config)!, output, error, environment, ct));
+        root.Subcommands.Add(status);
+
+        var init = new Command("init", "Create or upgrade the schema");
+        init.SetAction((parse, ct) => Commands.DbInitAsync(parse.GetValue(config)!, output, error, environment, ct));
+        var db = new Command("db", "Database commands") { init };
+        root.Subcommands.Add(db);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                await error.WriteLineAsync($"usagebatch: {parseError.Message}");
+            }
+
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (parsed.CommandResult.Command == root && !args.Contains("--help") && !args.Contains("-h"))
+        {
+            // `serve` (the scheduler host) lands with its own issue; until then say so instead of pretending.
+            await error.WriteLineAsync("usagebatch: `serve` (the Quartz host) is not part of this build yet; use `run`, `demo`, `status`, `validate` or `db init`.");
+            return ExitCodes.BadConfiguration;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+using UsageBatch.Configuration;
+using UsageBatch.Providers;
+using UsageBatch.Storage;
+using UsageBatch.Storage.Sqlite;
+
+namespace UsageBatch.Cli;
+
+/// <summary>Builds the store and the provider clients from a validated configuration.</summary>
+internal static class Composition
+{
+    public static IBillingStore CreateStore(AppOptions options, Func<string, string?> environment)
+    {
+        var connectionString = options.Database.ConnectionStringEnv is { } env ? environment(env)! : options.Database.ConnectionString!;
+        return options.Database.Provider switch
+        {
+            "sqlite" => new SqliteBillingStore(new SqliteDatabase(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory))),
+            _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not available in this build yet (the SQL Server store lands with its own issue)"]),
+        };
+    }
+
+    /// <summary>The API key comes only from the environment variable the account names; it is never logged.</summary>
+    public static IUsageProvider CreateProvider(string accountName, ProviderAccountOptions account, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers)
+    {
+        var key = environment(account.ApiKeyEnv ?? "")
+            ?? throw new ConfigurationException([$"providers.{accountName}.apiKeyEnv: environment variable {account.ApiKeyEnv} is not set"]);
+        return ProviderClientFactory.Create(accountName, account, key, time, loggers);
+    }
+}
