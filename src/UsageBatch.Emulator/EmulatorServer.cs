@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsageBatch.Emulator.Chargebee;
 using UsageBatch.Emulator.Control;
@@ -52,6 +53,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
         // The emulator is a test double: its own request logs would only drown the job's.
         builder.Logging.ClearProviders();
+        // Never take over the process's Ctrl+C/SIGTERM: in-process the job owns them, standalone Program does.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseUrls(options.Urls ?? "http://127.0.0.1:0");
 
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace UsageBatch.Emulator;
 
@@ -38,11 +39,8 @@ internal static class Program
         }
 
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         await using var server = await EmulatorServer.StartAsync(options);
         Console.WriteLine($"UsageBatch provider emulator listening on {server.BaseAddress}");
@@ -55,9 +53,15 @@ internal static class Program
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C: fall through to a clean stop.
+            // Ctrl+C or SIGTERM: fall through to a clean stop.
         }
 
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 }
