@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace UsageBatch.Emulator.Chargebee;
+
+/// <summary>Retrieve, delete and list usages.</summary>
+internal sealed class ChargebeeQueryHandler(EmulatorState state)
+{
+    private const string OffsetTag = "usages:";
+
+    public ProviderResponse Retrieve(string subscriptionId, string? usageId)
+    {
+        lock (state.Gate)
+        {
+            return Find(subscriptionId, usageId, out var usage) ?? ProviderResponse.Json(200, new ChargebeeUsageEnvelope(usage!));
+        }
+    }
+
+    public ProviderResponse Delete(string subscriptionId, string? usageId)
+    {
+        lock (state.Gate)
+        {
+            if (Find(subscriptionId, usageId, out var usage) is { } refusal)
+            {
+                return refusal;
+            }
+
+            // inferred (providers.md 2.5 [I]): deleting an invoiced usage -> 400 invalid_request.
+            if (usage!.InvoiceId is not null)
+            {
+                return ChargebeeError.InvalidRequest("id", $"The usage {usage.Id} is already invoiced and cannot be deleted");
+            }
+
+            state.ChargebeeUsages.Remove(usage);
+            return ProviderResponse.Json(200, new ChargebeeUsageEnvelope(usage));
+        }
+    }
+
+    public ProviderResponse List(IQueryCollection query)
+    {
+        if (!TryParseList(query, out var filter, out var error))
+        {
+            return error!;
+        }
+
+        lock (state.Gate)
+        {
+            var matches = state.ChargebeeUsages.Where(filter!.Matches);
+            matches = filter.SortBy switch
+            {
+                "usage_date" => filter.Descending
+                    ? matches.OrderByDescending(u => u.UsageDate).ThenByDescending(u => u.Sequence)
+                    : matches.OrderBy(u => u.UsageDate).ThenBy(u => u.Sequence),
+                "updated_at" => filter.Descending
+                    ? matches.OrderByDescending(u => u.UpdatedAt).ThenByDescending(u => u.Sequence)
+                    : matches.OrderBy(u => u.UpdatedAt).ThenBy(u => u.Sequence),
+                _ => matches.OrderBy(u => u.CreatedAt).ThenBy(u => u.Sequence),
+            };
+
+            var all = matches.ToList();
+            var page = all.Skip(filter.Offset).Take(filter.Limit).Select(u => new ChargebeeUsageEnvelope(u)).ToList();
+            var next = filter.Offset + filter.Limit;
+            return ProviderResponse.Json(200, new ChargebeeList(page, next < all.Count ? EncodeOffset(next) : null));
+        }
+    }
+
+    private ProviderResponse? Find(string subscriptionId, string? usageId, out ChargebeeUsage? usage)
+    {
+        usage = null;
+        if (!state.Fixtures.Chargebee.Subscriptions.Any(s => s.Id == subscriptionId))
+        {
+            return ChargebeeError.NotFound($"Sorry, we couldn't find that resource: subscription {subscriptionId}");
+        }
+
+        if (string.IsNullOrEmpty(usageId))
+        {
+            return ChargebeeError.Missing("id");
+        }
+
+        usage = state.ChargebeeUsages.FirstOrDefault(u => u.Id == usageId && u.SubscriptionId == subscriptionId);
+        return usage is null ? ChargebeeError.NotFound($"Sorry, we couldn't find that resource: usage {usageId}") : null;
+    }
+
+    private static bool TryParseList(IQueryCollection query, out ChargebeeListFilter? filter, out ProviderResponse? error)
+    {
+        filter = new ChargebeeListFilter();
+        error = null;
+
+        string? limit = query["limit"];
+        if (!string.IsNullOrEmpty(limit))
+        {
+            if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value is < 1 or > 100)
+            {
+                error = ChargebeeError.WrongValue("limit", "must be between 1 and 100");
+                return false;
+            }
+
+            filter.Limit = value;
+        }
+
+        string? offset = query["offset"];
+        if (!string.IsNullOrEmpty(offset))
+        {
+            if (DecodeOffset(offset) is not { } position)
+            {
+                error = ChargebeeError.WrongValue("offset", "is not a valid offset");
+                return false;
+            }
+
+            filter.Offset = position;
+        }
+
+        foreach (var (key, values) in query)
+        {
+            var problem = filter.Apply(key, values.ToString());
+            if (problem is not null)
+            {
+                error = ChargebeeError.WrongValue(key, problem);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Offsets are opaque to clients (providers.md 2.8); this one hides a position.</summary>
+    private static string EncodeOffset(int position) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(OffsetTag + position.ToString(CultureInfo.InvariantCulture)));
+
+    private static int? DecodeOffset(string offset)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(offset));
+            return text.StartsWith(OffsetTag, StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(OffsetTag.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+                ? position
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

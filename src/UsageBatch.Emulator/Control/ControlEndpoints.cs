@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using UsageBatch.Emulator.Chargebee;
+using UsageBatch.Emulator.Faults;
+
+namespace UsageBatch.Emulator.Control;
+
+/// <summary>
+/// /_emulator/*: test and demo hooks. No auth, no latency, never rate-limited, never faulted, so a test can
+/// always see and reset what happened.
+/// </summary>
+internal static class ControlEndpoints
+{
+    public const string Prefix = "/_emulator";
+
+    public static void MapControl(this IEndpointRouteBuilder routes, EmulatorState state)
+    {
+        routes.MapGet(Prefix + "/ledger", context => WriteAsync(context, 200, Ledger(state)));
+        routes.MapPost(Prefix + "/reset", context =>
+        {
+            state.Reset();
+            return WriteAsync(context, 200, new JsonObject { ["reset"] = true });
+        });
+        routes.MapPost(Prefix + "/fixtures", ReplaceFixturesAsync(state));
+        routes.MapPost(Prefix + "/faults", AddFaultAsync(state));
+        routes.MapDelete(Prefix + "/faults", context =>
+        {
+            state.Faults.Clear();
+            return WriteAsync(context, 200, new JsonObject { ["faults"] = 0 });
+        });
+        routes.MapPost(Prefix + "/chargebee/invoice", InvoiceAsync(state));
+        routes.MapPost(Prefix + "/whop/charge", ChargeAsync(state));
+
+        // Emulator-only: record a usage "behind the job's back" (as if entered in Chargebee's admin console),
+        // so reconcile tests can find usages the ledger does not own. Same form body as the real create, plus
+        // subscription_id; no auth, no idempotency, no rate limit.
+        var writer = new ChargebeeUsageWriter(state);
+        routes.MapPost(Prefix + "/chargebee/usages", async context =>
+        {
+            var (_, form) = await ChargebeeEndpoints.ReadFormAsync(context);
+            var subscriptionId = form.TryGetValue("subscription_id", out var id) ? id.ToString() : "";
+            await EmulatorJson.WriteAsync(context, writer.Create(subscriptionId, form, ChargebeeEndpoints.RecordedHeaders(context), "admin_console"));
+        });
+    }
+
+    private static JsonObject Ledger(EmulatorState state)
+    {
+        lock (state.Gate)
+        {
+            var chargebee = new JsonArray();
+            foreach (var usage in state.ChargebeeUsages)
+            {
+                var node = JsonSerializer.SerializeToNode(usage, EmulatorJson.Provider)!.AsObject();
+                // Emulator-only field: the optional chargebee-* headers the create carried.
+                node["emulator_request_headers"] = JsonSerializer.SerializeToNode(usage.RequestHeaders, EmulatorJson.Provider);
+                chargebee.Add(node);
+            }
+
+            return new JsonObject
+            {
+                ["whop"] = JsonSerializer.SerializeToNode(state.WhopUsages, EmulatorJson.Provider),
+                ["chargebee"] = chargebee,
+            };
+        }
+    }
+
+    private static RequestDelegate ReplaceFixturesAsync(EmulatorState state) => async context =>
+    {
+        EmulatorFixtures fixtures;
+        try
+        {
+            fixtures = FixtureLoader.Parse(await ReadBodyAsync(context));
+        }
+        catch (JsonException e)
+        {
+            await WriteAsync(context, 400, new JsonObject { ["message"] = "Invalid fixture JSON: " + e.Message });
+            return;
+        }
+
+        state.ReplaceFixtures(fixtures);
+        await WriteAsync(context, 200, new JsonObject { ["fixtures"] = "replaced" });
+    };
+
+    private static RequestDelegate AddFaultAsync(EmulatorState state) => async context =>
+    {
+        Fault? fault;
+        try
+        {
+            fault = JsonSerializer.Deserialize<Fault>(await ReadBodyAsync(context), EmulatorJson.Control);
+        }
+        catch (JsonException e)
+        {
+            await WriteAsync(context, 400, new JsonObject { ["message"] = "Invalid fault JSON: " + e.Message });
+            return;
+        }
+
+        var problem = fault is null ? "The fault is empty" : state.Faults.Add(fault);
+        await (problem is null
+            ? WriteAsync(context, 200, new JsonObject { ["faults"] = state.Faults.Count })
+            : WriteAsync(context, 400, new JsonObject { ["message"] = problem }));
+    };
+
+    /// <summary>Simulates Chargebee invoicing a subscription: one invoice id for all its uninvoiced usages.</summary>
+    private static RequestDelegate InvoiceAsync(EmulatorState state) => async context =>
+    {
+        var subscriptionId = await ReadStringFieldAsync(context, "subscriptionId");
+        JsonObject? result = null;
+        lock (state.Gate)
+        {
+            if (subscriptionId is not null && state.Fixtures.Chargebee.Subscriptions.Any(s => s.Id == subscriptionId))
+            {
+                var invoiceId = Ids.New("inv_");
+                var now = state.Time.GetUtcNow();
+                var usages = state.ChargebeeUsages.Where(u => u.SubscriptionId == subscriptionId && u.InvoiceId is null).ToList();
+                foreach (var usage in usages)
+                {
+                    usage.InvoiceId = invoiceId;
+                    usage.LineItemId = Ids.New("li_");
+                    usage.UpdatedAt = now.ToUnixTimeSeconds();
+                    usage.ResourceVersion = now.ToUnixTimeMilliseconds();
+                }
+
+                result = new JsonObject
+                {
+                    ["invoice_id"] = invoiceId,
+                    ["usages"] = JsonSerializer.SerializeToNode(usages, EmulatorJson.Provider),
+                };
+            }
+        }
+
+        await WriteResultAsync(context, result, "Unknown subscriptionId");
+    };
+
+    /// <summary>Simulates Whop charging a membership: one receipt for all its usages without one.</summary>
+    private static RequestDelegate ChargeAsync(EmulatorState state) => async context =>
+    {
+        var membershipId = await ReadStringFieldAsync(context, "membershipId");
+        JsonObject? result = null;
+        lock (state.Gate)
+        {
+            if (membershipId is not null && state.Fixtures.Whop.Memberships.Any(m => m.Id == membershipId))
+            {
+                var receiptId = Ids.New("rec_");
+                var usages = state.WhopUsages.Where(u => u.MembershipId == membershipId && u.ReceiptId is null).ToList();
+                usages.ForEach(u => u.ReceiptId = receiptId);
+                result = new JsonObject
+                {
+                    ["receipt_id"] = receiptId,
+                    ["usages"] = JsonSerializer.SerializeToNode(usages, EmulatorJson.Provider),
+                };
+            }
+        }
+
+        await WriteResultAsync(context, result, "Unknown membershipId");
+    };
+
+    private static Task WriteResultAsync(HttpContext context, JsonObject? result, string notFound) =>
+        result is not null
+            ? WriteAsync(context, 200, result)
+            : WriteAsync(context, 404, new JsonObject { ["message"] = notFound });
+
+    private static async Task<string> ReadBodyAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        return await reader.ReadToEndAsync(context.RequestAborted);
+    }
+
+    private static async Task<string?> ReadStringFieldAsync(HttpContext context, string name)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await ReadBodyAsync(context));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(name, out var value)
+                && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, JsonNode body) =>
+        EmulatorJson.WriteAsync(context, new ProviderResponse(status, body.ToJsonString(EmulatorJson.Provider)));
+}

@@ -1,0 +1,53 @@
+namespace UsageBatch.Emulator;
+
+/// <summary>
+/// Everything the emulator remembers. One lock guards all of it: requests are tiny, and a single lock makes
+/// the provider rules (one usage per date, the cap, duplicate ids) trivially atomic under concurrent calls.
+/// </summary>
+internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time)
+{
+    private long _sequence;
+
+    public Lock Gate { get; } = new();
+
+    public TimeProvider Time { get; } = time;
+
+    public EmulatorFixtures Fixtures { get; private set; } = fixtures;
+
+    public List<Whop.WhopUsage> WhopUsages { get; } = [];
+
+    public List<Chargebee.ChargebeeUsage> ChargebeeUsages { get; } = [];
+
+    public Faults.FaultStore Faults { get; } = new();
+
+    public Whop.WhopRateLimiter WhopLimiter { get; } = new();
+
+    public SlidingWindow ChargebeeLimiter { get; } = new();
+
+    public Chargebee.IdempotencyCache Idempotency { get; } = new();
+
+    /// <summary>Insertion order, the tie-breaker for every sort (timestamps have one-second resolution).</summary>
+    public long NextSequence() => Interlocked.Increment(ref _sequence);
+
+    public void Reset()
+    {
+        lock (Gate)
+        {
+            WhopUsages.Clear();
+            ChargebeeUsages.Clear();
+            Faults.Clear();
+            WhopLimiter.Clear();
+            ChargebeeLimiter.Clear();
+            Idempotency.Clear();
+        }
+    }
+
+    public void ReplaceFixtures(EmulatorFixtures fixtures)
+    {
+        lock (Gate)
+        {
+            Fixtures = fixtures;
+            Reset();
+        }
+    }
+}

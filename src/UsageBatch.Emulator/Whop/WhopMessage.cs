@@ -1,0 +1,7 @@
+namespace UsageBatch.Emulator.Whop;
+
+/// <summary>v5's <c>ErrorResponse</c>: just a message (providers.md 1.5).</summary>
+internal sealed record WhopMessage(string Message)
+{
+    public static ProviderResponse Respond(int status, string message) => ProviderResponse.Json(status, new WhopMessage(message));
+}
