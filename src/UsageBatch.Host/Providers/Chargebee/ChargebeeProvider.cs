@@ -1,0 +1,201 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using UsageBatch.Configuration;
+using UsageBatch.Providers.Http;
+using UsageBatch.Providers.Pacing;
+
+namespace UsageBatch.Providers.Chargebee;
+
+/// <summary>
+/// Chargebee v2 metered usages. Our usage id is deterministic, so an unknown outcome is settled by sending the
+/// same id again: it either lands, replays, or answers duplicate_entry, after which a retrieve tells whether the
+/// stored usage is ours (DESIGN.md "Idempotency and recovery").
+/// </summary>
+internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
+{
+    /// <summary>A runaway pager (an offset that never ends) must not loop forever.</summary>
+    private const int MaxPages = 100_000;
+
+    private readonly ProviderCaller _caller;
+    private readonly ProviderAccountOptions _options;
+    private readonly ILogger _logger;
+    private readonly Backoff _backoff;
+    private readonly string _account;
+
+    public ChargebeeProvider(string account, ProviderCaller caller, ProviderAccountOptions options, Backoff backoff, ILogger logger)
+    {
+        _account = account;
+        _caller = caller;
+        _options = options;
+        _backoff = backoff;
+        _logger = logger;
+    }
+
+    public ProviderKind Kind => ProviderKind.Chargebee;
+
+    public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        if (Guard(submission) is { } refused)
+        {
+            Log(submission, refused);
+            return refused;
+        }
+
+        var attempts = 0;
+        while (true)
+        {
+            var call = await _caller.SendAsync(
+                () => ChargebeeRequests.Create(submission, _options), submission.SubmissionId, _options.MaxAttempts - attempts, cancellationToken);
+            attempts += call.Attempts;
+            var outcome = call.Failure ?? ParseCreated(call.Reply);
+            if (ChargebeeResponseClassifier.IsDuplicateId(outcome))
+            {
+                // Our id exists: an earlier attempt (this run's or a dead run's) landed. It counts only if it matches.
+                outcome = await RetrieveAsync(submission, cancellationToken) switch
+                {
+                    { Kind: OutcomeKind.NotFound } => ProviderOutcome.Unknown("duplicate_entry on our usage id, yet retrieving it found nothing"),
+                    var retrieved => retrieved,
+                };
+            }
+
+            if (outcome.Kind == OutcomeKind.Unknown && attempts < _options.MaxAttempts)
+            {
+                var delay = _backoff.Delay(attempts);
+                _logger.LogWarning(
+                    "{Provider} submission {SubmissionId}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
+                    "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, delay);
+                await Task.Delay(delay, _caller.Time, cancellationToken);
+                continue;
+            }
+
+            outcome = outcome with { Attempts = Math.Max(attempts, 1) };
+            Log(submission, outcome);
+            return outcome;
+        }
+    }
+
+    public async Task<ProviderOutcome> ResolveAsync(
+        ProviderSubmission submission,
+        DateTimeOffset attemptedAt,
+        IReadOnlySet<string> ownedUsageIds,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        if (submission.UsageId is null)
+        {
+            throw new ArgumentException("a Chargebee submission needs its usage id", nameof(submission));
+        }
+
+        // Our id is the key: attemptedAt and owned ids (Whop's heuristics) are not needed.
+        var outcome = await RetrieveAsync(submission, cancellationToken);
+        Log(submission, outcome);
+        return outcome;
+    }
+
+    public async IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        string? offset = null;
+        for (var page = 0; page < MaxPages; page++)
+        {
+            var call = await _caller.SendAsync(() => ChargebeeRequests.List(query, offset, _options), null, _options.MaxAttempts, cancellationToken);
+            if (call.Failure is not null)
+            {
+                throw new ProviderListException(call.Failure);
+            }
+
+            var (usages, next) = ParseList(call.Reply);
+            foreach (var usage in usages)
+            {
+                yield return usage.ToProviderUsage();
+            }
+
+            if (string.IsNullOrEmpty(next))
+            {
+                yield break;
+            }
+
+            offset = next;
+        }
+    }
+
+    private ProviderOutcome? Guard(ProviderSubmission submission)
+    {
+        if (submission.UsageId is null || submission.UsageDate is null)
+        {
+            throw new ArgumentException("a Chargebee submission needs its usage id and usage date", nameof(submission));
+        }
+
+        if (submission.Total <= 0)
+        {
+            return ProviderOutcomes.Refused("not_positive", $"quantity {DecimalText.Format(submission.Total)} is not positive", "quantity");
+        }
+
+        // The run rejects such rows earlier; this guard keeps a rounding provider from silently billing less (I5).
+        var places = _options.EffectiveQuantityDecimals;
+        return DecimalText.Places(submission.Total) > places
+            ? ProviderOutcomes.Refused("too_many_decimals", $"quantity {DecimalText.Format(submission.Total)} has more than the {places} decimal places this site takes; not sent", "quantity")
+            : null;
+    }
+
+    private static ProviderOutcome ParseCreated(ProviderReply reply) =>
+        ChargebeeUsage.FromBody(reply.Body) is { } usage
+            ? ProviderOutcome.Confirmed(usage.Id, usage.InvoiceId, usage.Quantity, usage.UsageDate, reply.Status)
+            : ProviderOutcome.Unknown($"HTTP {reply.Status} without a usage id", reply.Status);
+
+    /// <summary>Retrieve by our id: Confirmed when every field matches, Conflict naming the field that does not, NotFound.</summary>
+    private async Task<ProviderOutcome> RetrieveAsync(ProviderSubmission submission, CancellationToken cancellationToken)
+    {
+        var usageId = submission.UsageId!;
+        var call = await _caller.SendAsync(
+            () => ChargebeeRequests.Retrieve(submission.Target.CustomerId, usageId, _options), submission.SubmissionId, _options.MaxAttempts, cancellationToken);
+        if (call.Failure is { Kind: OutcomeKind.Permanent, HttpStatus: 404 })
+        {
+            return ProviderOutcome.NotFound($"usage {usageId} does not exist: {call.Failure.Message}");
+        }
+
+        if (call.Failure is not null)
+        {
+            return call.Failure;
+        }
+
+        if (ChargebeeUsage.FromBody(call.Reply.Body) is not { } usage)
+        {
+            return ProviderOutcome.Unknown($"HTTP {call.Reply.Status}: the retrieved usage could not be read", call.Reply.Status);
+        }
+
+        return usage.Difference(submission) is { } difference
+            ? ProviderOutcomes.Conflict(usage.Id, $"usage {usage.Id} exists with different data: {difference}")
+            : ProviderOutcome.Confirmed(usage.Id, usage.InvoiceId, usage.Quantity, usage.UsageDate, call.Reply.Status);
+    }
+
+    private static (IReadOnlyList<ChargebeeUsage> Usages, string? NextOffset) ParseList(ProviderReply reply)
+    {
+        using var doc = JsonRead.TryParseObject(reply.Body);
+        if (doc is null || !doc.RootElement.TryGetProperty("list", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            throw new ProviderListException(ProviderOutcome.Unknown($"HTTP {reply.Status}: the usage list could not be read", reply.Status));
+        }
+
+        var usages = list.EnumerateArray().Select(ChargebeeUsage.FromWrapper).OfType<ChargebeeUsage>().ToList();
+        return (usages, JsonRead.String(doc.RootElement, "next_offset"));
+    }
+
+    private void Log(ProviderSubmission submission, ProviderOutcome outcome)
+    {
+        var level = outcome.Kind switch
+        {
+            OutcomeKind.Confirmed or OutcomeKind.NotFound => LogLevel.Information,
+            OutcomeKind.Fatal => LogLevel.Error,
+            _ => LogLevel.Warning,
+        };
+        _logger.Log(
+            level,
+            "{Provider} {Account} submission {SubmissionId}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
+            "chargebee", _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
+    }
+
+    public void Dispose() => _caller.Dispose();
+}

@@ -1,0 +1,133 @@
+namespace UsageBatch.Providers.Pacing;
+
+/// <summary>
+/// Paces one provider account: at most <c>requestsPerWindow</c> requests started in any sliding window, at most
+/// <c>maxInFlight</c> unfinished, and nothing at all while the account is paused after a 429. One instance per
+/// account, shared by submits, resolves and lists, because the provider counts them all against the same key.
+/// All waiting goes through the injected <see cref="TimeProvider"/> so tests drive it with a manual clock.
+/// </summary>
+/// <remarks>
+/// Pacing below the provider's limit matters more than handling 429: Whop locks the whole key out for 60 s once
+/// it is exceeded. Pacing is per process; several hosts on one account share the provider's limit (DESIGN.md).
+/// </remarks>
+internal sealed class ProviderPacer : IDisposable
+{
+    private readonly int _requestsPerWindow;
+    private readonly int _maxInFlight;
+    private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly Queue<DateTimeOffset> _started = new();
+    private readonly Lock _gate = new();
+    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+
+    public ProviderPacer(int requestsPerWindow, TimeSpan window, int maxInFlight, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(requestsPerWindow, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        _requestsPerWindow = requestsPerWindow;
+        _window = window;
+        _maxInFlight = maxInFlight;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
+    }
+
+    /// <summary>The end of the current account-wide pause (MinValue when none was set).</summary>
+    public DateTimeOffset PausedUntil
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pausedUntil;
+            }
+        }
+    }
+
+    /// <summary>Requests currently holding a slot (for tests and diagnostics).</summary>
+    public int InFlight => _maxInFlight - _inFlight.CurrentCount;
+
+    /// <summary>
+    /// Stops every caller of this account until <paramref name="instant"/>. Only extends: a shorter pause reported by
+    /// a concurrent 429 never cuts a longer one short.
+    /// </summary>
+    public void PauseUntil(DateTimeOffset instant)
+    {
+        lock (_gate)
+        {
+            if (instant > _pausedUntil)
+            {
+                _pausedUntil = instant;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for an in-flight slot, the end of any pause and room in the window, then records the start. Dispose the
+    /// returned lease when the response (or failure) has arrived.
+    /// </summary>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    {
+        await _inFlight.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var wait = TryStart();
+                if (wait <= TimeSpan.Zero)
+                {
+                    return new Lease(this);
+                }
+
+                await Task.Delay(wait, _time, cancellationToken);
+            }
+        }
+        catch
+        {
+            _inFlight.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Records a start and returns zero, or returns how long to wait before trying again.</summary>
+    private TimeSpan TryStart()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (now < _pausedUntil)
+            {
+                return _pausedUntil - now;
+            }
+
+            while (_started.Count > 0 && _started.Peek() + _window <= now)
+            {
+                _started.Dequeue();
+            }
+
+            if (_started.Count < _requestsPerWindow)
+            {
+                _started.Enqueue(now);
+                return TimeSpan.Zero;
+            }
+
+            return _started.Peek() + _window - now;
+        }
+    }
+
+    public void Dispose() => _inFlight.Dispose();
+
+    private sealed class Lease(ProviderPacer owner) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner._inFlight.Release();
+            }
+        }
+    }
+}
