@@ -225,7 +225,7 @@ internal sealed partial class SqliteBillingStore
                                 ORDER BY id LIMIT @BatchSize)
                    RETURNING {columns}
                    """;
-        await using var reader = (SqliteDataReader)await connection.ExecuteReaderAsync(
+        await using var reader = await connection.ExecuteReaderAsync(
             new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
         var rows = new List<UsageRow>();
         while (await reader.ReadAsync(cancellationToken))

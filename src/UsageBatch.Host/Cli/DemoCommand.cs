@@ -1,0 +1,109 @@
+using System.Globalization;
+using UsageBatch.Billing;
+using UsageBatch.Configuration;
+using UsageBatch.Demo;
+using UsageBatch.Emulator;
+using UsageBatch.Storage;
+using UsageBatch.Storage.Sqlite;
+
+namespace UsageBatch.Cli;
+
+/// <summary>
+/// `demo`: on a fresh clone, create the embedded database, seed sample usage, start the emulator on loopback,
+/// point every provider account at it (URLs, keys and rate limits overridden in memory, never on disk), run every
+/// job once and print the summary. Exit 0 when every row is final and billed totals equal what the provider echoed.
+/// </summary>
+internal static class DemoCommand
+{
+    private static readonly Dictionary<string, string> DemoKeys = new(StringComparer.Ordinal)
+    {
+        ["whop"] = "whop_test_key",
+        ["chargebee"] = "cb_test_key",
+    };
+
+    public static async Task<int> RunAsync(string configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        AppOptions options;
+        try
+        {
+            options = ConfigLoader.Load(configPath);
+        }
+        catch (ConfigurationException ex)
+        {
+            await error.WriteLineAsync(ex.Message);
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (options.Database.Provider != "sqlite")
+        {
+            await error.WriteLineAsync("demo: runs on the embedded SQLite database only (database.provider must be sqlite)");
+            return ExitCodes.BadConfiguration;
+        }
+
+        var fixtures = EmulatorFixtures.CreateDefault();
+        // The demo is not about pacing: lift the limits on both sides so it finishes in seconds.
+        fixtures.Settings.Whop.RequestsPerWindow = 1000;
+        fixtures.Settings.Chargebee.RequestsPerMinute = 10000;
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures }, cancellationToken);
+        var keys = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, account) in options.Providers)
+        {
+            account.BaseUrl = (account.Kind == Providers.ProviderKind.Whop ? emulator.WhopBaseUrl : emulator.ChargebeeBaseUrl).ToString();
+            account.RequestsPerWindow = 500;
+            account.Window = TimeSpan.FromSeconds(1);
+            account.ApiKeyEnv = $"USAGEBATCH_DEMO_KEY_{name.ToUpperInvariant()}";
+            keys[account.ApiKeyEnv] = DemoKeys[account.Kind == Providers.ProviderKind.Whop ? "whop" : "chargebee"];
+        }
+
+        string? Environment(string name) => keys.TryGetValue(name, out var value) ? value : System.Environment.GetEnvironmentVariable(name);
+        var errors = ConfigValidator.Validate(options, Environment);
+        if (errors.Count > 0)
+        {
+            foreach (var message in errors)
+            {
+                await error.WriteLineAsync(message);
+            }
+
+            return ExitCodes.BadConfiguration;
+        }
+
+        var database = new SqliteDatabase(ConfigLoader.ResolveSqlitePath(options.Database.ConnectionString!, options.BaseDirectory));
+        var store = new SqliteBillingStore(database);
+        await store.EnsureSchemaAsync(cancellationToken);
+        var now = TimeProvider.System.GetUtcNow();
+        DemoSeed.Counts seeded;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            seeded = await DemoSeed.SeedAsync(connection, now, cancellationToken);
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"demo: database {database.DataSource}; sample of {seeded.WhopRows} Whop and {seeded.ChargebeeRows} Chargebee rows (already-seeded rows are kept); emulator at {emulator.BaseAddress}"));
+        using var loggers = Logging.Create(options.Logging, console: false);
+        var runner = new JobRunner(options, store, Environment, TimeProvider.System, loggers);
+        var healthy = true;
+        foreach (var job in options.Jobs.Where(j => j.Enabled))
+        {
+            var (summary, path) = await runner.RunAsync(job, new RunOptions(), TimeProvider.System.GetUtcNow(), cancellationToken);
+            await Commands.PrintSummaryAsync(output, summary, path);
+            var counts = await store.CountRowsAsync(UsageTable.For(options.Providers[job.Provider].Kind), summary.Cutoff, cancellationToken);
+            var final = counts.Pending == 0 && counts.Claimed == 0 && counts.Held == 0;
+            var reconciled = summary.BilledTotal == summary.EchoedTotal;
+            healthy &= final && reconciled && summary.ExitCode is ExitCodes.Ok or ExitCodes.Attention
+                && summary.Unresolved == 0 && summary.Released == 0 && summary.Held == 0;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  rows now: billed {counts.Billed}, rejected {counts.Rejected}, held {counts.Held}, pending {counts.Pending}, claimed {counts.Claimed}; control check {(reconciled ? "PASS" : "FAIL")}: billed {summary.BilledTotal} = provider {summary.EchoedTotal}"));
+        }
+
+        await output.WriteLineAsync("demo: the seeded bad rows are expected rejections:");
+        foreach (var (key, why) in DemoSeed.BadRows)
+        {
+            await output.WriteLineAsync($"  {key}: {why}");
+        }
+
+        await output.WriteLineAsync(healthy
+            ? "demo: every row is final and billed totals equal the provider's (exit 0)"
+            : "demo: something needs attention (see above and the log under " + options.Logging.Directory + ")");
+        return healthy ? ExitCodes.Ok : ExitCodes.Attention;
+    }
+}
