@@ -186,32 +186,64 @@ internal sealed class BillingRun
 
     private async Task DryRunAsync(RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
     {
-        // Reads only: validation is counted, groups are listed and judged, nothing is written or sent.
+        // Reads only: rows are validated and grouped here in memory (one entry per group), judged, and nothing is
+        // written or sent. Invalid rows are counted, not grouped, exactly as a real run would reject them first.
+        var groups = new Dictionary<(SubmissionTarget Target, string Bucket), (int Rows, decimal Total, DateTimeOffset Last)>();
         await foreach (var row in _store.ReadPendingRowsAsync(_table, cancellationToken))
         {
             summary.RowsValidated++;
             if (UsageRowValidator.Check(_account.Kind, row, rules) is not null)
             {
                 summary.RowsRejectedByValidation++;
+                continue;
             }
+
+            var occurredAt = UtcText.Parse(row.OccurredAt!);
+            if (occurredAt >= summary.Cutoff)
+            {
+                continue;
+            }
+
+            var (target, value) = DryRunKey(row);
+            var bucket = _account.Kind == ProviderKind.Chargebee ? row.OccurredAt![..Storage.Sqlite.SqliteBillingStore.BucketPrefixLength(_job.Bucket)] : "";
+            var current = groups.GetValueOrDefault((target, bucket));
+            groups[(target, bucket)] = (current.Rows + 1, current.Total + DecimalText.Parse(value), occurredAt > current.Last ? occurredAt : current.Last);
         }
 
         var decider = new GroupDecider(_job, _account);
-        foreach (var group in await _store.ListPendingGroupsAsync(_table, summary.Cutoff, _job.Bucket, cancellationToken))
+        foreach (var ((target, bucket), group) in groups.OrderBy(g => g.Key.Target.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.Bucket, StringComparer.Ordinal))
         {
-            var claimed = new ClaimedGroup(0, group.Target, group.BucketStart, group.BucketEnd, (int)group.RowCount, group.Total, null, group.LastOccurredAt, []);
-            var used = group.BucketStart is { } start
-                ? await _store.UsedUsageDatesAsync(_job.Provider, group.Target, start, group.BucketEnd!.Value, 0, cancellationToken)
-                : new HashSet<DateTimeOffset>();
-            var decision = decider.Decide(claimed, new GroupFacts(used, 0));
+            DateTimeOffset? start = null, end = null;
+            IReadOnlySet<DateTimeOffset> used = new HashSet<DateTimeOffset>();
+            if (_account.Kind == ProviderKind.Chargebee && Storage.Sqlite.SqliteBillingStore.TryBucketBounds(bucket, _job.Bucket, out var s, out var e))
+            {
+                (start, end) = (s, e);
+                used = await _store.UsedUsageDatesAsync(_job.Provider, target, s, e, 0, cancellationToken);
+            }
+
+            var decision = decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
             summary.Groups++;
-            summary.Planned.Add(new RunSummary.PlannedSubmission(group.Target.ToString(), (int)group.RowCount, group.Total,
+            summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
                 decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason));
         }
 
         summary.Outcome = "dry-run";
         summary.FinishedAt = _time.GetUtcNow();
         summary.ExitCode = ExitCodes.Ok;
+    }
+
+    private (SubmissionTarget Target, string Value) DryRunKey(UsageRow row)
+    {
+        if (_account.Kind == ProviderKind.Chargebee)
+        {
+            return (SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!), row.Quantity!);
+        }
+
+        var target = new SubmissionTarget(
+            row.MembershipId is null ? "company_id" : "membership_id", row.MembershipId ?? row.CompanyId!,
+            row.BillingItemId is null ? "billing_item_identifier" : "billing_item_id", row.BillingItemId ?? row.BillingItemIdentifier!,
+            row.Amount is null ? "quantity" : "amount");
+        return (target, row.Amount ?? row.Quantity!);
     }
 
     private async Task<RunSummary> CompleteAsync(RunSummary summary, SubmissionSender sender, bool leaseLost, bool stopped)

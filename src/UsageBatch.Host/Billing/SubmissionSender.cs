@@ -252,7 +252,9 @@ internal sealed class SubmissionSender
         }
     }
 
-    private ProviderSubmission ToProviderSubmission(LedgerSubmission submission) =>
+    // The note names the run that prepared the submission, not the one sending it: a recovery re-POST must be
+    // byte-identical, or Chargebee's idempotency check sees "same key, different parameters".
+    private static ProviderSubmission ToProviderSubmission(LedgerSubmission submission) =>
         new(submission.Id, submission.Target, submission.Total, submission.UsageId, submission.UsageDate,
-            string.Create(CultureInfo.InvariantCulture, $"usagebatch job={_job.Name} run={_runId} submission={submission.Id} rows={submission.RowCount}"));
+            string.Create(CultureInfo.InvariantCulture, $"usagebatch job={submission.Job} run={submission.CreatedRunId} submission={submission.Id} rows={submission.RowCount}"));
 }

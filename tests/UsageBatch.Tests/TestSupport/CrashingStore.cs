@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using UsageBatch.Billing;
+using UsageBatch.Providers;
+using UsageBatch.Storage;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Tests.TestSupport;
+
+/// <summary>
+/// Simulates a process killed at a chosen store call: that call and every later one fail, so the run can neither
+/// finish its work nor clean up — exactly what the next run sees after a kill -9.
+/// </summary>
+internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1) : IBillingStore
+{
+    private int _seen;
+
+    public bool Crashed { get; private set; }
+
+    private void Step([CallerMemberName] string method = "")
+    {
+        if (Crashed || (method == crashAtMethod && Interlocked.Increment(ref _seen) == occurrence))
+        {
+            Crashed = true;
+            throw new InvalidOperationException($"simulated crash at {method}");
+        }
+    }
+
+    public string Dialect => inner.Dialect;
+    public Task<int> EnsureSchemaAsync(CancellationToken c) { Step(); return inner.EnsureSchemaAsync(c); }
+    public Task<string> GetUsageIdPrefixAsync(DateTimeOffset n, CancellationToken c) { Step(); return inner.GetUsageIdPrefixAsync(n, c); }
+    public Task<long> StartRunAsync(RunRecord r, CancellationToken c) { Step(); return inner.StartRunAsync(r, c); }
+    public Task<bool> TryAcquireJobLockAsync(string j, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.TryAcquireJobLockAsync(j, r, n, l, c); }
+    public Task<long?> JobLockHolderAsync(string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.JobLockHolderAsync(j, n, c); }
+    public Task ReleaseJobLockAsync(string j, long r, CancellationToken c) { Step(); return inner.ReleaseJobLockAsync(j, r, c); }
+    public Task<bool> RenewLeaseAsync(long r, string j, DateTimeOffset l, CancellationToken c) { Step(); return inner.RenewLeaseAsync(r, j, l, c); }
+    public Task FinishRunAsync(long r, string s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.FinishRunAsync(r, s, e, m, j, n, c); }
+    public Task<string?> RunStatusAsync(long r, CancellationToken c) { Step(); return inner.RunStatusAsync(r, c); }
+    public Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string a, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.AdoptOrphansAsync(a, r, n, c); }
+    public IAsyncEnumerable<UsageRow> ReadPendingRowsAsync(UsageTable t, CancellationToken c) { Step(); return inner.ReadPendingRowsAsync(t, c); }
+    public Task<int> RejectRowsAsync(UsageTable t, long r, IReadOnlyList<RowRejection> x, DateTimeOffset n, CancellationToken c) { Step(); return inner.RejectRowsAsync(t, r, x, n, c); }
+    public Task<int> HoldRequeuedRowsAsync(UsageTable t, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.HoldRequeuedRowsAsync(t, r, n, c); }
+    public Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable t, DateTimeOffset cut, string b, CancellationToken c) { Step(); return inner.ListPendingGroupsAsync(t, cut, b, c); }
+    public Task<(ClaimedGroup Claimed, GroupDecision Decision)?> ClaimGroupAsync(ClaimRequest r, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) { Step(); return inner.ClaimGroupAsync(r, d, c); }
+    public Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.MarkSentAsync(s, r, n, l, c); }
+    public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, DateTimeOffset n, CancellationToken c) { Step(); return inner.MoveUsageDateAsync(s, r, u, n, c); }
+    public Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string a, SubmissionTarget t, DateTimeOffset s, DateTimeOffset e, long x, CancellationToken c) { Step(); return inner.UsedUsageDatesAsync(a, t, s, e, x, c); }
+    public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) { Step(); return inner.OwnedUsageIdsAsync(a, t, c); }
+    public Task<bool> RecordOutcomeAsync(OutcomeRecord o, CancellationToken c) { Step(); return inner.RecordOutcomeAsync(o, c); }
+    public Task<int> SettleRowsAsync(long s, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleRowsAsync(s, r, b, n, c); }
+    public Task<LedgerSubmission?> GetSubmissionAsync(long s, CancellationToken c) { Step(); return inner.GetSubmissionAsync(s, c); }
+    public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) { Step(); return inner.SubmissionsOfRunAsync(r, c); }
+    public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) { Step(); return inner.CountRowsAsync(t, cut, c); }
+    public Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string j, int n, CancellationToken c) { Step(); return inner.RecentRunsAsync(j, n, c); }
+}
