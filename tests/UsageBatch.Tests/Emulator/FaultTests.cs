@@ -6,10 +6,7 @@ public sealed class FaultTests
 {
     private const string WhopUsage = """{"membership_id":"mem_Alpha01","billing_item_id":"bi_ApiCalls01","quantity":1}""";
 
-    /// <summary>
-    /// A client on a fresh connection: .NET may silently resend a request whose pooled connection died before
-    /// any response byte, which would hide the drop from the test.
-    /// </summary>
+    /// <summary>A client whose first request opens a new connection (the warm-connection case has its own test).</summary>
     private static HttpClient FreshClient(EmulatorHarness emu) => new() { BaseAddress = emu.Server.BaseAddress };
 
     [Fact]
@@ -131,6 +128,25 @@ public sealed class FaultTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(emu.WhopRequest(HttpMethod.Post, "app/billing_usages", WhopUsage)));
 
         Assert.Equal(1, (await emu.LedgerAsync()).GetProperty("whop").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("drop-before-commit", 0)]
+    [InlineData("drop-after-commit", 1)]
+    public async Task Drop_OnWarmPooledConnection_ThrowsAndIsNotResentByHttpClient(string action, int stored)
+    {
+        await using var emu = await EmulatorHarness.StartAsync();
+        using (await emu.WhopGetAsync("app/billing_usages"))
+        {
+        }
+
+        await emu.AddFaultAsync($$"""{"method":"POST","action":"{{action}}"}""");
+
+        // If SocketsHttpHandler silently re-sent the POST on a new connection, the fault (count 1) would be
+        // spent and the resend would succeed: a double usage. It must surface as an exception instead.
+        await Assert.ThrowsAsync<HttpRequestException>(() => emu.WhopCreateAsync(WhopUsage));
+
+        Assert.Equal(stored, (await emu.LedgerAsync()).GetProperty("whop").GetArrayLength());
     }
 
     [Fact]
