@@ -20,6 +20,19 @@ public sealed class EmulatorServerTests
         Assert.Equal(200, (int)response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("api/v5/app/nope")]
+    [InlineData("api/v2/nope")]
+    public async Task UnknownRoute_Returns404WithoutProviderEnvelope(string path)
+    {
+        await using var emu = await EmulatorHarness.StartAsync();
+        using var response = await emu.Http.GetAsync(path);
+
+        // What a wrong baseUrl looks like: the job treats a 404 without the provider's envelope as fatal.
+        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task StartAsync_FixturesPath_LoadsFile()
     {
