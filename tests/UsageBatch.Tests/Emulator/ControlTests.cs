@@ -64,6 +64,23 @@ public sealed class ControlTests
     }
 
     [Fact]
+    public async Task Charge_Company_GivesReceiptOnlyToCompanyLevelUsages()
+    {
+        await using var emu = await EmulatorHarness.StartAsync(f => f.Settings.Whop.ReceiptOnCreate = false);
+        using (await emu.WhopCreateAsync(WhopUsage))
+        using (await emu.WhopCreateAsync("""{"company_id":"biz_DemoCo1","billing_item_id":"bi_ApiCalls01","quantity":1}"""))
+        {
+        }
+
+        using var response = await emu.Http.PostAsJsonAsync("_emulator/whop/charge", new { companyId = "biz_DemoCo1" });
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var charged = (await EmulatorHarness.ReadJsonAsync(response)).GetProperty("usages");
+        Assert.Equal(1, charged.GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, charged[0].GetProperty("membership_id").ValueKind);
+    }
+
+    [Fact]
     public async Task Charge_UnknownMembership_Returns404()
     {
         await using var emu = await EmulatorHarness.StartAsync();
