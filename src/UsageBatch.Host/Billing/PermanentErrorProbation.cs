@@ -12,6 +12,7 @@ internal sealed class PermanentErrorProbation(int threshold)
     private readonly object _gate = new();
     private readonly List<(LedgerSubmission, ProviderOutcome)> _waiting = [];
     private bool _over = threshold <= 0;
+    private bool _fatal;
 
     public sealed record Verdict(bool Fatal, IReadOnlyList<(LedgerSubmission Submission, ProviderOutcome Outcome)> Released);
 
@@ -28,6 +29,12 @@ internal sealed class PermanentErrorProbation(int threshold)
     {
         lock (_gate)
         {
+            if (_fatal)
+            {
+                // The run is aborting on a configuration error: answers still arriving are released, not rejected.
+                return new Verdict(true, [(submission, outcome)]);
+            }
+
             if (_over)
             {
                 return new Verdict(false, [(submission, outcome)]);
@@ -41,7 +48,13 @@ internal sealed class PermanentErrorProbation(int threshold)
                 return new Verdict(false, TakeAll());
             }
 
-            return _waiting.Count >= threshold ? new Verdict(true, TakeAll()) : new Verdict(false, []);
+            if (_waiting.Count < threshold)
+            {
+                return new Verdict(false, []);
+            }
+
+            _fatal = true;
+            return new Verdict(true, TakeAll());
         }
     }
 

@@ -14,8 +14,6 @@ namespace UsageBatch.Billing;
 /// </summary>
 internal sealed class SubmissionSender
 {
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
-
     private readonly IBillingStore _store;
     private readonly IUsageProvider _provider;
     private readonly JobOptions _job;
@@ -42,6 +40,9 @@ internal sealed class SubmissionSender
         _leaseLost = leaseLost;
         _probation = new PermanentErrorProbation(account.AbortAfterSamePermanentErrors);
     }
+
+    /// <summary>Slack between the end of a request's timeout and the end of the lease: 10 s, less for short test leases.</summary>
+    private TimeSpan LeaseMargin => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _job.LeaseDuration.Ticks / 4));
 
     /// <summary>Set when a fatal provider error aborted the sends (auth, configuration, or the same permanent error on every first send).</summary>
     public string? FatalMessage { get; private set; }
@@ -93,6 +94,7 @@ internal sealed class SubmissionSender
             if (!await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None))
             {
                 _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
+                BillingRun.Count(_summary, SubmissionStatus.Prepared, 0, 0, null);
                 return;
             }
 

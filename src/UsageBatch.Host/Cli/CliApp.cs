@@ -36,6 +36,12 @@ internal static class CliApp
         var db = new Command("db", "Database commands") { init };
         root.Subcommands.Add(db);
 
+        var requeueRow = new Option<long?>("--row") { Description = "A held usage row's id" };
+        var requeueSubmission = new Option<long?>("--submission") { Description = "A held submission's (ledger row's) id" };
+        var requeue = new Command("requeue", "Release held rows or a held submission after checking the provider") { requeueRow, requeueSubmission };
+        requeue.SetAction((parse, ct) => Commands.RequeueAsync(parse.GetValue(config)!, parse.GetValue(requeueRow), parse.GetValue(requeueSubmission), output, error, environment, ct));
+        root.Subcommands.Add(requeue);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -148,6 +148,46 @@ internal static class Commands
         }
     }
 
+    public static async Task<int> RequeueAsync(string configPath, long? row, long? submission, TextWriter output, TextWriter error,
+        Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        if (row is null == submission is null)
+        {
+            await error.WriteLineAsync("usagebatch requeue: give exactly one of --row ID or --submission ID");
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (!TryLoad(configPath, environment, error, requireKeys: true, out var options))
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        using var loggers = Logging.Create(options.Logging);
+        var store = Composition.CreateStore(options, environment);
+        await store.EnsureSchemaAsync(cancellationToken);
+        if (store is not IRequeueStore requeueStore)
+        {
+            await error.WriteLineAsync($"usagebatch requeue: not available on the {store.Dialect} store yet");
+            return ExitCodes.BadConfiguration;
+        }
+
+        var providers = new Dictionary<string, Providers.IUsageProvider>(StringComparer.Ordinal);
+        try
+        {
+            var requeue = new Requeue(store, requeueStore, options,
+                name => providers.TryGetValue(name, out var p) ? p : providers[name] = Composition.CreateProvider(name, options.Providers[name], environment, TimeProvider.System, loggers),
+                TimeProvider.System, output);
+            return row is { } rowId ? await requeue.RowAsync(rowId, cancellationToken) : await requeue.SubmissionAsync(submission!.Value, cancellationToken);
+        }
+        finally
+        {
+            foreach (var provider in providers.Values)
+            {
+                (provider as IDisposable)?.Dispose();
+            }
+        }
+    }
+
     public static bool TryLoad(string configPath, Func<string, string?> environment, TextWriter error, bool requireKeys, out AppOptions options)
     {
         options = new AppOptions();

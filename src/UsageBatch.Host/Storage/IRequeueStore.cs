@@ -1,0 +1,25 @@
+using UsageBatch.Billing;
+
+namespace UsageBatch.Storage;
+
+/// <summary>What `usagebatch requeue` needs beyond the run's store: finding held rows and releasing them.</summary>
+internal interface IRequeueStore
+{
+    /// <summary>Held rows with this id, in either usage table (ids are per table, so there may be two).</summary>
+    Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a held submission back: its held rows become claimed again and the submission takes
+    /// <paramref name="status"/> (prepared: the next run sends it; confirmed: settle it now), owned by <paramref name="runId"/>.
+    /// </summary>
+    Task<int> ReopenSubmissionAsync(long submissionId, long runId, string status, string reason, string? providerUsageId, string? providerReceiptId, decimal? echoedTotal, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A held row whose earlier submission's usage exists at the provider: it was billed; say so on the row.</summary>
+    Task RestoreBilledRowAsync(UsageTable table, long rowId, long runId, string providerUsageId, string? providerReceiptId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A held row whose earlier usage no longer exists at the provider: back to pending, unlinked, so it is billed again.</summary>
+    Task ReleaseRowAsync(UsageTable table, long rowId, long runId, string reason, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>A held usage row and the submission it points at.</summary>
+internal sealed record HeldRow(UsageTable Table, long RowId, string? SourceKey, long? SubmissionId, string? Reason);
