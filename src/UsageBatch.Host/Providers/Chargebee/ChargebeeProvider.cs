@@ -32,6 +32,9 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         _logger = logger;
     }
 
+    /// <summary>The account's pacer (tests observe the account-wide pause through it).</summary>
+    internal ProviderPacer Pacer => _caller.Pacer;
+
     public ProviderKind Kind => ProviderKind.Chargebee;
 
     public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)

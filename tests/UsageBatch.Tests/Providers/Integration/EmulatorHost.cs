@@ -91,6 +91,12 @@ internal sealed class EmulatorHost : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    public async Task ClearFaultsAsync()
+    {
+        using var response = await _control.DeleteAsync(new Uri("_emulator/faults", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<JsonArray> LedgerAsync(string provider)
     {
         var text = await _control.GetStringAsync(new Uri("_emulator/ledger", UriKind.Relative));
