@@ -42,7 +42,19 @@ internal static class Program
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        await using var server = await EmulatorServer.StartAsync(options);
+        EmulatorServer server;
+        try
+        {
+            server = await EmulatorServer.StartAsync(options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            // A bad --fixtures file or a taken port: say which, without a stack trace.
+            await Console.Error.WriteLineAsync($"Cannot start the emulator: {e.Message}");
+            return 2;
+        }
+
+        await using var _ = server;
         Console.WriteLine($"UsageBatch provider emulator listening on {server.BaseAddress}");
         Console.WriteLine($"  Whop v5:      {server.WhopBaseUrl}");
         Console.WriteLine($"  Chargebee v2: {server.ChargebeeBaseUrl}");

@@ -134,17 +134,28 @@ internal static class ControlEndpoints
         await WriteResultAsync(context, result, "Unknown subscriptionId");
     };
 
-    /// <summary>Simulates Whop charging a membership: one receipt for all its usages without one.</summary>
+    /// <summary>
+    /// Simulates Whop charging a customer: one receipt for all its usages without one. Takes membershipId, or
+    /// companyId for usages recorded against a company directly (those have no membership to charge).
+    /// </summary>
     private static RequestDelegate ChargeAsync(EmulatorState state) => async context =>
     {
-        var membershipId = await ReadStringFieldAsync(context, "membershipId");
+        var body = await ReadBodyAsync(context);
+        var membershipId = StringField(body, "membershipId");
+        var companyId = StringField(body, "companyId");
         JsonObject? result = null;
         lock (state.Gate)
         {
-            if (membershipId is not null && state.Fixtures.Whop.Memberships.Any(m => m.Id == membershipId))
+            var known = membershipId is not null
+                ? state.Fixtures.Whop.Memberships.Any(m => m.Id == membershipId)
+                : companyId is not null && state.Fixtures.Whop.Companies.Contains(companyId);
+            if (known)
             {
                 var receiptId = Ids.New("rec_");
-                var usages = state.WhopUsages.Where(u => u.MembershipId == membershipId && u.ReceiptId is null).ToList();
+                var usages = state.WhopUsages
+                    .Where(u => u.ReceiptId is null)
+                    .Where(u => membershipId is not null ? u.MembershipId == membershipId : u.MembershipId is null && u.CompanyId == companyId)
+                    .ToList();
                 usages.ForEach(u => u.ReceiptId = receiptId);
                 result = new JsonObject
                 {
@@ -154,7 +165,7 @@ internal static class ControlEndpoints
             }
         }
 
-        await WriteResultAsync(context, result, "Unknown membershipId");
+        await WriteResultAsync(context, result, "Unknown membershipId or companyId");
     };
 
     private static Task WriteResultAsync(HttpContext context, JsonObject? result, string notFound) =>
@@ -168,11 +179,14 @@ internal static class ControlEndpoints
         return await reader.ReadToEndAsync(context.RequestAborted);
     }
 
-    private static async Task<string?> ReadStringFieldAsync(HttpContext context, string name)
+    private static async Task<string?> ReadStringFieldAsync(HttpContext context, string name) =>
+        StringField(await ReadBodyAsync(context), name);
+
+    private static string? StringField(string json, string name)
     {
         try
         {
-            using var document = JsonDocument.Parse(await ReadBodyAsync(context));
+            using var document = JsonDocument.Parse(json);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty(name, out var value)
                 && value.ValueKind == JsonValueKind.String

@@ -1,0 +1,53 @@
+using UsageBatch.Emulator;
+
+namespace UsageBatch.Tests.Emulator;
+
+public sealed class FixtureLoaderTests
+{
+    [Fact]
+    public void Parse_DesignDocumentSample_BindsEveryField()
+    {
+        // DESIGN.md's fixture example, with the shrunk settings tests use.
+        const string json = """
+            { "settings": { "whop": { "requestsPerWindow": 3, "window": "00:00:01", "lockout": "00:00:05", "receiptOnCreate": false },
+                            "chargebee": { "requestsPerMinute": 7, "window": "00:00:02", "idempotencyWindow": "00:30:00", "maxUsagesPerSubscription": 5, "quantityDecimals": 4 } },
+              "whop": { "apiKeys": ["whop_test_key"], "companies": ["biz_1"],
+                        "memberships": [{ "id": "mem_1", "companyId": "biz_1" }],
+                        "billingItems": [{ "id": "bi_1", "identifier": "api-calls", "type": "variable", "currency": "eur" }] },
+              "chargebee": { "apiKeys": ["cb_test_key"],
+                             "subscriptions": [{ "id": "sub_1", "status": "non_renewing", "itemPrices": ["api-calls-USD-monthly"],
+                                                 "activeFrom": 0, "activeTo": null, "existingUsages": 2 }] } }
+            """;
+
+        var fixtures = FixtureLoader.Parse(json);
+
+        Assert.Equal(3, fixtures.Settings.Whop.RequestsPerWindow);
+        Assert.Equal(TimeSpan.FromSeconds(1), fixtures.Settings.Whop.Window);
+        Assert.Equal(TimeSpan.FromSeconds(5), fixtures.Settings.Whop.Lockout);
+        Assert.False(fixtures.Settings.Whop.ReceiptOnCreate);
+        Assert.Equal(7, fixtures.Settings.Chargebee.RequestsPerMinute);
+        Assert.Equal(TimeSpan.FromSeconds(2), fixtures.Settings.Chargebee.Window);
+        Assert.Equal(TimeSpan.FromMinutes(30), fixtures.Settings.Chargebee.IdempotencyWindow);
+        Assert.Equal(5, fixtures.Settings.Chargebee.MaxUsagesPerSubscription);
+        Assert.Equal(4, fixtures.Settings.Chargebee.QuantityDecimals);
+        Assert.Equal("biz_1", fixtures.Whop.Memberships.Single().CompanyId);
+        Assert.Equal("variable", fixtures.Whop.BillingItems.Single().Type);
+        Assert.Equal("eur", fixtures.Whop.BillingItems.Single().Currency);
+        var subscription = fixtures.Chargebee.Subscriptions.Single();
+        Assert.Equal("non_renewing", subscription.Status);
+        Assert.Equal(0, subscription.ActiveFrom);
+        Assert.Null(subscription.ActiveTo);
+        Assert.Equal(2, subscription.ExistingUsages);
+    }
+
+    [Fact]
+    public void Parse_OnlyIds_FillsDefaults()
+    {
+        var fixtures = FixtureLoader.Parse("""{ "chargebee": { "subscriptions": [{ "id": "sub_1" }] } }""");
+
+        Assert.Equal(20, fixtures.Settings.Whop.RequestsPerWindow);
+        Assert.Equal(TimeSpan.FromMinutes(1), fixtures.Settings.Chargebee.Window);
+        Assert.Equal("active", fixtures.Chargebee.Subscriptions.Single().Status);
+        Assert.Empty(fixtures.Whop.ApiKeys);
+    }
+}
