@@ -191,6 +191,35 @@ public sealed class ChargebeeProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmitAsync_Timeout_ResendsTheSameIdAndConfirmsOneUsage()
+    {
+        await _host.AddFaultAsync(new { method = "POST", pathPrefix = "/api/v2/subscriptions/", count = 1, action = "delay", delayMs = 1500 });
+
+        var outcome = await _host.Chargebee(o => o.Timeout = TimeSpan.FromMilliseconds(300)).SubmitAsync(Some.Chargebee(2.5m), CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.Confirmed, outcome.Kind);
+        Assert.Equal(2, outcome.Attempts);
+        Assert.Single(await _host.LedgerAsync("chargebee"));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_UnknownThenNeverAnsweredAgain_StaysUnknownNotNotSent()
+    {
+        // 503 (may have been recorded), then throttled past the retry cap: reporting "not sent" would let the run
+        // release the rows and bill them again under a new id.
+        await _host.AddFaultAsync(new { method = "POST", pathPrefix = "/api/v2/subscriptions/", count = 1, action = "status", status = 503 });
+        await _host.AddFaultAsync(new
+        {
+            method = "POST", pathPrefix = "/api/v2/subscriptions/", count = 20, action = "status", status = 429,
+            headers = new Dictionary<string, string> { ["Retry-After"] = "0" },
+        });
+
+        var outcome = await _host.Chargebee().SubmitAsync(Some.Chargebee(1m), CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.Unknown, outcome.Kind);
+    }
+
+    [Fact]
     public async Task ResolveAsync_StoredUsage_ConfirmsMatchingAndReportsMissingOrDifferent()
     {
         var chargebee = _host.Chargebee();

@@ -116,6 +116,22 @@ public sealed class WhopProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmitAsync_Timeout_IsUnknownThenResolveConfirms()
+    {
+        var whop = _host.Whop(o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        await _host.AddFaultAsync(new { method = "POST", pathPrefix = "/api/v5/app/billing_usages", count = 1, action = "delay", delayMs = 1500 });
+        var submission = Some.WhopQuantity(5.5m);
+        var attemptedAt = DateTimeOffset.UtcNow;
+
+        var sent = await whop.SubmitAsync(submission, CancellationToken.None);
+        var resolved = await whop.ResolveAsync(submission, attemptedAt, NoneOwned, CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.Unknown, sent.Kind);
+        Assert.Equal(OutcomeKind.Confirmed, resolved.Kind);
+        Assert.Single(await _host.LedgerAsync("whop"));
+    }
+
+    [Fact]
     public async Task SubmitAsync_DropBeforeCommit_IsUnknownThenResolveFindsNothing()
     {
         // Over HTTP a connection closed before processing looks like one closed after it, so it is Unknown too:
