@@ -1,8 +1,9 @@
 namespace UsageBatch.Tests.TestSupport;
 
 /// <summary>
-/// A clock the test moves by hand. Timers (and so <c>Task.Delay(delay, time, ct)</c>) fire only when
-/// <see cref="Advance"/> passes their due time, so waits are proven without real sleeping.
+/// A clock the test moves by hand, so rate-limit windows, lock-outs and backoff pass without waiting. Timers (and
+/// so <c>Task.Delay(delay, time, ct)</c>) fire only when <see cref="Advance"/> passes their due time.
+/// Shared by the emulator tests (clock only) and the provider pacing tests (timers).
 /// </summary>
 internal sealed class ManualTimeProvider : TimeProvider
 {
@@ -10,7 +11,12 @@ internal sealed class ManualTimeProvider : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now;
 
-    public ManualTimeProvider(DateTimeOffset? start = null) => _now = start ?? new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 1, 15, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public ManualTimeProvider(DateTimeOffset start) => _now = start;
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 

@@ -32,6 +32,9 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         _logger = logger;
     }
 
+    /// <summary>The account's pacer (tests observe the account-wide pause through it).</summary>
+    internal ProviderPacer Pacer => _caller.Pacer;
+
     public ProviderKind Kind => ProviderKind.Chargebee;
 
     public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)
@@ -44,6 +47,7 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         }
 
         var attempts = 0;
+        var uncertain = false;
         while (true)
         {
             var call = await _caller.SendAsync(
@@ -59,15 +63,33 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
                     var retrieved => retrieved,
                 };
             }
+            else if (uncertain && outcome.Kind is OutcomeKind.DateClash or OutcomeKind.Permanent)
+            {
+                // After an unknown attempt the refusal may be about our own earlier usage (Chargebee's check order
+                // is undocumented: a clash with ourselves could be reported before the duplicate id). Ask by id.
+                outcome = await RetrieveAsync(submission, cancellationToken) switch
+                {
+                    { Kind: OutcomeKind.Confirmed or OutcomeKind.Conflict } retrieved => retrieved,
+                    _ => outcome,
+                };
+            }
 
             if (outcome.Kind == OutcomeKind.Unknown && attempts < _options.MaxAttempts)
             {
+                uncertain = true;
                 var delay = _backoff.Delay(attempts);
                 _logger.LogWarning(
                     "{Provider} submission {SubmissionId}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
                     "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, delay);
                 await Task.Delay(delay, _caller.Time, cancellationToken);
                 continue;
+            }
+
+            if (uncertain && outcome.Kind is OutcomeKind.NotSent or OutcomeKind.Throttled)
+            {
+                // The last attempts never arrived, but an earlier one may have been recorded: releasing the rows as
+                // "not sent" could bill them again under a new ledger id. The run must resolve this one by id.
+                outcome = ProviderOutcome.Unknown($"an earlier attempt's outcome is unknown and the last attempt was not answered: {outcome.Message}");
             }
 
             outcome = outcome with { Attempts = Math.Max(attempts, 1) };

@@ -26,21 +26,36 @@ internal static class ChargebeeRequests
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(options);
-        var usageDate = UnixSeconds(submission);
         var request = new RestRequest("subscriptions/{subscription}/usages", Method.Post)
-            .AddUrlSegment("subscription", submission.Target.CustomerId)
-            .AddParameter("id", submission.UsageId)
-            .AddParameter("item_price_id", submission.Target.ItemId)
-            .AddParameter("quantity", DecimalText.Format(submission.Total))
-            .AddParameter("usage_date", usageDate.ToString(CultureInfo.InvariantCulture));
-        if (!string.IsNullOrEmpty(submission.Note))
+            .AddUrlSegment("subscription", submission.Target.CustomerId);
+        var form = Form(submission);
+        foreach (var (name, value) in form)
         {
-            request.AddParameter("note", submission.Note.Length > MaxNote ? submission.Note[..MaxNote] : submission.Note);
+            request.AddParameter(name, value);
         }
 
-        request.AddHeader("chargebee-idempotency-key", IdempotencyKey(submission.UsageId!, usageDate));
+        request.AddHeader("chargebee-idempotency-key", IdempotencyKey(form));
         AddAccountHeaders(request, options);
         return request;
+    }
+
+    /// <summary>The create form, in a fixed order (the idempotency key is derived from it).</summary>
+    public static IReadOnlyList<(string Name, string Value)> Form(ProviderSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var form = new List<(string, string)>
+        {
+            ("id", submission.UsageId ?? throw new ArgumentException("a Chargebee submission needs its usage id", nameof(submission))),
+            ("item_price_id", submission.Target.ItemId),
+            ("quantity", DecimalText.Format(submission.Total)),
+            ("usage_date", UnixSeconds(submission).ToString(CultureInfo.InvariantCulture)),
+        };
+        if (!string.IsNullOrEmpty(submission.Note))
+        {
+            form.Add(("note", submission.Note.Length > MaxNote ? submission.Note[..MaxNote] : submission.Note));
+        }
+
+        return form;
     }
 
     public static RestRequest Retrieve(string subscriptionId, string usageId, ProviderAccountOptions options)
@@ -81,14 +96,18 @@ internal static class ChargebeeRequests
     }
 
     /// <summary>
-    /// Deterministic per (usage id, usage_date): a re-POST after an unknown outcome replays within Chargebee's
-    /// 30-minute window, while a re-POST with a moved date (after a clash) is a new request and is not answered
-    /// with the stored clash. Hashed so it stays under the 100-character limit whatever the id's length.
+    /// Deterministic per request content: the usage id and usage_date, plus the other fields. Our own re-POSTs after
+    /// an unknown outcome are byte-identical, so they replay within Chargebee's 30-minute window; a re-POST with a
+    /// moved date (after a clash) or from a later run (its trace note differs) is a different request and gets a
+    /// different key, so it is neither answered with a stale stored response nor refused as a key reused for other
+    /// parameters (undocumented, providers.md 2.7 [?]; the emulator refuses it). Those reach our id instead:
+    /// duplicate_entry, then a retrieve decides. Hashed to stay under the 100-character limit.
     /// </summary>
-    public static string IdempotencyKey(string usageId, long usageDate)
+    public static string IdempotencyKey(IReadOnlyList<(string Name, string Value)> form)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{usageId}|{usageDate}")));
-        return "ub-" + Convert.ToHexStringLower(hash);
+        ArgumentNullException.ThrowIfNull(form);
+        var text = string.Join("\n", form.Select(f => $"{f.Name}={f.Value}"));
+        return "ub-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
     public static long UnixSeconds(ProviderSubmission submission) =>

@@ -35,6 +35,9 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
         _logger = logger;
     }
 
+    /// <summary>The account's pacer (tests observe the account-wide pause through it).</summary>
+    internal ProviderPacer Pacer => _caller.Pacer;
+
     public ProviderKind Kind => ProviderKind.Whop;
 
     public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)

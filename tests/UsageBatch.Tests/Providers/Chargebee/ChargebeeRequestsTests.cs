@@ -48,12 +48,23 @@ public sealed class ChargebeeRequestsTests
     }
 
     [Fact]
-    public void IdempotencyKey_SameIdAndDate_IsStableShortAndDateSensitive()
+    public void IdempotencyKey_SameRequest_IsStableShortAndSensitiveToDateAndNote()
     {
-        var key = ChargebeeRequests.IdempotencyKey(new string('x', 100), 1_768_435_199);
-        Assert.Equal(key, ChargebeeRequests.IdempotencyKey(new string('x', 100), 1_768_435_199));
-        Assert.NotEqual(key, ChargebeeRequests.IdempotencyKey(new string('x', 100), 1_768_435_198));
+        var submission = Submission() with { UsageId = new string('x', 100) };
+        var key = ChargebeeRequests.IdempotencyKey(ChargebeeRequests.Form(submission));
+
+        Assert.Equal(key, ChargebeeRequests.IdempotencyKey(ChargebeeRequests.Form(submission)));
+        Assert.NotEqual(key, ChargebeeRequests.IdempotencyKey(ChargebeeRequests.Form(submission with { UsageDate = UsageDate.AddSeconds(-1) })));
+        Assert.NotEqual(key, ChargebeeRequests.IdempotencyKey(ChargebeeRequests.Form(submission with { Note = "run 8" })));
         Assert.True(key.Length <= 100);
+    }
+
+    [Fact]
+    public void Create_Submission_CarriesTheKeyOfItsForm()
+    {
+        var submission = Submission();
+        var request = ChargebeeRequests.Create(submission, new ProviderAccountOptions { Type = "chargebee" });
+        Assert.Equal(ChargebeeRequests.IdempotencyKey(ChargebeeRequests.Form(submission)), Value(request, "chargebee-idempotency-key"));
     }
 
     [Fact]
