@@ -26,16 +26,28 @@ internal sealed class GroupDecider(JobOptions job, ProviderAccountOptions accoun
             return new(SubmissionStatus.Zero, "the group's rows net to 0: billed with no provider call", null);
         }
 
+        // Chargebee's usage_date is chosen first, so a group held by a guard or the cap keeps its date reserved and can
+        // be sent as it is once `requeue` approves it.
+        DateTimeOffset? usageDate = null;
+        if (account.Kind == ProviderKind.Chargebee)
+        {
+            usageDate = ChooseUsageDate(group, facts);
+            if (usageDate is null)
+            {
+                return new(SubmissionStatus.Held, $"every second of the bucket from {UtcText.Format(group.BucketStart!.Value)} already has a usage for this subscription and item price", null);
+            }
+        }
+
         var limit = value == "amount" ? job.MaxAmountPerSubmission : job.MaxQuantityPerSubmission;
         if (limit is { } max && total > max)
         {
             var key = value == "amount" ? "maxAmountPerSubmission" : "maxQuantityPerSubmission";
             return new(SubmissionStatus.Held,
                 $"{value} {DecimalText.Format(total)} is above the job's {key} ({DecimalText.Format(max)}); check the rows, then `usagebatch requeue --submission {group.SubmissionId}` to send it",
-                null);
+                usageDate);
         }
 
-        return account.Kind == ProviderKind.Whop ? DecideWhop(total, value) : DecideChargebee(group, facts, total);
+        return account.Kind == ProviderKind.Whop ? DecideWhop(total, value) : DecideChargebee(group, facts, total, usageDate!.Value);
     }
 
     private static GroupDecision DecideWhop(decimal total, string value) =>
@@ -43,7 +55,7 @@ internal sealed class GroupDecider(JobOptions job, ProviderAccountOptions accoun
             ? new(SubmissionStatus.Prepared, null, null)
             : new(SubmissionStatus.Rejected, $"the group's {value} {DecimalText.Format(total)} has more significant digits than Whop's JSON numbers carry exactly", null);
 
-    private GroupDecision DecideChargebee(ClaimedGroup group, GroupFacts facts, decimal total)
+    private GroupDecision DecideChargebee(ClaimedGroup group, GroupFacts facts, decimal total, DateTimeOffset usageDate)
     {
         if (DecimalText.Format(total).Length > ChargebeeQuantityMaxLength)
         {
@@ -54,19 +66,24 @@ internal sealed class GroupDecider(JobOptions job, ProviderAccountOptions accoun
         {
             return new(SubmissionStatus.Held,
                 $"subscription {group.Target.CustomerId} already has {facts.UsagesCountedTowardCap} usages from this job; one more passes Chargebee's cap of {account.UsageCap}. Ask Chargebee to raise it, set usageCap, then requeue",
-                null);
+                usageDate);
         }
 
-        // One usage per (subscription, item price, usage_date): take the group's last second and step back past the
-        // dates our ledger already used, never leaving the bucket.
+        return new(SubmissionStatus.Prepared, null, usageDate);
+    }
+
+    /// <summary>
+    /// One usage per (subscription, item price, usage_date): the group's last second, stepped back past the dates our
+    /// ledger already used, never leaving the bucket. Null when the bucket has no free second.
+    /// </summary>
+    private static DateTimeOffset? ChooseUsageDate(ClaimedGroup group, GroupFacts facts)
+    {
         var date = UtcText.WholeSeconds(group.LastOccurredAt!.Value);
         while (facts.UsedUsageDates.Contains(date))
         {
             date = date.AddSeconds(-1);
         }
 
-        return date < group.BucketStart
-            ? new(SubmissionStatus.Held, $"every second of the bucket from {UtcText.Format(group.BucketStart!.Value)} already has a usage for this subscription and item price", null)
-            : new(SubmissionStatus.Prepared, null, date);
+        return date < group.BucketStart ? null : date;
     }
 }

@@ -70,12 +70,16 @@ internal static partial class DecimalText
     /// <summary>Invariant text with no exponent and no trailing zeros.</summary>
     public static string Format(decimal value) => Normalize(value).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Whether a JSON number parsed as binary floating point (as Whop's API may) keeps the value exactly.</summary>
-    public static bool SurvivesDouble(decimal value)
+    /// <summary>
+    /// Whether a JSON number read as binary floating point (as Whop's API may) keeps the value: any decimal of at most
+    /// 15 significant digits survives decimal → double → decimal exactly; longer ones may not.
+    /// </summary>
+    public static bool SurvivesDouble(decimal value) => SignificantDigits(value) <= 15;
+
+    public static int SignificantDigits(decimal value)
     {
-        var asDouble = (double)value;
-        return decimal.TryParse(asDouble.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var back)
-            && back == value;
+        var digits = Format(decimal.Abs(value)).Replace(".", "", StringComparison.Ordinal).TrimStart('0');
+        return Math.Max(1, digits.Length);
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";

@@ -110,7 +110,7 @@ public sealed class FailureHandlingTests
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         Assert.Equal(2, (await h.ProviderLedgerAsync()).Chargebee.Count);
         var usageDate = await h.ScalarAsync<string>("SELECT usage_date FROM ub_submission");
-        Assert.Equal(Usage.UtcText.Format(at.AddSeconds(-1)), usageDate);
+        Assert.Equal(UsageBatch.Usage.UtcText.Format(at.AddSeconds(-1)), usageDate);
         Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM ub_submission_event WHERE event = 'date_moved'"));
     }
 
