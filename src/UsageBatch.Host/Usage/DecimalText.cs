@@ -57,6 +57,16 @@ internal static partial class DecimalText
     public static decimal Parse(string text) =>
         TryParse(text, out var value, out var error) ? value : throw new FormatException($"decimal {error}");
 
+    /// <summary>
+    /// Lenient parse for numbers a provider sent back (JSON numbers may carry an exponent; decimal keeps them exact).
+    /// Never used for usage rows, which must be canonical.
+    /// </summary>
+    public static bool TryParseLenient(string? text, out decimal value) =>
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>Decimal places actually needed (same as <see cref="Scale"/>; 1.2300 → 2).</summary>
+    public static int Places(decimal value) => Scale(value);
+
     /// <summary>Decimal places actually needed (trailing zeros do not count: 1.50 has 1).</summary>
     public static int Scale(decimal value)
     {

@@ -1,3 +1,4 @@
+using UsageBatch.Usage;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

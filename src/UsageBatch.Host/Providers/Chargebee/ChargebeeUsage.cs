@@ -1,3 +1,4 @@
+using UsageBatch.Usage;
 using System.Text.Json;
 using UsageBatch.Providers.Http;
 

@@ -1,3 +1,4 @@
+using UsageBatch.Usage;
 using System.Globalization;
 using System.Text.Json;
 
@@ -53,7 +54,7 @@ internal static class JsonRead
         return p.ValueKind switch
         {
             JsonValueKind.Number when p.TryGetDecimal(out var d) => d,
-            JsonValueKind.String when DecimalText.TryParse(p.GetString(), out var d) => d,
+            JsonValueKind.String when DecimalText.TryParseLenient(p.GetString(), out var d) => d,
             _ => null,
         };
     }

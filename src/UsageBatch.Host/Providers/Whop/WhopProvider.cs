@@ -1,3 +1,4 @@
+using UsageBatch.Usage;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;

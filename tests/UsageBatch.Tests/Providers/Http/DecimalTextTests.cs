@@ -1,3 +1,4 @@
+using UsageBatch.Usage;
 using UsageBatch.Providers.Http;
 
 namespace UsageBatch.Tests.Providers.Http;
@@ -30,7 +31,7 @@ public sealed class DecimalTextTests
     [InlineData("0.10", "0.1")]
     public void TryParse_ProviderText_IsExact(string text, string expected)
     {
-        Assert.True(DecimalText.TryParse(text, out var value));
+        Assert.True(DecimalText.TryParseLenient(text, out var value));
         Assert.Equal(expected, DecimalText.Format(value));
     }
 }
