@@ -42,7 +42,7 @@ internal sealed class SubmissionSender
     }
 
     /// <summary>Slack between the end of a request's timeout and the end of the lease: 10 s, less for short test leases.</summary>
-    private TimeSpan LeaseMargin => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _job.LeaseDuration.Ticks / 4));
+    private TimeSpan LeaseMargin => _job.LeaseMargin;
 
     /// <summary>Set when a fatal provider error aborted the sends (auth, configuration, or the same permanent error on every first send).</summary>
     public string? FatalMessage { get; private set; }

@@ -174,9 +174,11 @@ internal static class ConfigValidator
 
         PositiveTime($"{path}.leaseDuration", job.LeaseDuration, errors);
         PositiveTime($"{path}.maxAge", job.MaxAge, errors);
-        if (account is not null && job.LeaseDuration <= account.Timeout + TimeSpan.FromSeconds(10))
+        // The sender only starts a request while the lease outlasts its timeout plus this margin: a lease too short
+        // for that would never send anything.
+        if (account is not null && job.LeaseDuration <= account.Timeout + job.LeaseMargin)
         {
-            errors.Add($"{path}.leaseDuration: must be longer than the provider's timeout plus 10 s, so no request outlives the lease");
+            errors.Add($"{path}.leaseDuration: must be longer than the provider's timeout plus 10 s (a quarter of the lease when shorter), so no request outlives the lease");
         }
 
         if (job.MaxQuantityPerSubmission is <= 0)

@@ -28,6 +28,12 @@ internal sealed class JobOptions
 
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Slack a send keeps between the end of its request's timeout and the end of the lease: 10 s, or a quarter of
+    /// the lease when that is shorter (short leases in tests). The validator and the sender use the same margin.
+    /// </summary>
+    public TimeSpan LeaseMargin => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, LeaseDuration.Ticks / 4));
+
     public decimal? MaxQuantityPerSubmission { get; set; }
 
     public decimal? MaxAmountPerSubmission { get; set; }
