@@ -265,6 +265,9 @@ internal sealed class BillingRun
             return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
         }
 
+        // Anything this run prepared but could not send (its lease could not be stretched over a request) goes back
+        // to pending now: a finished run leaves none of its rows claimed.
+        await ReleaseUnsentAsync(summary.RunId, summary, "the run could not send this submission within its lease");
         return summary.NeedsAttention
             ? await FinishAsync(summary, "attention", ExitCodes.Attention, null)
             : await FinishAsync(summary, "succeeded", ExitCodes.Ok, null);

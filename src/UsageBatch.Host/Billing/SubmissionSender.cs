@@ -91,7 +91,8 @@ internal sealed class SubmissionSender
             }
 
             attemptedAt = _time.GetUtcNow();
-            if (!await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None))
+            if (!await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None)
+                && !await RenewAndMarkSentAsync(submission.Id))
             {
                 _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
                 BillingRun.Count(_summary, SubmissionStatus.Prepared, 0, 0, null);
@@ -148,6 +149,21 @@ internal sealed class SubmissionSender
                     return;
             }
         }
+    }
+
+    /// <summary>
+    /// The store refuses a send the lease might not outlast. A renewal that came late (a busy database, a starved
+    /// process) must not leave the submission unsent: renew now (refused if the run was declared dead) and try once more.
+    /// </summary>
+    private async Task<bool> RenewAndMarkSentAsync(long submissionId)
+    {
+        var now = _time.GetUtcNow();
+        if (_leaseLost.IsCancellationRequested || !await _store.RenewLeaseAsync(_runId, _job.Name, now + _job.LeaseDuration, CancellationToken.None))
+        {
+            return false;
+        }
+
+        return await _store.MarkSentAsync(submissionId, _runId, now, now + _account.Timeout + LeaseMargin, CancellationToken.None);
     }
 
     /// <summary>Whop: find out whether an earlier attempt exists. Returns the submission to send again, or null when done.</summary>
