@@ -63,7 +63,7 @@ internal sealed class SubmissionSender
         // Permanent errors held back while deciding whether they meant "the configuration is wrong" are now final.
         foreach (var (submission, outcome) in _probation.Drain())
         {
-            await FinishAsync(submission, SubmissionStatus.Rejected, outcome, "rejected");
+            await FinishAsync(submission, SubmissionStatus.Rejected, outcome, "rejected", RejectionReason(submission, outcome));
         }
     }
 
@@ -232,9 +232,16 @@ internal sealed class SubmissionSender
 
         foreach (var (final, finalOutcome) in verdict.Released)
         {
-            await FinishAsync(final, SubmissionStatus.Rejected, finalOutcome, "rejected");
+            await FinishAsync(final, SubmissionStatus.Rejected, finalOutcome, "rejected", RejectionReason(final, finalOutcome));
         }
     }
+
+    /// <summary>
+    /// The provider's words alone ("HTTP 404: Not found") do not say which field it refused: name the field it
+    /// reported (Chargebee's param) and the customer and item fields that were sent, so a DBA knows what to fix.
+    /// </summary>
+    private static string RejectionReason(LedgerSubmission submission, ProviderOutcome outcome) =>
+        $"{outcome.Message}{(outcome.Param is null ? "" : $" (field {outcome.Param})")}; sent {submission.Target}";
 
     private async Task OnFatalAsync(LedgerSubmission submission, string message)
     {
