@@ -26,6 +26,9 @@ internal static class ControlEndpoints
         });
         routes.MapPost(Prefix + "/fixtures", ReplaceFixturesAsync(state));
         routes.MapPost(Prefix + "/faults", AddFaultAsync(state));
+        // What is left of each fault (count = matches still to come): a harness tells from it which faults were used.
+        routes.MapGet(Prefix + "/faults", context => WriteAsync(context, 200,
+            new JsonObject { ["faults"] = JsonSerializer.SerializeToNode(state.Faults.Snapshot(), EmulatorJson.Control) }));
         routes.MapDelete(Prefix + "/faults", context =>
         {
             state.Faults.Clear();

@@ -59,6 +59,19 @@ internal sealed class FaultStore
         }
     }
 
+    /// <summary>Copies of the faults still waiting, in order, each with the matches it has left.</summary>
+    public IReadOnlyList<Fault> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _faults.Select(f => new Fault
+            {
+                Method = f.Fault.Method, PathPrefix = f.Fault.PathPrefix, PathRegex = f.Fault.PathRegex, Count = f.Fault.Count, Action = f.Fault.Action,
+                Status = f.Fault.Status, Headers = f.Fault.Headers, Body = f.Fault.Body, DelayMs = f.Fault.DelayMs,
+            }).ToList();
+        }
+    }
+
     public int Count
     {
         get
