@@ -17,10 +17,10 @@ public sealed class CrashHarnessTests
     [Fact]
     public async Task Kill9_AtRandomMoments_FinalRunConvergesWithNothingDoubleBilledOrLost()
     {
-        var summary = await ChaosCampaign.RunAsync(new ChaosOptions { Seed = Seed(), Kills = 8, KillsPerRound = 8, MaxKillDelayMs = 2000 });
+        var summary = await ChaosCampaign.RunAsync(new ChaosOptions { Seed = Seed(), Kills = 6, KillsPerRound = 6, MaxKillDelayMs = 2000 });
 
         Assert.True(summary.Ok, summary.Details);
-        Assert.Equal(8, summary.Kills);
+        Assert.Equal(6, summary.Kills);
         Assert.True(summary.ProviderUsages > 0, summary.Details);
     }
 
@@ -34,5 +34,6 @@ public sealed class CrashHarnessTests
 
         Assert.True(summary.Ok, summary.Details);
         Assert.Equal(FaultCatalog.All(1500).Select(f => f(new Random(0)).Name).Order(StringComparer.Ordinal), summary.Faults.Keys.Order(StringComparer.Ordinal));
+        Assert.True(summary.FaultHits.Values.Sum() > 0, summary.Details);
     }
 }

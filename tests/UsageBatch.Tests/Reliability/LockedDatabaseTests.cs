@@ -17,7 +17,7 @@ public sealed class LockedDatabaseTests
         await using var world = await ReliabilityWorld.StartAsync(new ReliabilitySettings { MaxInFlight = 1, LeaseDuration = TimeSpan.FromSeconds(20), Timeout = TimeSpan.FromSeconds(5) });
         await using (var seed = await world.OpenAsync())
         {
-            await new UsageSeeder(new Random(7)).SeedAsync(seed, 150, 150);
+            await new UsageSeeder(new Random(7)).SeedAsync(seed, 60, 60);
         }
 
         await using var dba = await world.OpenAsync();
@@ -41,14 +41,14 @@ public sealed class LockedDatabaseTests
             await touch.ExecuteNonQueryAsync();
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.False(run.Process.HasExited && run.Process.ExitCode != 0, $"the run gave up while the database was locked:\n{run.Output}");
         await held.RollbackAsync();
         await held.DisposeAsync();
 
         var exit = await run.WaitAsync(TimeSpan.FromMinutes(3));
         Assert.True(exit == 0, $"exit {exit}:\n{run.Output}");
-        var check = await InvariantCheck.RunAsync(world, 300);
+        var check = await InvariantCheck.RunAsync(world, 120);
         Assert.True(check.Ok, check.ToString());
     }
 }

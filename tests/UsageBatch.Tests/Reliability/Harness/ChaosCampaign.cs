@@ -21,7 +21,10 @@ internal static class ChaosCampaign
         var catalog = FaultCatalog.All((int)options.World.Timeout.TotalMilliseconds);
         var faultOrder = new Queue<int>();
         var problems = new List<string>();
-        int kills = 0, finished = 0, rounds = 0, programmed = 0, unused = 0;
+        int kills = 0, finished = 0, rounds = 0;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal); // fault key -> kind name
+        var matches = new Dictionary<string, int>(StringComparer.Ordinal); // kind name -> requests it was programmed to hit
+        var used = new Dictionary<string, int>(StringComparer.Ordinal); // kind name -> requests it actually hit
         CheckResult? last = null;
         await using var world = await ReliabilityWorld.StartAsync(options.World);
         await using (var connection = await world.OpenAsync())
@@ -54,7 +57,8 @@ internal static class ChaosCampaign
                     var fault = catalog[faultOrder.Dequeue()](random);
                     await world.Emulator.AddFaultAsync(fault);
                     faults[fault.Name] = faults.GetValueOrDefault(fault.Name) + 1;
-                    programmed++;
+                    names[fault.Key] = fault.Name;
+                    matches[fault.Name] = matches.GetValueOrDefault(fault.Name) + fault.Count;
                 }
             }
 
@@ -102,7 +106,7 @@ internal static class ChaosCampaign
             if (killedNow && (kills % options.KillsPerRound == 0 || kills >= options.Kills))
             {
                 rounds++;
-                unused += await world.Emulator.RemainingFaultsAsync();
+                await CountUsedAsync(world, names, matches, used);
                 last = await FinishRoundAsync(world, seeder.Rows, problems, options.Log);
                 options.Log?.WriteLine($"round {rounds} after {kills} kills: {last}");
                 if (!last.Ok)
@@ -115,13 +119,26 @@ internal static class ChaosCampaign
         if (last is null || rounds == 0)
         {
             rounds++;
-            unused += await world.Emulator.RemainingFaultsAsync();
+            await CountUsedAsync(world, names, matches, used);
             last = await FinishRoundAsync(world, seeder.Rows, problems, options.Log);
         }
 
         problems.AddRange(last.Problems);
         world.Keep = problems.Count > 0; // the database, logs and final-run output stay for a look
-        return new ChaosSummary(options.Seed, kills, finished, rounds, faults, programmed - unused, last.Rows, last.ProviderUsages, last.DoubleBilled, last.Lost, problems);
+        return new ChaosSummary(options.Seed, kills, finished, rounds, faults, used, last.Rows, last.ProviderUsages, last.DoubleBilled, last.Lost, problems);
+    }
+
+    /// <summary>Before a round's faults are cleared: how many requests each kind hit (programmed minus what is left).</summary>
+    private static async Task CountUsedAsync(ReliabilityWorld world, Dictionary<string, string> names, Dictionary<string, int> matches, Dictionary<string, int> used)
+    {
+        var remaining = await world.Emulator.RemainingFaultsAsync();
+        foreach (var (name, programmed) in matches)
+        {
+            var left = remaining.Where(r => names.GetValueOrDefault(r.Key) == name).Sum(r => r.Value);
+            used[name] = used.GetValueOrDefault(name) + programmed - left;
+        }
+
+        matches.Clear();
     }
 
     /// <summary>What the kills left behind so far (shows that kills land mid-send): unsettled submissions by status, claimed rows.</summary>

@@ -86,14 +86,19 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Fault entries not yet used up (the control API only answers counts: probe with one that never matches).</summary>
-    public async Task<int> RemainingFaultsAsync()
+    /// <summary>The matches each programmed fault still has to come (GET /_emulator/faults), keyed like <see cref="FaultSpec.Key"/>.</summary>
+    public async Task<Dictionary<string, int>> RemainingFaultsAsync()
     {
-        var probe = new FaultSpec("probe", "PATCH", "/never-matches", "status", 1, 418);
-        using var response = await _http.PostAsJsonAsync(new Uri("_emulator/faults", UriKind.Relative), probe.ToJson());
-        response.EnsureSuccessStatusCode();
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return json.GetProperty("faults").GetInt32() - 1;
+        var json = await _http.GetFromJsonAsync<JsonElement>(new Uri("_emulator/faults", UriKind.Relative));
+        var remaining = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in json.GetProperty("faults").EnumerateArray())
+        {
+            var key = FaultSpec.KeyOf(f.GetProperty("method").GetString(), f.GetProperty("pathPrefix").GetString(), f.GetProperty("action").GetString(),
+                f.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.Number ? st.GetInt32() : null);
+            remaining[key] = remaining.GetValueOrDefault(key) + f.GetProperty("count").GetInt32();
+        }
+
+        return remaining;
     }
 
     public async Task ClearFaultsAsync()

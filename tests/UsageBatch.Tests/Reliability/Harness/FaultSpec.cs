@@ -6,6 +6,12 @@ namespace UsageBatch.Reliability;
 internal sealed record FaultSpec(string Name, string Method, string PathPrefix, string Action, int Count, int? Status = null,
     string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, int DelayMs = 0)
 {
+    /// <summary>What tells faults apart in the emulator's list: method, path, action and status.</summary>
+    public string Key => KeyOf(Method, PathPrefix, Action, Status);
+
+    public static string KeyOf(string? method, string? pathPrefix, string? action, int? status) =>
+        $"{method} {pathPrefix} {action} {status?.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["method"] = Method, ["pathPrefix"] = PathPrefix, ["action"] = Action, ["count"] = Count, ["delayMs"] = DelayMs };
