@@ -5,7 +5,7 @@ namespace UsageBatch.Tests.Reliability;
 /// <summary>
 /// I7 with real processes: two and four `usagebatch run` started together on the same table never double-bill.
 /// With the run guard (same job) the others skip at once with exit 4; past the guard (each process a different job
-/// on the same provider account and table) the claims alone keep them apart. One send at a time and 120 ms of
+/// on the same provider account and table) the claims alone keep them apart. One send at a time and 120–250 ms of
 /// provider latency keep each run busy for seconds, so the processes really overlap.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
@@ -16,7 +16,8 @@ public sealed class ConcurrentProcessTests
     [InlineData("chargebee", 4)]
     public async Task Runs_SameJobStartedTogether_OneBillsTheOthersExit4Promptly(string provider, int processes)
     {
-        await using var world = await StartWorldAsync();
+        // Slower answers: the billing run must still be busy when the last process starts, even on a loaded machine.
+        await using var world = await StartWorldAsync(latencyMs: 250);
 
         var runs = Enumerable.Range(0, processes).Select(_ => world.StartRun(Job(provider, 0))).ToList();
         var exits = await Task.WhenAll(runs.Select(r => r.WaitAsync(TimeSpan.FromMinutes(3))));
@@ -50,9 +51,9 @@ public sealed class ConcurrentProcessTests
 
     private static string Job(string provider, int n) => provider == "whop" ? ReliabilityWorld.WhopJob(n) : ReliabilityWorld.ChargebeeJob(n);
 
-    private static async Task<ReliabilityWorld> StartWorldAsync()
+    private static async Task<ReliabilityWorld> StartWorldAsync(int latencyMs = 120)
     {
-        var world = await ReliabilityWorld.StartAsync(new ReliabilitySettings { MaxInFlight = 1, LeaseDuration = TimeSpan.FromSeconds(20), Timeout = TimeSpan.FromSeconds(5) });
+        var world = await ReliabilityWorld.StartAsync(new ReliabilitySettings { LatencyMs = latencyMs, MaxInFlight = 1, LeaseDuration = TimeSpan.FromSeconds(20), Timeout = TimeSpan.FromSeconds(5) });
         await using var connection = await world.OpenAsync();
         await new UsageSeeder(new Random(42)).SeedAsync(connection, 60, 60);
         return world;
