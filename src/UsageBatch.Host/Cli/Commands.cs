@@ -1,6 +1,7 @@
 using System.Globalization;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
+using UsageBatch.Hosting;
 using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
@@ -116,8 +117,13 @@ internal static class Commands
         {
             var table = UsageTable.For(options.Providers[job.Provider].Kind);
             var counts = await store.CountRowsAsync(table, now - job.SettleDelay, cancellationToken);
+            // From the cron and time zone alone; the scheduler is not started (a firing missed while `serve` was
+            // down is caught up when it starts, per the job's misfire policy).
+            var next = job.Enabled && JobSchedule.NextFireTime(job, now) is { } at
+                ? $"next fire {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({TimeZoneInfo.ConvertTime(at, JobSchedule.TimeZone(job)):yyyy-MM-dd HH:mm} {job.TimeZone})"
+                : "next fire -";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{job.Name} ({table.Name}){(job.Enabled ? "" : " [disabled]")}: pending {counts.Pending}, future-dated {counts.FutureDated}, claimed {counts.Claimed}, held {counts.Held}, rejected {counts.Rejected}, billed {counts.Billed}"));
+                $"{job.Name} ({table.Name}){(job.Enabled ? "" : " [disabled]")}: {next}; pending {counts.Pending}, future-dated {counts.FutureDated}, claimed {counts.Claimed}, held {counts.Held}, rejected {counts.Rejected}, billed {counts.Billed}"));
             foreach (var run in await store.RecentRunsAsync(job.Name, 5, cancellationToken))
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

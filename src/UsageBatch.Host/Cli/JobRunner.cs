@@ -3,13 +3,18 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
+using UsageBatch.Hosting;
 using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
 
-/// <summary>Runs one job once (for `run`, `demo` and, later, the scheduler) and writes its JSON summary.</summary>
-internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers)
+/// <summary>Runs one job once (for `run`, `demo` and the scheduler's firings) and writes its JSON summary.</summary>
+internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers) : IJobExecutor
 {
+    /// <summary>A scheduled firing: a real run with the run guard, for the trigger's scheduled time.</summary>
+    public async Task<int> ExecuteAsync(JobOptions job, DateTimeOffset scheduledAt, CancellationToken stopToken) =>
+        (await RunAsync(job, new RunOptions(), scheduledAt, stopToken)).Summary.ExitCode;
+
     public async Task<(RunSummary Summary, string? SummaryPath)> RunAsync(JobOptions job, RunOptions runOptions, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
         var account = options.Providers[job.Provider];
