@@ -42,6 +42,7 @@ internal sealed class BillingRun
         {
             Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Kind.ToString().ToLowerInvariant(),
             DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
+            Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
         };
         var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
         if (_options.DryRun)
