@@ -36,6 +36,14 @@ internal static class CliApp
         var db = new Command("db", "Database commands") { init };
         root.Subcommands.Add(db);
 
+        var reportRun = new Option<long?>("--run") { Description = "The run id" };
+        var reportLast = new Option<bool>("--last") { Description = "The newest finished run" };
+        var reportJob = new Option<string?>("--job") { Description = "With --last: the newest finished run of this job" };
+        var report = new Command("report", "Re-render a run's report files (HTML, JSON, CSV) from the ledger") { reportRun, reportLast, reportJob };
+        report.SetAction((parse, ct) => ReportCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reportRun), parse.GetValue(reportLast),
+            parse.GetValue(reportJob), output, error, environment, ct));
+        root.Subcommands.Add(report);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
