@@ -44,6 +44,14 @@ internal static class CliApp
             parse.GetValue(reportJob), output, error, environment, ct));
         root.Subcommands.Add(report);
 
+        var reconcileJob = new Option<string>("--job") { Description = "The job whose provider account to reconcile", Required = true };
+        var reconcileFrom = new Option<string>("--from") { Description = "First day, yyyy-MM-dd (UTC, inclusive)", Required = true };
+        var reconcileTo = new Option<string>("--to") { Description = "Last day, yyyy-MM-dd (UTC, exclusive)", Required = true };
+        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)") { reconcileJob, reconcileFrom, reconcileTo };
+        reconcile.SetAction((parse, ct) => ReconcileCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
+            parse.GetValue(reconcileTo), output, error, environment, TimeProvider.System, ct));
+        root.Subcommands.Add(reconcile);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
