@@ -49,6 +49,22 @@ internal static class CliApp
         requeue.SetAction((parse, ct) => Commands.RequeueAsync(parse.GetValue(config)!, parse.GetValue(requeueRow), parse.GetValue(requeueSubmission), output, error, environment, ct));
         root.Subcommands.Add(requeue);
 
+        var reportRun = new Option<long?>("--run") { Description = "The run id" };
+        var reportLast = new Option<bool>("--last") { Description = "The newest finished run" };
+        var reportJob = new Option<string?>("--job") { Description = "With --last: the newest finished run of this job" };
+        var report = new Command("report", "Re-render a run's report files (HTML, JSON, CSV) from the ledger") { reportRun, reportLast, reportJob };
+        report.SetAction((parse, ct) => ReportCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reportRun), parse.GetValue(reportLast),
+            parse.GetValue(reportJob), output, error, environment, ct));
+        root.Subcommands.Add(report);
+
+        var reconcileJob = new Option<string>("--job") { Description = "The job whose provider account to reconcile", Required = true };
+        var reconcileFrom = new Option<string>("--from") { Description = "First day, yyyy-MM-dd (UTC, inclusive)", Required = true };
+        var reconcileTo = new Option<string>("--to") { Description = "Last day, yyyy-MM-dd (UTC, exclusive)", Required = true };
+        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)") { reconcileJob, reconcileFrom, reconcileTo };
+        reconcile.SetAction((parse, ct) => ReconcileCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
+            parse.GetValue(reconcileTo), output, error, environment, TimeProvider.System, ct));
+        root.Subcommands.Add(reconcile);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -53,7 +53,7 @@ internal static class Commands
         return exit;
     }
 
-    public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, string? path)
+    public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
         await output.WriteLineAsync(string.Create(inv,
@@ -68,9 +68,12 @@ internal static class Commands
             await output.WriteLineAsync(string.Create(inv, $"  would {planned.Decision}: {planned.Target} rows={planned.Rows} total={planned.Total}{(planned.Reason is null ? "" : " (" + planned.Reason + ")")}"));
         }
 
-        if (path is not null)
+        if (reports is not null)
         {
-            await output.WriteLineAsync($"  summary: {path}");
+            await output.WriteLineAsync($"  report: {reports.Html}");
+            await output.WriteLineAsync($"  json: {reports.Json}");
+            await output.WriteLineAsync($"  csv: {reports.SubmissionsCsv}");
+            await output.WriteLineAsync($"  csv: {reports.ExceptionsCsv}");
         }
     }
 
