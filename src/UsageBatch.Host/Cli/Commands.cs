@@ -57,7 +57,7 @@ internal static class Commands
     {
         var inv = CultureInfo.InvariantCulture;
         await output.WriteLineAsync(string.Create(inv,
-            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed, total {s.BilledTotal}, provider echoed {s.EchoedTotal}"));
+            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed; control sum of billed values {s.BilledTotal}, provider echoed {s.EchoedTotal} (per item and currency in the report)"));
         if (s.Message is not null)
         {
             await output.WriteLineAsync($"  {s.Message}");
