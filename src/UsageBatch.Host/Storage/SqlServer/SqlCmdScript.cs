@@ -31,7 +31,9 @@ internal static partial class SqlCmdScript
     {
         var batches = new List<string>();
         var current = new StringBuilder();
-        foreach (var rawLine in script.Split('\n'))
+        var lines = script.Split('\n');
+        // A final newline ends the last line; it does not start another one.
+        foreach (var rawLine in script.EndsWith('\n') ? lines[..^1] : lines)
         {
             var line = rawLine.TrimEnd('\r');
             if (Separator().IsMatch(line))

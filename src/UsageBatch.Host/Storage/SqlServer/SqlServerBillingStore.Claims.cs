@@ -183,7 +183,7 @@ internal sealed partial class SqlServerBillingStore
                     rejected.Add(new RowRejection(row.Id, row.SourceKey, reason));
                     await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RejectClaimedRowSql, request.Table),
                         new { Reason = Truncate(reason), row.Id }, transaction, cancellationToken: cancellationToken));
-                    await InsertRowExceptionAsync(connection, transaction, _database.Sql(InsertRowExceptionSql), request.RunId, request.Table,
+                    await InsertRowExceptionAsync(connection, transaction, request.RunId, request.Table,
                         row.Id, row.SourceKey, submissionId, "rejected", reason, request.Now, cancellationToken);
                     continue;
                 }

@@ -160,10 +160,10 @@ internal sealed partial class SqlServerBillingStore
         }
     }
 
-    private static Task InsertRowExceptionAsync(
-        SqlConnection connection, SqlTransaction transaction, string sql, long runId, UsageTable table, long rowId, string? sourceKey,
+    private Task InsertRowExceptionAsync(
+        SqlConnection connection, SqlTransaction transaction, long runId, UsageTable table, long rowId, string? sourceKey,
         long? submissionId, string kind, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(sql,
+        connection.ExecuteAsync(new CommandDefinition(_database.Sql(InsertRowExceptionSql),
             new { RunId = runId, Table = Ansi(table.Name, 50), RowId = rowId, SourceKey = sourceKey, SubmissionId = submissionId, Kind = Ansi(kind, 10), Reason = reason, At = Time(now) },
             transaction, cancellationToken: cancellationToken));
 
