@@ -91,6 +91,12 @@ internal static class Commands
             {
                 await output.WriteLineAsync("database: not created yet (run `usagebatch db init`, or any run creates it)");
             }
+            else if (store.Dialect == "sqlserver")
+            {
+                // Reads the schema version only (the least-privilege role may run this); creates nothing.
+                var version = await store.EnsureSchemaAsync(cancellationToken);
+                await output.WriteLineAsync($"database: reachable (sqlserver, schema version {version})");
+            }
             else
             {
                 await output.WriteLineAsync($"database: reachable ({store.Dialect})");
@@ -146,7 +152,7 @@ internal static class Commands
 
         try
         {
-            var version = await Composition.CreateStore(options, environment).EnsureSchemaAsync(cancellationToken);
+            var version = await Composition.CreateStore(options, environment).ApplySchemaAsync(cancellationToken);
             await output.WriteLineAsync($"database schema at version {version}");
             return ExitCodes.Ok;
         }

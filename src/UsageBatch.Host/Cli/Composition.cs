@@ -3,6 +3,7 @@ using UsageBatch.Configuration;
 using UsageBatch.Providers;
 using UsageBatch.Storage;
 using UsageBatch.Storage.Sqlite;
+using UsageBatch.Storage.SqlServer;
 
 namespace UsageBatch.Cli;
 
@@ -15,7 +16,8 @@ internal static class Composition
         return options.Database.Provider switch
         {
             "sqlite" => new SqliteBillingStore(new SqliteDatabase(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory))),
-            _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not available in this build yet (the SQL Server store lands with its own issue)"]),
+            "sqlserver" => new SqlServerBillingStore(new SqlServerDatabase(connectionString, options.Database.Schema)),
+            _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not one of sqlite, sqlserver"]),
         };
     }
 

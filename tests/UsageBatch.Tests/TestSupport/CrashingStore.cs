@@ -28,6 +28,7 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
 
     public string Dialect => inner.Dialect;
     public Task<int> EnsureSchemaAsync(CancellationToken c) { Step(); return inner.EnsureSchemaAsync(c); }
+    public Task<int> ApplySchemaAsync(CancellationToken c) { Step(); return inner.ApplySchemaAsync(c); }
     public Task<string> GetUsageIdPrefixAsync(DateTimeOffset n, CancellationToken c) { Step(); return inner.GetUsageIdPrefixAsync(n, c); }
     public Task<long> StartRunAsync(RunRecord r, CancellationToken c) { Step(); return inner.StartRunAsync(r, c); }
     public Task<bool> TryAcquireJobLockAsync(string j, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.TryAcquireJobLockAsync(j, r, n, l, c); }
