@@ -1,5 +1,6 @@
 using UsageBatch.Billing;
 using UsageBatch.Providers;
+using UsageBatch.Reports;
 using UsageBatch.Storage;
 using UsageBatch.Tests.TestSupport;
 using UsageBatch.Usage;
@@ -9,6 +10,7 @@ namespace UsageBatch.Tests.Storage;
 /// <summary>
 /// The store contract, written once: every <see cref="IBillingStore"/> must pass it. Run per database by a sealed
 /// subclass (SQLite always; SQL Server when USAGEBATCH_TEST_SQLSERVER is set, otherwise reported as skipped).
+/// Both stores also implement <see cref="IReportStore"/> and <see cref="IRequeueStore"/>, held to their contract here too.
 /// Times are fixed: "now" is 12:00 UTC, the cutoff 11:00, usage rows earlier that morning.
 /// </summary>
 public abstract class BillingStoreContractTests
@@ -407,6 +409,298 @@ public abstract class BillingStoreContractTests
         var prefix = await db.Store.GetUsageIdPrefixAsync(Now, None);
         Assert.Equal(prefix, await db.OtherProcess().GetUsageIdPrefixAsync(Now, None));
         Assert.Equal("succeeded", await FinishAsync(db.Store));
+    }
+
+    private static IReportStore Reports(IStoreTestDatabase db) => Assert.IsAssignableFrom<IReportStore>(db.Store);
+
+    private static IRequeueStore Requeues(IStoreTestDatabase db) => Assert.IsAssignableFrom<IRequeueStore>(db.Store);
+
+    /// <summary>A whop row billed by a confirmed submission, re-queued by hand, and held by the next look at it.</summary>
+    private static async Task<(long RunId, long SubmissionId, long RowId)> HeldWhopRowAsync(IStoreTestDatabase db)
+    {
+        await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
+        var runId = await StartRunAsync(db.Store, Now);
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_1", "rec_1"), None);
+        await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
+        var row = Assert.Single(await db.RowsAsync(UsageTable.Whop));
+        await db.SetStatusAsync(UsageTable.Whop, row.Id, "pending");
+        Assert.Equal(1, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, None));
+        return (runId, id, row.Id);
+    }
+
+    [StoreFact]
+    public async Task Reports_RunRecordSubmissionsEventsAndExceptions_AreWhatTheRunRecorded()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var reports = Reports(db);
+        await db.InsertChargebeeAsync("ok", "sub_A", "price-1", "2", At(9, 0));
+        await db.InsertChargebeeAsync("too-precise", "sub_A", "price-1", "0.001", At(9, 1));
+        var runId = await StartRunAsync(db.Store, Now);
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
+        var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, Now.AddMinutes(1), None));
+        Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now,
+            "cbu_1", "inv_1", 2m, 200, "ok"), None));
+        await db.Store.SettleRowsAsync(submissionId, runId, 100, Now, None);
+        await db.Store.FinishRunAsync(runId, "succeeded", 0, "1 submission", """{"runId":1}""", Now.AddMinutes(1), None);
+        var quiet = await StartRunAsync(db.Store, Now.AddMinutes(2));
+
+        var run = await reports.GetRunAsync(runId, None);
+        var submissions = await reports.SubmissionsForReportAsync(runId, None);
+        var events = await reports.EventsOfRunAsync(runId, None);
+        var exceptions = await reports.RowExceptionsOfRunAsync(runId, None);
+
+        Assert.Equal(new ReportRunRow(runId, "job-a", "acct", "whop_usage", "succeeded", false, Now, Cutoff, Now, Now.AddMinutes(1),
+            "test-host", 0, "1 submission", """{"runId":1}"""), run);
+        Assert.Null(await reports.GetRunAsync(quiet + 100, None));
+        var rows = (await db.RowsAsync(UsageTable.Chargebee)).ToDictionary(r => r.SourceKey);
+        var submission = Assert.Single(submissions);
+        Assert.Equal((submissionId, SubmissionStatus.Confirmed, "cbu_1", RowIdRanges.Format([rows["ok"].Id])),
+            (submission.Submission.Id, submission.Submission.Status, submission.Submission.ProviderUsageId, submission.RowIds));
+        Assert.Equal(new[] { SubmissionStatus.Prepared, "sent", "confirmed" }, events.Select(e => e.Event));
+        Assert.All(events, e => Assert.Equal((submissionId, Now), (e.SubmissionId, e.At)));
+        Assert.StartsWith("1 rows, total 2", events[0].Detail, StringComparison.Ordinal);
+        Assert.Equal(new ReportEventRow(submissionId, Now, "confirmed", null, "cbu_1", "inv_1", 2m, 200, "ok"), events[2]);
+        var exception = Assert.Single(exceptions);
+        Assert.Equal((rows["too-precise"].Id, "chargebee_usage", "too-precise", (long?)submissionId, "rejected", Now),
+            (exception.RowId, exception.UsageTable, exception.SourceKey, exception.SubmissionId, exception.Kind, exception.At));
+        Assert.Contains("quantity", exception.Reason, StringComparison.Ordinal);
+        // A run that recorded nothing reports nothing, whatever other runs did.
+        Assert.Empty(await reports.SubmissionsForReportAsync(quiet, None));
+        Assert.Empty(await reports.EventsOfRunAsync(quiet, None));
+        Assert.Empty(await reports.RowExceptionsOfRunAsync(quiet, None));
+    }
+
+    [StoreFact]
+    public async Task LastFinishedRun_IsTheNewestNotRunning_OfTheJobWhenGiven()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var reports = Reports(db);
+        Assert.Null(await reports.LastFinishedRunIdAsync(null, None));
+        var first = await StartRunAsync(db.Store, Now);
+        await db.Store.FinishRunAsync(first, "succeeded", 0, null, "{}", Now.AddMinutes(1), None);
+        var other = await StartRunAsync(db.Store, Now.AddMinutes(2), job: "job-b");
+        await db.Store.FinishRunAsync(other, "attention", 1, "held rows", "{}", Now.AddMinutes(3), None);
+        await StartRunAsync(db.Store, Now.AddMinutes(4)); // still running
+
+        Assert.Equal(other, await reports.LastFinishedRunIdAsync(null, None));
+        Assert.Equal(first, await reports.LastFinishedRunIdAsync("job-a", None));
+        Assert.Null(await reports.LastFinishedRunIdAsync("job-c", None));
+    }
+
+    [StoreFact]
+    public async Task ConfirmedCounts_CountConfirmedSubmissionsPerSubscription_UpToTheRun()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var reports = Reports(db);
+        await db.InsertChargebeeAsync("a14", "sub_A", "price-1", "1", new DateTimeOffset(2026, 1, 14, 9, 0, 0, TimeSpan.Zero));
+        await db.InsertChargebeeAsync("a15", "sub_A", "price-1", "1", At(9, 0));
+        await db.InsertChargebeeAsync("b15", "sub_B", "price-1", "1", At(9, 0));
+        var first = await StartRunAsync(db.Store, Now);
+        var ids = new List<long>();
+        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None))
+        {
+            ids.Add((await db.Store.ClaimGroupAsync(Request(first, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId);
+        }
+
+        // Ordered by subscription then bucket: sub_A 14th, sub_A 15th, sub_B 15th.
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(ids[0], first, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_a14"), None);
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(ids[1], first, SubmissionStatus.Rejected, "refused", "rejected", Now), None);
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(ids[2], first, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_b15"), None);
+        await db.InsertChargebeeAsync("a15-late", "sub_A", "price-1", "1", At(10, 0));
+        var second = await StartRunAsync(db.Store, Now.AddMinutes(1));
+        var late = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
+        var lateId = (await db.Store.ClaimGroupAsync(Request(second, UsageTable.Chargebee, late), Prepare, None))!.Value.Claimed.SubmissionId;
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(lateId, second, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_a15"), None);
+
+        var upToFirst = await reports.ConfirmedCountsAsync("acct", ["sub_A", "sub_B", "sub_C", "sub_A"], first, None);
+        var upToSecond = await reports.ConfirmedCountsAsync("acct", ["sub_A", "sub_B"], second, None);
+
+        Assert.Equal(new[] { ("sub_A", 1), ("sub_B", 1) }, upToFirst.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        Assert.Equal(new[] { ("sub_A", 2), ("sub_B", 1) }, upToSecond.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        Assert.Empty(await reports.ConfirmedCountsAsync("other-acct", ["sub_A"], second, None));
+        Assert.Empty(await reports.ConfirmedCountsAsync("acct", [], second, None));
+    }
+
+    [StoreFact]
+    public async Task ConfirmedInPeriod_ChargebeeByUsageDate_WhopByAcceptedAttempt_AndLookupByUsageIds()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var reports = Reports(db);
+        await db.InsertChargebeeAsync("a14", "sub_A", "price-1", "1", new DateTimeOffset(2026, 1, 14, 23, 30, 0, TimeSpan.Zero));
+        await db.InsertChargebeeAsync("a15", "sub_A", "price-1", "1", At(9, 0));
+        await db.InsertChargebeeAsync("b15", "sub_B", "price-1", "1", At(9, 0));
+        await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
+        await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
+        var runId = await StartRunAsync(db.Store, Now); // lease until 12:05
+        var chargebee = new List<long>();
+        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None))
+        {
+            chargebee.Add((await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId);
+        }
+
+        var whop = new List<long>();
+        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
+        {
+            // Whop has no usage date: only the accepted attempt's time places it in a period.
+            whop.Add((await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), (_, _) => new GroupDecision(SubmissionStatus.Prepared, null, null), None))!
+                .Value.Claimed.SubmissionId);
+        }
+
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(chargebee[0], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_14"), None);
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(chargebee[1], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_15"), None);
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(chargebee[2], runId, SubmissionStatus.Rejected, "refused", "rejected", Now), None);
+        Assert.True(await db.Store.MarkSentAsync(whop[0], runId, Now, Now.AddMinutes(1), None));
+        Assert.True(await db.Store.MarkSentAsync(whop[1], runId, Now.AddMinutes(2), Now.AddMinutes(3), None));
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(whop[0], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_A"), None);
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(whop[1], runId, SubmissionStatus.Confirmed, null, "confirmed", Now.AddMinutes(2), "wu_B"), None);
+
+        var day15 = await reports.ConfirmedInPeriodAsync("acct", ProviderKind.Chargebee, At(0, 0), At(0, 0).AddDays(1), None);
+        var firstTwoMinutes = await reports.ConfirmedInPeriodAsync("acct", ProviderKind.Whop, Now, Now.AddMinutes(2), None);
+        var later = await reports.ConfirmedInPeriodAsync("acct", ProviderKind.Whop, Now.AddMinutes(1), Now.AddMinutes(3), None);
+        var byIds = await reports.SubmissionsByUsageIdsAsync("acct", ["wu_B", "ubtest-" + chargebee[0], "cbu_15", "ubtest-" + chargebee[1], "nope"], None);
+
+        var only = Assert.Single(day15);
+        Assert.Equal((chargebee[1], "cbu_15", (DateTimeOffset?)At(9, 0)), (only.Id, only.ProviderUsageId, only.UsageDate));
+        Assert.Equal(whop[0], Assert.Single(firstTwoMinutes).Id);
+        Assert.Equal(whop[1], Assert.Single(later).Id);
+        Assert.Equal(new[] { chargebee[0], chargebee[1], whop[1] }, byIds.Select(s => s.Id));
+        Assert.Empty(await reports.ConfirmedInPeriodAsync("other-acct", ProviderKind.Chargebee, At(0, 0), At(0, 0).AddDays(1), None));
+        Assert.Empty(await reports.SubmissionsByUsageIdsAsync("other-acct", ["wu_A"], None));
+        Assert.Empty(await reports.SubmissionsByUsageIdsAsync("acct", [], None));
+    }
+
+    [StoreFact]
+    public async Task RecordReceipt_WritesItToTheSubmissionAndItsBilledRows_Once()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var reports = Reports(db);
+        for (var i = 0; i < 3; i++)
+        {
+            await db.InsertWhopAsync($"w{i}", "mem_A", null, "bi_X", null, null, "1", At(9, i));
+        }
+
+        var runId = await StartRunAsync(db.Store, Now);
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_1"), None);
+        await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
+        var rows = await db.RowsAsync(UsageTable.Whop);
+        await db.SetStatusAsync(UsageTable.Whop, rows[2].Id, "held"); // no longer billed: the receipt is not its to carry
+
+        var updated = await reports.RecordReceiptAsync(id, "rec_9", Now.AddMinutes(1), None);
+        var again = await reports.RecordReceiptAsync(id, "rec_9", Now.AddMinutes(2), None);
+
+        Assert.Equal((2, 0), (updated, again));
+        Assert.Equal("rec_9", (await db.Store.GetSubmissionAsync(id, None))!.ProviderReceiptId);
+        Assert.Equal(new[] { "rec_9", "rec_9", null }, (await db.RowsAsync(UsageTable.Whop)).Select(r => r.ProviderReceiptId));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => reports.RecordReceiptAsync(id + 100, "rec_x", Now, None));
+    }
+
+    [StoreFact]
+    public async Task FindHeldRows_LooksInBothUsageTables()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var (_, submissionId, rowId) = await HeldWhopRowAsync(db);
+        await db.InsertChargebeeAsync("c1", "sub_A", "price-1", "1", At(9, 0));
+        var chargebeeRow = Assert.Single(await db.RowsAsync(UsageTable.Chargebee));
+        Assert.Equal(rowId, chargebeeRow.Id); // ids are per table: each table's first row has the same id
+        await db.SetStatusAsync(UsageTable.Chargebee, chargebeeRow.Id, "held");
+        await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
+        var pending = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w2");
+
+        var found = await Requeues(db).FindHeldRowsAsync(rowId, None);
+
+        Assert.Equal(2, found.Count);
+        Assert.Equal((UsageTable.Whop, rowId, "w1", (long?)submissionId), (found[0].Table, found[0].RowId, found[0].SourceKey, found[0].SubmissionId));
+        Assert.Contains("usagebatch requeue --row " + rowId, found[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(new HeldRow(UsageTable.Chargebee, rowId, "c1", null, null), found[1]);
+        Assert.Empty(await Requeues(db).FindHeldRowsAsync(pending.Id, None));
+    }
+
+    [StoreFact]
+    public async Task ReopenSubmission_HeldRowsAreClaimedAgain_AndTheSubmissionTakesTheGivenStatusAndOwner()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var requeue = Requeues(db);
+        await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
+        await db.InsertWhopAsync("w2", "mem_A", null, "bi_X", null, null, "2", At(9, 1));
+        await db.InsertWhopAsync("w3", "mem_B", null, "bi_X", null, null, "4", At(9, 0));
+        var runId = await StartRunAsync(db.Store, Now);
+        var ids = new List<long>();
+        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
+        {
+            var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+            Assert.True(await db.Store.MarkSentAsync(id, runId, Now, Now.AddMinutes(1), None));
+            await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Held, "ambiguous", "held", Now, ids.Count == 0 ? "wu_a" : null), None);
+            await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
+            ids.Add(id);
+        }
+
+        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("held", "ambiguous"), (r.Status, r.Error)));
+        var later = Now.AddMinutes(10);
+        var admin = await StartRunAsync(db.Store, later);
+
+        var approved = await requeue.ReopenSubmissionAsync(ids[0], admin, SubmissionStatus.Prepared, "approved", null, null, null, later, None);
+        var confirmed = await requeue.ReopenSubmissionAsync(ids[1], admin, SubmissionStatus.Confirmed, "found at the provider", "wu_b", "rec_b", 4m, later, None);
+
+        Assert.Equal((2, 1), (approved, confirmed));
+        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("claimed", (string?)null), (r.Status, r.Error)));
+        var a = (await db.Store.GetSubmissionAsync(ids[0], None))!;
+        Assert.Equal((SubmissionStatus.Prepared, "approved", admin, (DateTimeOffset?)null, "wu_a"), (a.Status, a.StatusReason, a.OwnerRunId, a.SettledAt, a.ProviderUsageId));
+        var b = (await db.Store.GetSubmissionAsync(ids[1], None))!;
+        Assert.Equal((SubmissionStatus.Confirmed, admin, (DateTimeOffset?)null, "wu_b", "rec_b", (decimal?)4m),
+            (b.Status, b.OwnerRunId, b.SettledAt, b.ProviderUsageId, b.ProviderReceiptId, b.EchoedTotal));
+        var reports = Reports(db);
+        Assert.Equal(new (long, string, string?)[] { (ids[0], "requeued", "prepared: approved"), (ids[1], "requeued", "confirmed: found at the provider") },
+            (await reports.EventsOfRunAsync(admin, None)).Select(e => (e.SubmissionId, e.Event, e.Detail)));
+        Assert.Equal(ids, (await reports.SubmissionsForReportAsync(admin, None)).Select(s => s.Submission.Id));
+
+        // Confirmed: requeue settles it at once; the row is billed under the provider's usage.
+        Assert.Equal(1, await db.Store.SettleRowsAsync(ids[1], admin, 100, later, None));
+        var billed = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w3");
+        Assert.Equal(("billed", "wu_b", "rec_b"), (billed.Status, billed.ProviderUsageId, billed.ProviderReceiptId));
+        // A submission no longer held is not reopened.
+        Assert.Equal(0, await requeue.ReopenSubmissionAsync(ids[1], admin, SubmissionStatus.Prepared, "again", null, null, null, later, None));
+        Assert.Equal((SubmissionStatus.Confirmed, (DateTimeOffset?)later), ((await db.Store.GetSubmissionAsync(ids[1], None))!.Status, (await db.Store.GetSubmissionAsync(ids[1], None))!.SettledAt));
+    }
+
+    [StoreFact]
+    public async Task RestoreBilledRow_HeldRowIsBilledAgainUnderItsUsage_OtherRowsUntouched()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var (_, submissionId, rowId) = await HeldWhopRowAsync(db);
+        await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
+        var pending = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w2");
+        var later = Now.AddMinutes(10);
+        var admin = await StartRunAsync(db.Store, later);
+
+        await Requeues(db).RestoreBilledRowAsync(UsageTable.Whop, rowId, admin, "wu_1", null, later, None);
+        await Requeues(db).RestoreBilledRowAsync(UsageTable.Whop, pending.Id, admin, "wu_x", null, later, None);
+
+        var rows = (await db.RowsAsync(UsageTable.Whop)).ToDictionary(r => r.SourceKey);
+        Assert.Equal(new StoredRow(rowId, "w1", "billed", submissionId, "wu_1", null, 1m, "rec_1"), rows["w1"]);
+        Assert.Equal(new StoredRow(pending.Id, "w2", "pending", null, null, null, 1m, null), rows["w2"]);
+    }
+
+    [StoreFact]
+    public async Task ReleaseRow_UnlinksTheHeldRow_AndRecordsWhyAsARowException()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var (_, _, rowId) = await HeldWhopRowAsync(db);
+        var later = Now.AddMinutes(10);
+        var admin = await StartRunAsync(db.Store, later);
+
+        await Requeues(db).ReleaseRowAsync(UsageTable.Whop, rowId, admin, "released by requeue: usage wu_1 no longer exists at the provider", later, None);
+
+        Assert.Equal(new StoredRow(rowId, "w1", "pending", null, null, null, 1m, null), Assert.Single(await db.RowsAsync(UsageTable.Whop)));
+        Assert.Equal(new ReportExceptionRow(rowId, "whop_usage", "w1", null, "released", "released by requeue: usage wu_1 no longer exists at the provider", later),
+            Assert.Single(await Reports(db).RowExceptionsOfRunAsync(admin, None)));
+        // Unlinked: the next run neither holds it again nor skips it.
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, admin, later, None));
+        Assert.Equal(1L, Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None)).RowCount);
     }
 
     private static async Task<string?> FinishAsync(IBillingStore store)

@@ -23,4 +23,4 @@ internal interface IStoreTestDatabase : IAsyncDisposable
     Task SetStatusAsync(UsageTable table, long id, string status);
 }
 
-internal sealed record StoredRow(long Id, string SourceKey, string Status, long? SubmissionId, string? ProviderUsageId, string? Error, decimal? Value);
+internal sealed record StoredRow(long Id, string SourceKey, string Status, long? SubmissionId, string? ProviderUsageId, string? Error, decimal? Value, string? ProviderReceiptId = null);

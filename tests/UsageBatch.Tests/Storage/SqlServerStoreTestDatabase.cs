@@ -80,7 +80,9 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
             ? "SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, COALESCE(amount, quantity) FROM [$(Schema)].whop_usage ORDER BY id"
             : "SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, quantity FROM [$(Schema)].chargebee_usage ORDER BY id";
         var rows = await connection.QueryAsync<(long Id, string SourceKey, string Status, long? SubmissionId, string? UsageId, string? Error, decimal? Value)>(_database.Sql(template));
-        return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value)).ToList();
+        var receipts = (await connection.QueryAsync<(long Id, string? ReceiptId)>(_database.Sql("SELECT id, provider_receipt_id FROM [$(Schema)].$(UsageTable)", table)))
+            .ToDictionary(r => r.Id, r => r.ReceiptId);
+        return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value, receipts[r.Id])).ToList();
     }
 
     public async Task SetStatusAsync(UsageTable table, long id, string status)

@@ -60,7 +60,8 @@ internal sealed class SqliteStoreTestDatabase : IStoreTestDatabase
         var value = table == UsageTable.Whop ? "COALESCE(amount, quantity)" : "quantity";
         var rows = await connection.QueryAsync<(long Id, string SourceKey, string Status, long? SubmissionId, string? UsageId, string? Error, string? Value)>(
             $"SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, {value} FROM {table.Name} ORDER BY id");
-        return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value is null ? null : DecimalText.Parse(r.Value))).ToList();
+        var receipts = (await connection.QueryAsync<(long Id, string? ReceiptId)>($"SELECT id, provider_receipt_id FROM {table.Name}")).ToDictionary(r => r.Id, r => r.ReceiptId);
+        return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value is null ? null : DecimalText.Parse(r.Value), receipts[r.Id])).ToList();
     }
 
     public async Task SetStatusAsync(UsageTable table, long id, string status)

@@ -29,7 +29,7 @@ public sealed partial class SqlServerStoreParameterizationTests
 
     // A constant, a constant expanded for the schema (and a usage table), a choice between two constants, or (in
     // SqlServerSchema only) a batch of the DBAs' own scripts after the checked substitution.
-    [GeneratedRegex(@"^(_?database\.Sql\([A-Z]\w*Sql(, [\w.]+)?\)|_database\.Sql\([\w.]+ == [\w.]+ \? [A-Z]\w*Sql : [A-Z]\w*Sql\)|Ledger\([A-Z]\w*Sql\)|[A-Z]\w*Sql|batch)$")]
+    [GeneratedRegex(@"^(_?database\.Sql\([A-Z]\w*Sql(, [\w.]+)?\)|(_database\.Sql|Ledger)\([\w.]+ == [\w.]+ \? [A-Z]\w*Sql : [A-Z]\w*Sql\)|Ledger\([A-Z]\w*Sql\)|[A-Z]\w*Sql|batch)$")]
     private static partial Regex AllowedCommandText();
 
     [GeneratedRegex(@"'[^']*'")]
