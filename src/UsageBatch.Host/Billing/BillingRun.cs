@@ -42,6 +42,7 @@ internal sealed class BillingRun
         {
             Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Kind.ToString().ToLowerInvariant(),
             DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
+            Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
         };
         var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
         if (_options.DryRun)
@@ -333,11 +334,17 @@ internal sealed class BillingRun
         await TryAsync(() => _store.FinishRunAsync(summary.RunId, outcome, exitCode, message,
             System.Text.Json.JsonSerializer.Serialize(summary, RunSummaryJson.Options), summary.FinishedAt.Value, CancellationToken.None));
         _logger.LogInformation(
-            "Run {RunId} of {Job} finished {Outcome} (exit {ExitCode}): {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed, total {BilledTotal}, provider echoed {EchoedTotal}; {RowsRejected} rows rejected by validation; {Message}",
+            "Run {RunId} of {Job} finished {Outcome} (exit {ExitCode}): {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed, total {BilledTotal}, provider echoed {EchoedTotal}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
             summary.RunId, summary.Job, outcome, exitCode, summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
-            summary.Released, summary.Unresolved, summary.RowsBilled, summary.BilledTotal, summary.EchoedTotal, summary.RowsRejectedByValidation, message ?? "");
+            summary.Released, summary.Unresolved, summary.RowsBilled, summary.BilledTotal, summary.EchoedTotal, summary.RowsRejectedByValidation,
+            ReportFiles(summary), message ?? "");
         return summary;
     }
+
+    private string ReportFiles(RunSummary summary) =>
+        _options.ReportsDirectory is { } directory
+            ? string.Join(", ", Reports.ReportPaths.For(directory, summary.StartedAt, summary.Job, summary.RunId).All)
+            : "none";
 
     private async Task TryAsync(Func<Task> action)
     {

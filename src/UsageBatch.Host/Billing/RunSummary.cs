@@ -31,6 +31,14 @@ internal sealed class RunSummary
     public decimal BilledTotal { get; set; }
     public decimal EchoedTotal { get; set; }
     public int ProviderCalls { get; set; }
+
+    /// <summary>The account's currency for amounts, recorded so the run's report never depends on later configuration.</summary>
+    public string? Currency { get; set; }
+
+    /// <summary>Chargebee cap limits in force for this run (for the report's cap warnings).</summary>
+    public int? CapWarnAt { get; set; }
+
+    public int? UsageCap { get; set; }
     public List<PlannedSubmission> Planned { get; set; } = [];
 
     /// <summary>Whether anything in this run needs a person (exit code 1).</summary>

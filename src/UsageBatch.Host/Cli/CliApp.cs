@@ -6,12 +6,19 @@ namespace UsageBatch.Cli;
 /// <summary>The `usagebatch` command line (DESIGN.md "Command line"). Bad arguments exit 2.</summary>
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var config = new Option<string>("--config") { Description = "Path to jobs.json", DefaultValueFactory = _ => "jobs.json", Recursive = true };
         var root = new RootCommand("UsageBatch: metered-billing batch job for Whop and Chargebee");
         root.Options.Add(config);
+
+        // `serve` is also what a bare `usagebatch` does (systemd units and services start it with no verb).
+        var serve = new Command("serve", "Run the scheduler: every enabled job on its cron until Ctrl+C / SIGTERM (the default)");
+        serve.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(config)!, error, environment, ct));
+        root.Subcommands.Add(serve);
+        root.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(config)!, error, environment, ct));
 
         var jobs = new Option<string[]>("--job") { Description = "Run only this job (repeatable); default: every enabled job" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be sent; send nothing, change nothing" };
@@ -42,6 +49,22 @@ internal static class CliApp
         requeue.SetAction((parse, ct) => Commands.RequeueAsync(parse.GetValue(config)!, parse.GetValue(requeueRow), parse.GetValue(requeueSubmission), output, error, environment, ct));
         root.Subcommands.Add(requeue);
 
+        var reportRun = new Option<long?>("--run") { Description = "The run id" };
+        var reportLast = new Option<bool>("--last") { Description = "The newest finished run" };
+        var reportJob = new Option<string?>("--job") { Description = "With --last: the newest finished run of this job" };
+        var report = new Command("report", "Re-render a run's report files (HTML, JSON, CSV) from the ledger") { reportRun, reportLast, reportJob };
+        report.SetAction((parse, ct) => ReportCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reportRun), parse.GetValue(reportLast),
+            parse.GetValue(reportJob), output, error, environment, ct));
+        root.Subcommands.Add(report);
+
+        var reconcileJob = new Option<string>("--job") { Description = "The job whose provider account to reconcile", Required = true };
+        var reconcileFrom = new Option<string>("--from") { Description = "First day, yyyy-MM-dd (UTC, inclusive)", Required = true };
+        var reconcileTo = new Option<string>("--to") { Description = "Last day, yyyy-MM-dd (UTC, exclusive)", Required = true };
+        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)") { reconcileJob, reconcileFrom, reconcileTo };
+        reconcile.SetAction((parse, ct) => ReconcileCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
+            parse.GetValue(reconcileTo), output, error, environment, TimeProvider.System, ct));
+        root.Subcommands.Add(reconcile);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -53,13 +76,14 @@ internal static class CliApp
             return ExitCodes.BadConfiguration;
         }
 
-        if (parsed.CommandResult.Command == root && !args.Contains("--help") && !args.Contains("-h"))
-        {
-            // `serve` (the scheduler host) lands with its own issue; until then say so instead of pretending.
-            await error.WriteLineAsync("usagebatch: `serve` (the Quartz host) is not part of this build yet; use `run`, `demo`, `status`, `validate` or `db init`.");
-            return ExitCodes.BadConfiguration;
-        }
+        // System.CommandLine would give a signalled process 2 s and then exit under it. `serve` leaves Ctrl+C and
+        // SIGTERM to the Generic Host, which waits scheduler.shutdownTimeout for the running jobs to stop safely.
+        var serving = parsed.CommandResult.Command == root || parsed.CommandResult.Command == serve;
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        // The other verbs get two minutes after a signal: enough for requests already under way (provider timeout,
+        // 30 s by default) to finish and be settled before the process exits; the run stops at its next safe point.
+        invocation.ProcessTerminationTimeout = serving ? null : TimeSpan.FromMinutes(2);
 
-        return await parsed.InvokeAsync();
+        return await parsed.InvokeAsync(invocation, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
+using UsageBatch.Hosting;
 using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
@@ -52,11 +53,11 @@ internal static class Commands
         return exit;
     }
 
-    public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, string? path)
+    public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
         await output.WriteLineAsync(string.Create(inv,
-            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed, total {s.BilledTotal}, provider echoed {s.EchoedTotal}"));
+            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed; control sum of billed values {s.BilledTotal}, provider echoed {s.EchoedTotal} (per item and currency in the report)"));
         if (s.Message is not null)
         {
             await output.WriteLineAsync($"  {s.Message}");
@@ -67,9 +68,12 @@ internal static class Commands
             await output.WriteLineAsync(string.Create(inv, $"  would {planned.Decision}: {planned.Target} rows={planned.Rows} total={planned.Total}{(planned.Reason is null ? "" : " (" + planned.Reason + ")")}"));
         }
 
-        if (path is not null)
+        if (reports is not null)
         {
-            await output.WriteLineAsync($"  summary: {path}");
+            await output.WriteLineAsync($"  report: {reports.Html}");
+            await output.WriteLineAsync($"  json: {reports.Json}");
+            await output.WriteLineAsync($"  csv: {reports.SubmissionsCsv}");
+            await output.WriteLineAsync($"  csv: {reports.ExceptionsCsv}");
         }
     }
 
@@ -86,6 +90,12 @@ internal static class Commands
             if (store.Dialect == "sqlite" && !File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConfigLoader.ResolveSqlitePath(options.Database.ConnectionString!, options.BaseDirectory)).DataSource))
             {
                 await output.WriteLineAsync("database: not created yet (run `usagebatch db init`, or any run creates it)");
+            }
+            else if (store.Dialect == "sqlserver")
+            {
+                // Reads the schema version only (the least-privilege role may run this); creates nothing.
+                var version = await store.EnsureSchemaAsync(cancellationToken);
+                await output.WriteLineAsync($"database: reachable (sqlserver, schema version {version})");
             }
             else
             {
@@ -116,8 +126,13 @@ internal static class Commands
         {
             var table = UsageTable.For(options.Providers[job.Provider].Kind);
             var counts = await store.CountRowsAsync(table, now - job.SettleDelay, cancellationToken);
+            // From the cron and time zone alone; the scheduler is not started (a firing missed while `serve` was
+            // down is caught up when it starts, per the job's misfire policy).
+            var next = job.Enabled && JobSchedule.NextFireTime(job, now) is { } at
+                ? $"next fire {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({TimeZoneInfo.ConvertTime(at, JobSchedule.TimeZone(job)):yyyy-MM-dd HH:mm} {job.TimeZone})"
+                : "next fire -";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{job.Name} ({table.Name}){(job.Enabled ? "" : " [disabled]")}: pending {counts.Pending}, future-dated {counts.FutureDated}, claimed {counts.Claimed}, held {counts.Held}, rejected {counts.Rejected}, billed {counts.Billed}"));
+                $"{job.Name} ({table.Name}){(job.Enabled ? "" : " [disabled]")}: {next}; pending {counts.Pending}, future-dated {counts.FutureDated}, claimed {counts.Claimed}, held {counts.Held}, rejected {counts.Rejected}, billed {counts.Billed}"));
             foreach (var run in await store.RecentRunsAsync(job.Name, 5, cancellationToken))
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -137,7 +152,7 @@ internal static class Commands
 
         try
         {
-            var version = await Composition.CreateStore(options, environment).EnsureSchemaAsync(cancellationToken);
+            var version = await Composition.CreateStore(options, environment).ApplySchemaAsync(cancellationToken);
             await output.WriteLineAsync($"database schema at version {version}");
             return ExitCodes.Ok;
         }

@@ -3,6 +3,7 @@ using UsageBatch.Configuration;
 using UsageBatch.Providers;
 using UsageBatch.Storage;
 using UsageBatch.Storage.Sqlite;
+using UsageBatch.Storage.SqlServer;
 
 namespace UsageBatch.Cli;
 
@@ -15,8 +16,37 @@ internal static class Composition
         return options.Database.Provider switch
         {
             "sqlite" => new SqliteBillingStore(new SqliteDatabase(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory))),
-            _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not available in this build yet (the SQL Server store lands with its own issue)"]),
+            "sqlserver" => new SqlServerBillingStore(new SqlServerDatabase(connectionString, options.Database.Schema)),
+            _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not one of sqlite, sqlserver"]),
         };
+    }
+
+    /// <summary>
+    /// The connection string of Quartz's job store: null for <c>memory</c>; otherwise scheduler.connectionString or
+    /// scheduler.connectionStringEnv, else the database's own when it is the same kind of database (the default:
+    /// the embedded SQLite file holds Quartz's QRTZ_* tables next to ours).
+    /// </summary>
+    public static string? SchedulerConnectionString(AppOptions options, Func<string, string?> environment)
+    {
+        var scheduler = options.Scheduler;
+        if (scheduler.Store == "memory")
+        {
+            return null;
+        }
+
+        var own = scheduler.ConnectionStringEnv is { } env ? environment(env) : scheduler.ConnectionString;
+        if (!string.IsNullOrWhiteSpace(own))
+        {
+            return scheduler.Store == "sqlite" ? ConfigLoader.ResolveSqlitePath(own, options.BaseDirectory) : own;
+        }
+
+        if (options.Database.Provider == scheduler.Store)
+        {
+            var database = options.Database.ConnectionStringEnv is { } dbEnv ? environment(dbEnv)! : options.Database.ConnectionString!;
+            return scheduler.Store == "sqlite" ? ConfigLoader.ResolveSqlitePath(database, options.BaseDirectory) : database;
+        }
+
+        throw new ConfigurationException([$"scheduler.connectionString: required for store {scheduler.Store} when database.provider is {options.Database.Provider}"]);
     }
 
     /// <summary>The API key comes only from the environment variable the account names; it is never logged.</summary>

@@ -1,24 +1,42 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
+using UsageBatch.Hosting;
+using UsageBatch.Reports;
 using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
 
-/// <summary>Runs one job once (for `run`, `demo` and, later, the scheduler) and writes its JSON summary.</summary>
-internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers)
+/// <summary>
+/// Runs one job once (for `run`, `demo` and the scheduler's firings) and writes its report files (HTML, JSON with
+/// the run's summary inside, submissions CSV, exceptions CSV) from the ledger.
+/// </summary>
+internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers) : IJobExecutor
 {
-    public async Task<(RunSummary Summary, string? SummaryPath)> RunAsync(JobOptions job, RunOptions runOptions, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
+    /// <summary>A scheduled firing: a real run with the run guard, for the trigger's scheduled time.</summary>
+    public async Task<int> ExecuteAsync(JobOptions job, DateTimeOffset scheduledAt, CancellationToken stopToken) =>
+        (await RunAsync(job, new RunOptions(), scheduledAt, stopToken)).Summary.ExitCode;
+
+    public async Task<(RunSummary Summary, ReportPaths? Reports)> RunAsync(JobOptions job, RunOptions runOptions, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
         var account = options.Providers[job.Provider];
         var provider = Composition.CreateProvider(job.Provider, account, environment, time, loggers);
+        var reportStore = store as IReportStore;
         try
         {
-            var run = new BillingRun(store, provider, job, account, time, loggers.CreateLogger("UsageBatch.Run"), runOptions);
+            var logger = loggers.CreateLogger("UsageBatch.Run");
+            var run = new BillingRun(store, provider, job, account, time, logger,
+                reportStore is null ? runOptions : runOptions with { ReportsDirectory = options.Reports.Directory });
             var summary = await run.ExecuteAsync(scheduledAt, cancellationToken);
-            return (summary, runOptions.DryRun || summary.RunId == 0 ? null : WriteSummary(summary));
+            if (runOptions.DryRun || summary.RunId == 0 || reportStore is null)
+            {
+                return (summary, null);
+            }
+
+            // Written after the run is final, from the ledger only; a stop request does not cut the report short.
+            var paths = await new RunReportFiles(reportStore, options.Reports.Directory)
+                .WriteAsync(summary.RunId, Defaults(job, account), CancellationToken.None);
+            return (summary, paths);
         }
         finally
         {
@@ -26,12 +44,5 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
         }
     }
 
-    private string WriteSummary(RunSummary summary)
-    {
-        var folder = Path.Combine(options.Reports.Directory, summary.StartedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"{summary.Job}-run{summary.RunId.ToString(CultureInfo.InvariantCulture)}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(summary, RunSummaryJson.Options));
-        return path;
-    }
+    public static ReportDefaults Defaults(JobOptions job, ProviderAccountOptions account) => new(account.Currency, job.CapWarnAt, account.UsageCap);
 }

@@ -6,25 +6,46 @@ using UsageBatch.Configuration;
 
 namespace UsageBatch.Cli;
 
-/// <summary>Serilog: console plus rolling daily files under logging.directory, kept for logging.retainedDays.</summary>
+/// <summary>
+/// Serilog: console plus rolling daily files under logging.directory, kept for logging.retainedDays. Every
+/// Microsoft.Extensions.Logging logger (ours, Quartz's, the Generic Host's) writes through this one pipeline, and
+/// logging scopes become properties, so each line of a run carries Job, RunId and Provider (and SubmissionId where
+/// one is being handled).
+/// </summary>
 internal static class Logging
 {
-    public static ILoggerFactory Create(LoggingOptions options, bool console = true)
+    public const string FilePrefix = "usagebatch-";
+
+    /// <param name="consoleLevel">`serve` shows Information on the console (journald, the service log); one-shot
+    /// verbs keep their console for their own output and show only warnings there.</param>
+    public static Serilog.Core.Logger CreateLogger(LoggingOptions options, LogEventLevel? consoleLevel = LogEventLevel.Warning)
     {
         var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(level)
+            // Quartz and the host are chatty at Information about their own internals; keep their warnings.
+            .MinimumLevel.Override("Quartz", level > LogEventLevel.Information ? level : LogEventLevel.Information)
+            .MinimumLevel.Override("Microsoft", level > LogEventLevel.Warning ? level : LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level)
             .Enrich.FromLogContext()
             .WriteTo.File(
-                Path.Combine(options.Directory, "usagebatch-.log"),
+                Path.Combine(options.Directory, FilePrefix + ".log"),
                 rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: options.RetainedDays,
-                outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
-        if (console)
+                // Kept by age, not by count: a day holds several files once one passes the size limit.
+                retainedFileCountLimit: null,
+                retainedFileTimeLimit: TimeSpan.FromDays(options.RetainedDays),
+                fileSizeLimitBytes: 256L * 1024 * 1024,
+                rollOnFileSizeLimit: true,
+                outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
+        if (consoleLevel is { } console)
         {
-            configuration.WriteTo.Console(restrictedToMinimumLevel: LogEventLevel.Warning, standardErrorFromLevel: LogEventLevel.Verbose);
+            configuration.WriteTo.Console(restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
+                outputTemplate: "{Timestamp:HH:mm:ss} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
         }
 
-        return new SerilogLoggerFactory(configuration.CreateLogger(), dispose: true);
+        return configuration.CreateLogger();
     }
+
+    public static ILoggerFactory Create(LoggingOptions options, bool console = true) =>
+        new SerilogLoggerFactory(CreateLogger(options, console ? LogEventLevel.Warning : null), dispose: true);
 }

@@ -34,7 +34,7 @@ internal static class ConfigValidator
             errors.Add("jobs: at least one job is required");
         }
 
-        ValidateScheduler(options.Scheduler, errors);
+        ValidateScheduler(options.Scheduler, options.Database, environment, errors);
         if (options.Logging.RetainedDays < 1)
         {
             errors.Add("logging.retainedDays: must be at least 1");
@@ -147,7 +147,7 @@ internal static class ConfigValidator
         {
             _ = TimeZoneInfo.FindSystemTimeZoneById(job.TimeZone);
         }
-        catch (TimeZoneNotFoundException)
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
             errors.Add($"{path}.timeZone: '{job.TimeZone}' is not a known IANA time zone");
         }
@@ -192,7 +192,7 @@ internal static class ConfigValidator
         }
     }
 
-    private static void ValidateScheduler(SchedulerOptions scheduler, List<string> errors)
+    private static void ValidateScheduler(SchedulerOptions scheduler, DatabaseOptions database, Func<string, string?> environment, List<string> errors)
     {
         if (scheduler.Store is not ("sqlite" or "memory" or "sqlserver"))
         {
@@ -204,7 +204,30 @@ internal static class ConfigValidator
             errors.Add("scheduler.clustered: clustering needs store sqlserver (Quartz refuses clustered SQLite)");
         }
 
+        if (scheduler.Store is "sqlite" or "sqlserver")
+        {
+            if (scheduler.ConnectionStringEnv is { } env)
+            {
+                if (string.IsNullOrEmpty(environment(env)))
+                {
+                    errors.Add($"scheduler.connectionStringEnv: environment variable {env} is not set");
+                }
+            }
+            else if (string.IsNullOrWhiteSpace(scheduler.ConnectionString) && database.Provider != scheduler.Store)
+            {
+                // The default is the database's own connection string, which only fits the same kind of database.
+                errors.Add($"scheduler.connectionString: required for store {scheduler.Store} when database.provider is {database.Provider}");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(scheduler.InstanceId))
+        {
+            errors.Add("scheduler.instanceId: must not be empty (AUTO generates one per node)");
+        }
+
         PositiveTime("scheduler.shutdownTimeout", scheduler.ShutdownTimeout, errors);
+        PositiveTime("scheduler.misfireThreshold", scheduler.MisfireThreshold, errors);
+        PositiveTime("scheduler.checkinInterval", scheduler.CheckinInterval, errors);
     }
 
     private static void Positive(string path, int value, List<string> errors)

@@ -1,8 +1,11 @@
+using Quartz;
+
 namespace UsageBatch.Configuration;
 
 /// <summary>Accepts Quartz's 6/7-field cron and the 5-field Unix form (minute hour day month weekday).</summary>
 internal static class CronText
 {
+    /// <exception cref="FormatException">A 5-field expression Quartz's Unix parser refuses (its message says why).</exception>
     public static string Normalize(string cron)
     {
         var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -11,17 +14,8 @@ internal static class CronText
             return cron.Trim();
         }
 
-        // Unix: "m h dom mon dow" → Quartz: "0 m h dom mon dow" with one of dom/dow as '?' (Quartz requires it).
-        var (dom, dow) = (fields[2], fields[4]);
-        if (dow == "*")
-        {
-            dow = "?";
-        }
-        else if (dom == "*")
-        {
-            dom = "?";
-        }
-
-        return $"0 {fields[0]} {fields[1]} {dom} {fields[3]} {dow}";
+        // Quartz's own Unix reading, not a field shuffle: Unix counts weekdays 0-7 from Sunday and Quartz 1-7, so
+        // "0 9 * * 1" (Monday) copied across would fire on Sundays; it also sets the '?' Quartz needs.
+        return CronExpression.Parse(string.Join(' ', fields), CronFormat.Unix).CronExpressionString;
     }
 }

@@ -43,7 +43,7 @@ internal static class DemoSeed
         {
             var member = members[i % members.Length];
             var useCompany = i % 10 == 9;
-            var kind = i % 3;
+            var kind = (i / 3) % 3; // every customer gets every kind of item
             var quantity = kind == 2 ? null : Num(random.Next(1, 40) + (i % 4 == 0 ? 0.5m : 0m));
             var amount = kind == 2 ? Num(random.Next(25, 500) / 100m) : null;
             whop.Add(new

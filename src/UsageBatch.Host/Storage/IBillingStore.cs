@@ -12,8 +12,15 @@ internal interface IBillingStore
 {
     string Dialect { get; }
 
-    /// <summary>Creates or upgrades the schema; returns the schema version.</summary>
+    /// <summary>
+    /// Makes sure the schema is usable before a run, `status` or `demo`; returns the schema version. SQLite creates or
+    /// upgrades its embedded file here; SQL Server only checks the version (it may run under the least-privilege
+    /// role) and throws when the database is behind this build.
+    /// </summary>
     Task<int> EnsureSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates or upgrades the schema from <c>sql/{Dialect}/</c> (`db init`); returns the schema version.</summary>
+    Task<int> ApplySchemaAsync(CancellationToken cancellationToken);
 
     /// <summary>This installation's prefix for Chargebee usage ids (created once, stable forever).</summary>
     Task<string> GetUsageIdPrefixAsync(DateTimeOffset now, CancellationToken cancellationToken);

@@ -3,7 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace UsageBatch.Storage;
 
-/// <summary>The numbered schema scripts of <c>sql/{dialect}/</c>, embedded in the executable, in apply order.</summary>
+/// <summary>
+/// The numbered schema scripts of <c>sql/{dialect}/</c>, embedded in the executable, in apply order. Files in
+/// sub-folders (<c>sql/sqlserver/extras/</c>: the login grant, the sample seed) are embedded too but are never
+/// part of the schema: only a DBA runs them.
+/// </summary>
 internal static partial class SchemaScripts
 {
     [GeneratedRegex(@"^(\d{3})_[a-z0-9_]+\.sql$", RegexOptions.CultureInvariant)]
@@ -16,9 +20,16 @@ internal static partial class SchemaScripts
         var assembly = Assembly.GetExecutingAssembly();
         var prefix = $"sql/{dialect}/";
         var scripts = new List<Script>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var resource in assembly.GetManifestResourceNames())
         {
-            var name = resource[prefix.Length..];
+            // %(RecursiveDir) in the logical name is '\'-separated when built on Windows.
+            var normalized = resource.Replace('\\', '/');
+            if (!normalized.StartsWith(prefix, StringComparison.Ordinal) || normalized.IndexOf('/', prefix.Length) >= 0)
+            {
+                continue;
+            }
+
+            var name = normalized[prefix.Length..];
             var match = ScriptName().Match(name);
             if (!match.Success)
             {

@@ -165,13 +165,13 @@ public sealed class FailureHandlingTests
 
         await h.AddFaultAsync(new { method = "POST", pathPrefix = "/api/v2/subscriptions", count = 5, action = "delay", delayMs = 1500 });
         var job = BillingHarness.Job(ProviderKind.Chargebee);
-        job.LeaseDuration = TimeSpan.FromSeconds(4); // renewed every 0.8 s; the five sends take ~7.5 s in all
+        job.LeaseDuration = TimeSpan.FromSeconds(6); // renewed every 1.2 s; the five sends take ~7.5 s in all
         var account = h.Account(ProviderKind.Chargebee);
         account.MaxInFlight = 1;
         account.Timeout = TimeSpan.FromSeconds(1.9);
 
         var first = Task.Run(() => h.Run(job, account, options: new RunOptions(UseRunGuard: false)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None));
-        await Task.Delay(TimeSpan.FromSeconds(5)); // well past the first run's original lease
+        await Task.Delay(TimeSpan.FromSeconds(6.5)); // past the first run's original lease, while it still sends
         var second = await h.Run(job, account, options: new RunOptions(UseRunGuard: false)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         var firstSummary = await first;
 

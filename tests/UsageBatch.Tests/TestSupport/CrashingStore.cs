@@ -8,9 +8,10 @@ namespace UsageBatch.Tests.TestSupport;
 
 /// <summary>
 /// Simulates a process killed at a chosen store call: that call and every later one fail, so the run can neither
-/// finish its work nor clean up — exactly what the next run sees after a kill -9.
+/// finish its work nor clean up — exactly what the next run sees after a kill -9. With <c>once</c>, only that call
+/// fails: a transient database error the run must survive by aborting cleanly.
 /// </summary>
-internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1) : IBillingStore
+internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1, bool once = false) : IBillingStore
 {
     private int _seen;
 
@@ -18,7 +19,7 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
 
     private void Step([CallerMemberName] string method = "")
     {
-        if (Crashed || (method == crashAtMethod && Interlocked.Increment(ref _seen) == occurrence))
+        if ((Crashed && !once) || (method == crashAtMethod && Interlocked.Increment(ref _seen) == occurrence))
         {
             Crashed = true;
             throw new InvalidOperationException($"simulated crash at {method}");
@@ -27,6 +28,7 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
 
     public string Dialect => inner.Dialect;
     public Task<int> EnsureSchemaAsync(CancellationToken c) { Step(); return inner.EnsureSchemaAsync(c); }
+    public Task<int> ApplySchemaAsync(CancellationToken c) { Step(); return inner.ApplySchemaAsync(c); }
     public Task<string> GetUsageIdPrefixAsync(DateTimeOffset n, CancellationToken c) { Step(); return inner.GetUsageIdPrefixAsync(n, c); }
     public Task<long> StartRunAsync(RunRecord r, CancellationToken c) { Step(); return inner.StartRunAsync(r, c); }
     public Task<bool> TryAcquireJobLockAsync(string j, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.TryAcquireJobLockAsync(j, r, n, l, c); }

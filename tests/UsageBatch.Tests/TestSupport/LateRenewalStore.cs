@@ -36,6 +36,7 @@ internal sealed class LateRenewalStore(SqliteBillingStore inner, SqliteDatabase 
 
     public string Dialect => inner.Dialect;
     public Task<int> EnsureSchemaAsync(CancellationToken c) => inner.EnsureSchemaAsync(c);
+    public Task<int> ApplySchemaAsync(CancellationToken c) => inner.ApplySchemaAsync(c);
     public Task<string> GetUsageIdPrefixAsync(DateTimeOffset n, CancellationToken c) => inner.GetUsageIdPrefixAsync(n, c);
     public Task<long> StartRunAsync(RunRecord r, CancellationToken c) => inner.StartRunAsync(r, c);
     public Task<bool> TryAcquireJobLockAsync(string j, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) => inner.TryAcquireJobLockAsync(j, r, n, l, c);

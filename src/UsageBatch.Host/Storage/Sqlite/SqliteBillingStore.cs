@@ -19,7 +19,11 @@ internal sealed partial class SqliteBillingStore : IBillingStore
 
     public string Dialect => "sqlite";
 
+    // The embedded database is the job's own file: it is created or upgraded whenever it is opened.
     public async Task<int> EnsureSchemaAsync(CancellationToken cancellationToken) =>
+        await SqliteSchema.ApplyAsync(_database, cancellationToken);
+
+    public async Task<int> ApplySchemaAsync(CancellationToken cancellationToken) =>
         await SqliteSchema.ApplyAsync(_database, cancellationToken);
 
     public async Task<string> GetUsageIdPrefixAsync(DateTimeOffset now, CancellationToken cancellationToken)

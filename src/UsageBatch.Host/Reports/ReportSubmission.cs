@@ -1,0 +1,30 @@
+namespace UsageBatch.Reports;
+
+/// <summary>
+/// One ledger submission as this run left it. Status, reason and provider ids come from the events this run
+/// recorded, so a later run (or reconcile writing a receipt) does not change this run's report.
+/// </summary>
+/// <param name="Unit">The currency for amounts, <c>units</c> for quantities.</param>
+/// <param name="RowIds">The covered usage rows as compact ranges (<c>1-5,9</c>).</param>
+internal sealed record ReportSubmission(
+    long Id,
+    string Status,
+    string? Reason,
+    string CustomerField,
+    string CustomerId,
+    string ItemField,
+    string ItemId,
+    string ValueKind,
+    string Unit,
+    int RowCount,
+    decimal Total,
+    decimal? EchoedTotal,
+    DateTimeOffset? BucketStart,
+    DateTimeOffset? UsageDate,
+    string? UsageId,
+    string? ProviderUsageId,
+    string? ProviderReceiptId,
+    int? HttpStatus,
+    string? ProviderCode,
+    string RowIds,
+    IReadOnlyList<ReportEvent> Events);

@@ -1,0 +1,93 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.SqlClient;
+
+namespace UsageBatch.Storage.SqlServer;
+
+/// <summary>
+/// Applies <c>sql/sqlserver/NNN_*.sql</c> (for <c>db init</c>: developers and first installs; DBAs may run the same
+/// files with sqlcmd instead) and checks the schema version (for everything else, which may run under the
+/// least-privilege role and must never create anything).
+/// </summary>
+internal static class SqlServerSchema
+{
+    public const string Dialect = "sqlserver";
+
+    // Wait up to a minute for another installer (a second `db init`, or a deployment running at the same time).
+    private const int InstallLockTimeoutMs = 60_000;
+
+    private const string VersionSql = """
+        IF OBJECT_ID(N'[$(Schema)].ub_schema_version', N'U') IS NULL
+            SELECT CAST(0 AS int);
+        ELSE
+            SELECT COALESCE(MAX(version), 0) FROM [$(Schema)].ub_schema_version;
+        """;
+
+    private const string GetInstallLockSql = """
+        DECLARE @result int;
+        EXEC @result = sp_getapplock @Resource = @Resource, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = @TimeoutMs;
+        SELECT @result;
+        """;
+
+    private const string ReleaseInstallLockSql = "EXEC sp_releaseapplock @Resource = @Resource, @LockOwner = 'Session';";
+
+    /// <summary>The batches of every numbered script, in apply order, with the schema substituted.</summary>
+    public static IEnumerable<(SchemaScripts.Script Script, IReadOnlyList<string> Batches)> Batches(string schema)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["Schema"] = SqlCmdScript.RequireIdentifier(schema, "database.schema") };
+        foreach (var script in SchemaScripts.For(Dialect))
+        {
+            yield return (script, SqlCmdScript.Split(script.Text).Select(b => SqlCmdScript.Substitute(b, variables)).ToList());
+        }
+    }
+
+    /// <summary>Creates or upgrades the schema under an exclusive app lock, one transaction per script.</summary>
+    public static async Task<int> ApplyAsync(SqlServerDatabase database, CancellationToken cancellationToken)
+    {
+        var scripts = Batches(database.Schema).ToList(); // parse and check everything before touching the server
+        await using var connection = await database.OpenDedicatedAsync(cancellationToken);
+        var resource = "UsageBatch:" + database.Schema + ":schema";
+        var granted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(GetInstallLockSql,
+            new { Resource = resource, TimeoutMs = InstallLockTimeoutMs }, commandTimeout: InstallLockTimeoutMs / 1000 + 30, cancellationToken: cancellationToken));
+        if (granted < 0)
+        {
+            throw new InvalidOperationException($"another installer holds the schema lock '{resource}' (sp_getapplock returned {granted}); try again when it is done");
+        }
+
+        foreach (var (script, batches) in scripts)
+        {
+            await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            foreach (var batch in batches)
+            {
+                try
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, commandTimeout: 600, cancellationToken: cancellationToken));
+                }
+                catch (SqlException ex)
+                {
+                    throw new InvalidOperationException($"{script.Name}: {ex.Message}", ex);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(ReleaseInstallLockSql, new { Resource = resource }, cancellationToken: cancellationToken));
+        return await CurrentVersionAsync(database, connection, cancellationToken);
+    }
+
+    /// <summary>Reads the version and fails unless it is at least what this build needs. Creates nothing.</summary>
+    public static async Task<int> CheckAsync(SqlServerDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var version = await CurrentVersionAsync(database, connection, cancellationToken);
+        var needed = SchemaScripts.LatestVersion(Dialect);
+        return version >= needed
+            ? version
+            : throw new InvalidOperationException(
+                $"schema [{database.Schema}] is at version {version}; this build needs {needed}. A DBA applies sql/sqlserver/ in order (README \"For DBAs\"), or run `usagebatch db init` with a login that may create tables");
+    }
+
+    private static Task<int> CurrentVersionAsync(SqlServerDatabase database, SqlConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(database.Sql(VersionSql), cancellationToken: cancellationToken));
+}

@@ -1,0 +1,109 @@
+using UsageBatch.Configuration;
+
+namespace UsageBatch.Tests.Configuration;
+
+/// <summary>Every invalid-config case names its key path, so an operator knows which line of jobs.json to fix.</summary>
+public sealed class ConfigValidatorTests
+{
+    private static AppOptions Valid() => new()
+    {
+        Database = { Provider = "sqlite", ConnectionString = "Data Source=usage.db" },
+        Providers =
+        {
+            ["whop"] = new ProviderAccountOptions { Type = "whop", BaseUrl = "https://api.whop.com/api/v5", ApiKeyEnv = "WHOP_KEY" },
+            ["chargebee"] = new ProviderAccountOptions { Type = "chargebee", Site = "acme-test", ApiKeyEnv = "CB_KEY" },
+        },
+        Jobs =
+        {
+            new JobOptions { Name = "whop-nightly", Provider = "whop", Cron = "0 15 3 * * ?" },
+            new JobOptions { Name = "chargebee-nightly", Provider = "chargebee", Cron = "45 3 * * *", TimeZone = "Europe/Berlin" },
+        },
+    };
+
+    private static string? Environment(string name) => name is "WHOP_KEY" or "CB_KEY" ? "secret-value" : null;
+
+    [Fact]
+    public void Validate_ValidConfigWithFiveFieldCron_HasNoErrors()
+    {
+        Assert.Empty(ConfigValidator.Validate(Valid(), Environment));
+    }
+
+    [Theory]
+    [InlineData("unknown provider account", "jobs[0].provider: 'stripe' is not a provider account")]
+    [InlineData("unknown provider type", "providers.whop.type: 'stripe' is not one of whop, chargebee")]
+    [InlineData("unknown time zone", "jobs[1].timeZone: 'Mars/Olympus_Mons' is not a known IANA time zone")]
+    [InlineData("missing key variable", "providers.whop.apiKeyEnv: environment variable NOT_SET_ANYWHERE is not set")]
+    [InlineData("non-https remote url", "providers.whop.baseUrl: must be https")]
+    [InlineData("duplicate job names", "jobs[1].name: 'whop-nightly' is used by another job")]
+    [InlineData("unknown misfire", "jobs[0].misfire: 'burst' is not one of catchUpOnce, skip")]
+    [InlineData("unknown store", "scheduler.store: 'redis' is not one of sqlite, memory, sqlserver")]
+    [InlineData("clustered sqlite", "scheduler.clustered: clustering needs store sqlserver")]
+    [InlineData("sqlserver store without connection", "scheduler.connectionString: required for store sqlserver when database.provider is sqlite")]
+    [InlineData("scheduler env not set", "scheduler.connectionStringEnv: environment variable QUARTZ_CS is not set")]
+    [InlineData("zero misfire threshold", "scheduler.misfireThreshold: must be a positive duration")]
+    [InlineData("zero shutdown timeout", "scheduler.shutdownTimeout: must be a positive duration")]
+    [InlineData("empty instance id", "scheduler.instanceId: must not be empty")]
+    [InlineData("zero retained days", "logging.retainedDays: must be at least 1")]
+    public void Validate_InvalidValue_ErrorNamesTheKey(string scenario, string expected)
+    {
+        var options = Valid();
+        Break(options, scenario);
+
+        var errors = ConfigValidator.Validate(options, Environment);
+
+        Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("0 15 3 * *  ?  ?")]
+    [InlineData("0 61 3 * * ?")]
+    [InlineData("every night")]
+    [InlineData("61 3 * * *")] // 5-field Unix, minute out of range
+    public void Validate_BadCron_ErrorNamesTheKeyAndCarriesQuartzParserMessage(string cron)
+    {
+        var options = Valid();
+        options.Jobs[0].Cron = cron;
+
+        var error = Assert.Single(ConfigValidator.Validate(options, Environment));
+
+        var prefix = $"jobs[0].cron: '{cron}' is not a valid cron expression: ";
+        Assert.StartsWith(prefix, error, StringComparison.Ordinal);
+        Assert.True(error.Length > prefix.Length + 5, $"no parser message in: {error}");
+    }
+
+    [Fact]
+    public void Validate_SecretValue_NeverAppearsInMessages()
+    {
+        var options = Valid();
+        options.Providers["whop"].BaseUrl = "http://api.whop.com/api/v5";
+        options.Jobs[0].Cron = "bad";
+
+        var errors = ConfigValidator.Validate(options, Environment);
+
+        Assert.NotEmpty(errors);
+        Assert.DoesNotContain(errors, e => e.Contains("secret-value", StringComparison.Ordinal));
+    }
+
+    private static void Break(AppOptions options, string scenario)
+    {
+        switch (scenario)
+        {
+            case "unknown provider account": options.Jobs[0].Provider = "stripe"; break;
+            case "unknown provider type": options.Providers["whop"].Type = "stripe"; break;
+            case "unknown time zone": options.Jobs[1].TimeZone = "Mars/Olympus_Mons"; break;
+            case "missing key variable": options.Providers["whop"].ApiKeyEnv = "NOT_SET_ANYWHERE"; break;
+            case "non-https remote url": options.Providers["whop"].BaseUrl = "http://api.whop.com/api/v5"; break;
+            case "duplicate job names": options.Jobs[1].Name = "whop-nightly"; break;
+            case "unknown misfire": options.Jobs[0].Misfire = "burst"; break;
+            case "unknown store": options.Scheduler.Store = "redis"; break;
+            case "clustered sqlite": options.Scheduler.Clustered = true; break;
+            case "sqlserver store without connection": options.Scheduler.Store = "sqlserver"; break;
+            case "scheduler env not set": options.Scheduler.ConnectionStringEnv = "QUARTZ_CS"; break;
+            case "zero misfire threshold": options.Scheduler.MisfireThreshold = TimeSpan.Zero; break;
+            case "zero shutdown timeout": options.Scheduler.ShutdownTimeout = TimeSpan.Zero; break;
+            case "empty instance id": options.Scheduler.InstanceId = " "; break;
+            case "zero retained days": options.Logging.RetainedDays = 0; break;
+            default: throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.SqlClient;
+using UsageBatch.Storage;
+using UsageBatch.Storage.SqlServer;
+using UsageBatch.Tests.TestSupport;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Tests.Storage;
+
+/// <summary>A fresh schema per test on the server in USAGEBATCH_TEST_SQLSERVER, created by `db init`'s own code and dropped after.</summary>
+internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
+{
+    private readonly string _connectionString;
+    private readonly SqlServerDatabase _database;
+    private readonly List<SqlServerBillingStore> _stores = [];
+
+    private SqlServerStoreTestDatabase(string connectionString, string schema)
+    {
+        _connectionString = connectionString;
+        _database = new SqlServerDatabase(connectionString, schema);
+        Store = Track(new SqlServerBillingStore(_database));
+    }
+
+    public IBillingStore Store { get; }
+
+    public string Schema => _database.Schema;
+
+    public static async Task<SqlServerStoreTestDatabase> CreateAsync(bool applySchema = true)
+    {
+        var connectionString = SqlServerTestSettings.ConnectionString
+            ?? throw new InvalidOperationException(SqlServerTestSettings.SkipReason);
+        var database = new SqlServerStoreTestDatabase(connectionString, "ubt_" + Guid.NewGuid().ToString("N")[..16]);
+        if (applySchema)
+        {
+            await database.Store.ApplySchemaAsync(CancellationToken.None);
+        }
+
+        return database;
+    }
+
+    public IBillingStore OtherProcess() => Track(new SqlServerBillingStore(new SqlServerDatabase(_connectionString, _database.Schema)));
+
+    // The process dies: its guard connection's session ends and SQL Server drops the app lock with it.
+    public Task CrashAsync(IBillingStore store)
+    {
+        ((SqlServerBillingStore)store).Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task InsertWhopAsync(string key, string? membership, string? company, string? itemId, string? identifier, string? amount, string? quantity, DateTimeOffset? occurredAt)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        var parameters = new DynamicParameters(new { key, membership, company, itemId, identifier });
+        parameters.Add("amount", amount is null ? null : DecimalText.Parse(amount), DbType.Decimal);
+        parameters.Add("quantity", quantity is null ? null : DecimalText.Parse(quantity), DbType.Decimal);
+        parameters.Add("at", occurredAt?.UtcDateTime, DbType.DateTime2);
+        await connection.ExecuteAsync(_database.Sql(
+            """
+            INSERT INTO [$(Schema)].whop_usage (source_key, membership_id, company_id, billing_item_id, billing_item_identifier, amount, quantity, occurred_at)
+            VALUES (@key, @membership, @company, @itemId, @identifier, @amount, @quantity, @at)
+            """), parameters);
+    }
+
+    public async Task InsertChargebeeAsync(string key, string subscription, string itemPrice, string quantity, DateTimeOffset? occurredAt)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        var parameters = new DynamicParameters(new { key, subscription, itemPrice });
+        parameters.Add("quantity", DecimalText.Parse(quantity), DbType.Decimal);
+        parameters.Add("at", occurredAt?.UtcDateTime, DbType.DateTime2);
+        await connection.ExecuteAsync(_database.Sql(
+            "INSERT INTO [$(Schema)].chargebee_usage (source_key, subscription_id, item_price_id, quantity, occurred_at) VALUES (@key, @subscription, @itemPrice, @quantity, @at)"),
+            parameters);
+    }
+
+    public async Task<IReadOnlyList<StoredRow>> RowsAsync(UsageTable table)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        var template = table == UsageTable.Whop
+            ? "SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, COALESCE(amount, quantity) FROM [$(Schema)].whop_usage ORDER BY id"
+            : "SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, quantity FROM [$(Schema)].chargebee_usage ORDER BY id";
+        var rows = await connection.QueryAsync<(long Id, string SourceKey, string Status, long? SubmissionId, string? UsageId, string? Error, decimal? Value)>(_database.Sql(template));
+        var receipts = (await connection.QueryAsync<(long Id, string? ReceiptId)>(_database.Sql("SELECT id, provider_receipt_id FROM [$(Schema)].$(UsageTable)", table)))
+            .ToDictionary(r => r.Id, r => r.ReceiptId);
+        return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value, receipts[r.Id])).ToList();
+    }
+
+    public async Task SetStatusAsync(UsageTable table, long id, string status)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(_database.Sql("UPDATE [$(Schema)].$(UsageTable) SET billing_status = @status WHERE id = @id", table), new { id, status });
+    }
+
+    public async Task<T> ScalarAsync<T>(string template)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        return (await connection.ExecuteScalarAsync<T>(_database.Sql(template)))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        await DropSchemaAsync(_connectionString, _database.Schema);
+    }
+
+    /// <summary>Drops every table of a test schema (foreign keys first), then the schema.</summary>
+    public static async Task DropSchemaAsync(string connectionString, string schema)
+    {
+        await using var connection = new SqlConnection(connectionString);
+        await connection.OpenAsync();
+        await connection.ExecuteAsync(
+            """
+            DECLARE @sql nvarchar(max) = N'';
+            SELECT @sql += N'ALTER TABLE ' + QUOTENAME(@schema) + N'.' + QUOTENAME(OBJECT_NAME(parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(name) + N';'
+            FROM sys.foreign_keys WHERE schema_id = SCHEMA_ID(@schema);
+            SELECT @sql += N'DROP TABLE ' + QUOTENAME(@schema) + N'.' + QUOTENAME(name) + N';' FROM sys.tables WHERE schema_id = SCHEMA_ID(@schema);
+            IF SCHEMA_ID(@schema) IS NOT NULL SET @sql += N'DROP SCHEMA ' + QUOTENAME(@schema) + N';';
+            EXEC sp_executesql @sql;
+            """, new { schema });
+    }
+
+    private SqlServerBillingStore Track(SqlServerBillingStore store)
+    {
+        _stores.Add(store);
+        return store;
+    }
+}
