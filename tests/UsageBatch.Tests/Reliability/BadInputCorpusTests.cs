@@ -82,8 +82,8 @@ public sealed class BadInputCorpusTests
         // Future-dated rows stay pending, and `status` counts them.
         using var status = world.Start("status");
         Assert.Equal(0, await status.WaitAsync(TimeSpan.FromMinutes(1)));
-        Assert.Matches(@"whop-0 \(whop_usage\): pending 0, future-dated 1,", status.Output);
-        Assert.Matches(@"chargebee-0 \(chargebee_usage\): pending 0, future-dated 1,", status.Output);
+        Assert.Matches(@"whop-0 \(whop_usage\): [^\n]*pending 0, future-dated 1,", status.Output);
+        Assert.Matches(@"chargebee-0 \(chargebee_usage\): [^\n]*pending 0, future-dated 1,", status.Output);
     }
 
     private static Dictionary<string, object?> GoodColumns(string key, string target, string value)
