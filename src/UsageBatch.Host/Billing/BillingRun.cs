@@ -65,15 +65,32 @@ internal sealed class BillingRun
         using var leaseLost = new CancellationTokenSource();
         using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, leaseLost.Token);
-        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token);
+        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings);
         try
         {
             var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
             var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
-            await RecoverAsync(runId, summary, toSend, linked.Token);
-            await ValidateAsync(runId, summary, rules, linked.Token);
-            await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
-            await sender.SendAllAsync(toSend, linked.Token);
+            var timings = _options.Timings;
+            using (RunTimings.Measure(timings, RunPhase.Recover))
+            {
+                await RecoverAsync(runId, summary, toSend, linked.Token);
+            }
+
+            using (RunTimings.Measure(timings, RunPhase.Validate))
+            {
+                await ValidateAsync(runId, summary, rules, linked.Token);
+            }
+
+            using (RunTimings.Measure(timings, RunPhase.ClaimPrepare))
+            {
+                await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
+            }
+
+            using (RunTimings.Measure(timings, RunPhase.SendWall))
+            {
+                await sender.SendAllAsync(toSend, linked.Token);
+            }
+
             return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)

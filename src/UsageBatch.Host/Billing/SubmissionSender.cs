@@ -25,10 +25,12 @@ internal sealed class SubmissionSender
     private readonly CancellationToken _leaseLost;
     private readonly PermanentErrorProbation _probation;
     private readonly CancellationTokenSource _fatal = new();
+    private readonly RunTimings? _timings;
 
     public SubmissionSender(IBillingStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account, TimeProvider time,
-        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost)
+        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost, RunTimings? timings = null)
     {
+        _timings = timings;
         _store = store;
         _provider = provider;
         _job = job;
@@ -91,7 +93,13 @@ internal sealed class SubmissionSender
             }
 
             attemptedAt = _time.GetUtcNow();
-            if (!await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None))
+            bool marked;
+            using (RunTimings.Measure(_timings, RunPhase.MarkSent))
+            {
+                marked = await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None);
+            }
+
+            if (!marked)
             {
                 _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
                 BillingRun.Count(_summary, SubmissionStatus.Prepared, 0, 0, null);
@@ -104,7 +112,12 @@ internal sealed class SubmissionSender
             }
 
             // No cancellation token: a request under way finishes and is recorded (the client has its own timeout).
-            var outcome = await _provider.SubmitAsync(current, CancellationToken.None);
+            ProviderOutcome outcome;
+            using (RunTimings.Measure(_timings, RunPhase.Provider))
+            {
+                outcome = await _provider.SubmitAsync(current, CancellationToken.None);
+            }
+
             _logger.LogInformation("Submission {SubmissionId} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
             switch (outcome.Kind)
             {
@@ -236,6 +249,7 @@ internal sealed class SubmissionSender
 
     private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
+        using var split = RunTimings.Measure(_timings, RunPhase.Settle);
         var now = _time.GetUtcNow();
         var record = new OutcomeRecord(submission.Id, _runId, status, reason ?? (status == SubmissionStatus.Confirmed ? null : outcome.Message), eventName, now,
             outcome.UsageId, outcome.ReceiptId, outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode);
