@@ -58,9 +58,11 @@ internal static class Benchmark
         File.Copy(runPath, floorPath);
         Console.WriteLine($"generated in {generate.TotalSeconds:F1} s ({options.Rows / generate.TotalSeconds:N0} rows/s); copied for the floor");
 
+        var cpuBefore = ProcessCpu();
         var floor = await Floor.RunAsync(new SqliteDatabase($"Data Source={floorPath}"), layout.Cutoff);
+        var floorCpu = ProcessCpu() - cpuBefore;
         SqliteConnection.ClearAllPools();
-        Console.WriteLine($"floor: whop {floor.Whop.TotalSeconds:F2} s, chargebee {floor.Chargebee.TotalSeconds:F2} s");
+        Console.WriteLine($"floor: whop {floor.Whop.TotalSeconds:F2} s, chargebee {floor.Chargebee.TotalSeconds:F2} s (process CPU {floorCpu.TotalSeconds:F2} s)");
 
         var fixtures = layout.Fixtures();
         var rate = options.Rate ?? 1_000_000;
@@ -90,7 +92,12 @@ internal static class Benchmark
                 var timings = new RunTimings();
                 var run = new BillingRun(store, provider, job, account, TimeProvider.System, NullLogger.Instance, new RunOptions(Timings: timings));
                 RunSummary summary = null!;
+                var cpu = ProcessCpu();
+                var (jitCount, jitTime, gen0, gen2) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), GC.CollectionCount(0), GC.CollectionCount(2));
                 var wall = await Stopwatches.TimeAsync(async () => summary = await run.ExecuteAsync(now, CancellationToken.None));
+                Console.WriteLine($"{account.Type} run: wall {wall.TotalSeconds:F2} s, process CPU {(ProcessCpu() - cpu).TotalSeconds:F2} s (database, client and emulator together); " +
+                                  $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitCount} methods in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s; " +
+                                  $"GCs gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}");
                 results.Add((account.Type, summary, timings, wall));
             }
             finally
@@ -112,17 +119,19 @@ internal static class Benchmark
     {
         static string S(TimeSpan t) => t.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture);
         Console.WriteLine();
-        Console.WriteLine("| provider  | floor s | validate s | claim+prepare s | mark sent s | settle s | db s  | provider calls s (sum) | send wall s | run wall s | calls | outcome |");
-        Console.WriteLine("|-----------|---------|------------|-----------------|-------------|----------|-------|------------------------|-------------|------------|-------|---------|");
+        Console.WriteLine("| provider  | floor s | validate s | claim+prepare s | send-phase db s | settle pass s | db s  | send wall s | provider calls s (sum) | mark sent s (sum) | record+settle s (sum) | run wall s | calls | outcome |");
+        Console.WriteLine("|-----------|---------|------------|-----------------|-----------------|---------------|-------|-------------|------------------------|-------------------|-----------------------|------------|-------|---------|");
         var dbTotal = TimeSpan.Zero;
         var wallTotal = TimeSpan.Zero;
         foreach (var (name, summary, t, wall) in results)
         {
-            var db = t[RunPhase.Recover] + t[RunPhase.Validate] + t[RunPhase.ClaimPrepare] + t[RunPhase.MarkSent] + t[RunPhase.Settle];
+            // Database time = the single-threaded phases + the wall time during the sends when a sender was in the
+            // database (overlapping senders count once) + the settle pass after the sends.
+            var db = t[RunPhase.Recover] + t[RunPhase.Validate] + t[RunPhase.ClaimPrepare] + t[RunPhase.SendDbBusy] + t[RunPhase.SettlePass];
             dbTotal += db;
             wallTotal += wall;
             var floorPart = name == "whop" ? floor.Whop : floor.Chargebee;
-            Console.WriteLine($"| {name,-9} | {S(floorPart),7} | {S(t[RunPhase.Validate]),10} | {S(t[RunPhase.ClaimPrepare]),15} | {S(t[RunPhase.MarkSent]),11} | {S(t[RunPhase.Settle]),8} | {S(db),5} | {S(t[RunPhase.Provider]),22} | {S(t[RunPhase.SendWall]),11} | {S(wall),10} | {summary.ProviderCalls,5} | {summary.Outcome} |");
+            Console.WriteLine($"| {name,-9} | {S(floorPart),7} | {S(t[RunPhase.Validate]),10} | {S(t[RunPhase.ClaimPrepare]),15} | {S(t[RunPhase.SendDbBusy]),15} | {S(t[RunPhase.SettlePass]),13} | {S(db),5} | {S(t[RunPhase.SendWall]),11} | {S(t[RunPhase.Provider]),22} | {S(t[RunPhase.MarkSent]),17} | {S(t[RunPhase.Settle]),21} | {S(wall),10} | {summary.ProviderCalls,5} | {summary.Outcome} |");
         }
 
         var floorTotal = floor.Whop + floor.Chargebee;
@@ -149,6 +158,12 @@ internal static class Benchmark
 
         Console.WriteLine(line);
         return calls == options.Groups && states == $"billed={options.Rows}";
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static async Task<int> CountProviderUsagesAsync(EmulatorServer emulator)

@@ -26,11 +26,13 @@ internal sealed class SubmissionSender
     private readonly PermanentErrorProbation _probation;
     private readonly CancellationTokenSource _fatal = new();
     private readonly RunTimings? _timings;
+    private readonly bool _deferConfirmedSettle;
 
     public SubmissionSender(IBillingStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account, TimeProvider time,
-        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost, RunTimings? timings = null)
+        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost, RunTimings? timings = null, bool deferConfirmedSettle = false)
     {
         _timings = timings;
+        _deferConfirmedSettle = deferConfirmedSettle;
         _store = store;
         _provider = provider;
         _job = job;
@@ -94,7 +96,7 @@ internal sealed class SubmissionSender
 
             attemptedAt = _time.GetUtcNow();
             bool marked;
-            using (RunTimings.Measure(_timings, RunPhase.MarkSent))
+            using (RunTimings.MeasureDb(_timings, RunPhase.MarkSent))
             {
                 marked = await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None);
             }
@@ -249,7 +251,7 @@ internal sealed class SubmissionSender
 
     private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
-        using var split = RunTimings.Measure(_timings, RunPhase.Settle);
+        using var split = RunTimings.MeasureDb(_timings, RunPhase.Settle);
         var now = _time.GetUtcNow();
         var record = new OutcomeRecord(submission.Id, _runId, status, reason ?? (status == SubmissionStatus.Confirmed ? null : outcome.Message), eventName, now,
             outcome.UsageId, outcome.ReceiptId, outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode);
@@ -260,7 +262,13 @@ internal sealed class SubmissionSender
             return;
         }
 
-        await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+        // With deferConfirmedSettle the run settles confirmed rows in one pass after the sends (the ledger already
+        // holds the outcome, so a crash before that pass is finished by the next run's recovery).
+        if (!(_deferConfirmedSettle && status == SubmissionStatus.Confirmed))
+        {
+            await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+        }
+
         BillingRun.Count(_summary, status, submission.RowCount, submission.Total, outcome.EchoedTotal);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
         {
