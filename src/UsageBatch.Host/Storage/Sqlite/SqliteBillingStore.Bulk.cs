@@ -28,6 +28,17 @@ internal sealed partial class SqliteBillingStore
 {
     private const int LedgerRowsPerTransaction = 500;
 
+    /// <summary>
+    /// Rows per pass transaction. SQLite locks the whole file for any write transaction, so SQL Server's lock-escalation
+    /// limit (what <c>batchSize</c> is sized for) does not apply; what a batch costs here is the index pages it dirties,
+    /// and a batch spanning every group dirties nearly all of them whatever its size. 50,000 rows keeps a transaction
+    /// to about a second and the rows held in memory to one batch.
+    /// </summary>
+    internal const int PassRows = 50_000;
+
+    /// <summary>Page cache for a pass session (KiB), so one batch's dirty pages are written once, at commit.</summary>
+    private const int PassCacheKib = 65_536;
+
     private sealed class GroupTally(PendingGroup group, long submissionId)
     {
         public PendingGroup Group { get; } = group;
@@ -49,7 +60,9 @@ internal sealed partial class SqliteBillingStore
         var map = whop ? "temp.ub_claim_whop" : "temp.ub_claim_chargebee";
         var prefixLength = BucketPrefixLength(bucket);
         await using var session = await _database.RentSessionAsync(cancellationToken);
+        await using var cache = await PassCacheAsync(session, cancellationToken);
         await PrepareClaimMapAsync(session, whop, cancellationToken);
+        var passRows = Math.Max(template.BatchSize, PassRows);
 
         // 1. A 'preparing' ledger row per group, and the group key -> ledger row map the claim pass joins on.
         var tallies = new Dictionary<long, GroupTally>(groups.Count);
@@ -111,42 +124,44 @@ internal sealed partial class SqliteBillingStore
         {
             await using var write = await _database.BeginWriteAsync(session.Connection, cancellationToken);
             var upto = await session.Command(bound, write.Transaction)
-                .With("@After", after).With("@Cutoff", cutoff).With("@BatchSize", template.BatchSize)
+                .With("@After", after).With("@Cutoff", cutoff).With("@BatchSize", passRows)
                 .ExecuteScalarAsync(cancellationToken);
             if (upto is null or DBNull)
             {
                 break;
             }
 
-            var rows = new List<(UsageRow Row, long SubmissionId)>();
+            // Rows are tallied as they come back; only the (rare) rows failing the re-check are kept until the reader closes.
+            var rejections = new List<(RowRejection Rejection, long SubmissionId)>();
             await using (var reader = await session.Command(claim, write.Transaction)
                              .With("@After", after).With("@Upto", upto).With("@Cutoff", cutoff).With("@RunId", template.RunId)
                              .ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    rows.Add((ReadRow(reader), reader.GetInt64(11)));
+                    var row = ReadRow(reader);
+                    var tally = tallies[reader.GetInt64(11)];
+                    // Validation ran before the claim; a row inserted or edited since is checked again here.
+                    var reason = UsageRowValidator.Check(table.Provider, row, template.Rules);
+                    if (reason is not null)
+                    {
+                        rejections.Add((new RowRejection(row.Id, row.SourceKey, reason), tally.SubmissionId));
+                        continue;
+                    }
+
+                    tally.Count++;
+                    tally.Total += DecimalText.Parse((tally.Group.Target.ValueField == "amount" ? row.Amount : row.Quantity)!);
+                    var occurredAt = UtcText.Parse(row.OccurredAt!);
+                    tally.First = tally.First is null || occurredAt < tally.First ? occurredAt : tally.First;
+                    tally.Last = tally.Last is null || occurredAt > tally.Last ? occurredAt : tally.Last;
                 }
             }
 
-            foreach (var (row, submissionId) in rows)
+            foreach (var (rejection, submissionId) in rejections)
             {
-                var tally = tallies[submissionId];
-                // Validation ran before the claim; a row inserted or edited since is checked again here.
-                var reason = UsageRowValidator.Check(table.Provider, row, template.Rules);
-                if (reason is not null)
-                {
-                    tally.Rejected.Add(new RowRejection(row.Id, row.SourceKey, reason));
-                    await session.Command(rejectSql, write.Transaction).With("@Reason", reason).With("@Id", row.Id).ExecuteNonQueryAsync(cancellationToken);
-                    await InsertRowExceptionAsync(session, write.Transaction, template.RunId, table, row.Id, row.SourceKey, submissionId, "rejected", reason, template.Now, cancellationToken);
-                    continue;
-                }
-
-                tally.Count++;
-                tally.Total += DecimalText.Parse((tally.Group.Target.ValueField == "amount" ? row.Amount : row.Quantity)!);
-                var occurredAt = UtcText.Parse(row.OccurredAt!);
-                tally.First = tally.First is null || occurredAt < tally.First ? occurredAt : tally.First;
-                tally.Last = tally.Last is null || occurredAt > tally.Last ? occurredAt : tally.Last;
+                tallies[submissionId].Rejected.Add(rejection);
+                await session.Command(rejectSql, write.Transaction).With("@Reason", rejection.Reason).With("@Id", rejection.RowId).ExecuteNonQueryAsync(cancellationToken);
+                await InsertRowExceptionAsync(session, write.Transaction, template.RunId, table, rejection.RowId, rejection.SourceKey, submissionId, "rejected", rejection.Reason, template.Now, cancellationToken);
             }
 
             await write.CommitAsync(cancellationToken);
@@ -206,6 +221,25 @@ internal sealed partial class SqliteBillingStore
         return results;
     }
 
+    /// <summary>Raises the session's page cache for a pass; disposing puts SQLite's default back (and frees the pages).</summary>
+    private static async Task<IAsyncDisposable> PassCacheAsync(SqliteSession session, CancellationToken cancellationToken)
+    {
+        await SetCacheAsync(session, PassCacheKib, cancellationToken);
+        return new CacheReset(session);
+    }
+
+    private static async Task SetCacheAsync(SqliteSession session, int kib, CancellationToken cancellationToken)
+    {
+        await using var command = session.Connection.CreateCommand();
+        command.CommandText = $"PRAGMA cache_size = -{kib.ToString(CultureInfo.InvariantCulture)}";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private sealed class CacheReset(SqliteSession session) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await SetCacheAsync(session, 2_000, CancellationToken.None);
+    }
+
     private static async Task PrepareClaimMapAsync(SqliteSession session, bool whop, CancellationToken cancellationToken)
     {
         // Temp tables live on this session's connection only; emptied before and after each use.
@@ -236,6 +270,8 @@ internal sealed partial class SqliteBillingStore
     internal async Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var session = await _database.RentSessionAsync(cancellationToken);
+        await using var cache = await PassCacheAsync(session, cancellationToken);
+        batchSize = Math.Max(batchSize, PassRows);
         var bound = $"""
             SELECT MAX(id) FROM (SELECT id FROM {table.Name} NOT INDEXED
                                  WHERE id > @After AND billing_status = 'claimed' ORDER BY id LIMIT @BatchSize)
