@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using UsageBatch.Configuration;
 using UsageBatch.Providers;
 using UsageBatch.Storage;
-using UsageBatch.Storage.Sqlite;
 using UsageBatch.Usage;
 
 namespace UsageBatch.Billing;
@@ -66,10 +65,10 @@ internal sealed class BillingRun
         using var leaseLost = new CancellationTokenSource();
         using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, leaseLost.Token);
-        // SQLite settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
-        var sqliteStore = _store as SqliteBillingStore;
+        // A bulk store settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
+        var bulkStore = _store as IBulkBillingStore;
         var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings,
-            deferConfirmedSettle: sqliteStore is not null);
+            deferConfirmedSettle: bulkStore is not null);
         try
         {
             var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
@@ -95,11 +94,11 @@ internal sealed class BillingRun
                 await sender.SendAllAsync(toSend, linked.Token);
             }
 
-            if (sqliteStore is not null)
+            if (bulkStore is not null)
             {
                 using (RunTimings.Measure(timings, RunPhase.SettlePass))
                 {
-                    await sqliteStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+                    await bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
                 }
             }
 
@@ -115,10 +114,10 @@ internal sealed class BillingRun
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
-            if (sqliteStore is not null)
+            if (bulkStore is not null)
             {
                 // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
-                await TryAsync(() => sqliteStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
+                await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
             }
 
             await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
@@ -128,9 +127,9 @@ internal sealed class BillingRun
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
             _logger.LogError(ex, "Run {RunId} aborted", runId);
-            if (sqliteStore is not null)
+            if (bulkStore is not null)
             {
-                await TryAsync(() => sqliteStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
+                await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
             }
 
             await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
@@ -199,11 +198,11 @@ internal sealed class BillingRun
     {
         var decider = new GroupDecider(_job, _account);
         var groups = await _store.ListPendingGroupsAsync(_table, summary.Cutoff, _job.Bucket, cancellationToken);
-        if (_store is SqliteBillingStore sqlite && groups.Count > 0)
+        if (_store is IBulkBillingStore bulk && groups.Count > 0)
         {
-            // SQLite: every group in id-ordered passes over the table (same semantics; see SqliteBillingStore.Bulk).
+            // A store that can (SQLite): every group in id-ordered passes over the table (same outcome; see IBulkBillingStore).
             var template = new ClaimRequest(runId, _job.Name, _job.Provider, _table, groups[0], summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow());
-            foreach (var result in await sqlite.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
+            foreach (var result in await bulk.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
             {
                 await PreparedAsync(runId, summary, result, toSend, cancellationToken);
             }

@@ -24,7 +24,7 @@ namespace UsageBatch.Storage.Sqlite;
 /// recorded, unsettled confirmed submissions, and a crash before it is finished by the next run's recovery.
 /// </para>
 /// </summary>
-internal sealed partial class SqliteBillingStore
+internal sealed partial class SqliteBillingStore : IBulkBillingStore
 {
     private const int LedgerRowsPerTransaction = 500;
 
@@ -51,7 +51,7 @@ internal sealed partial class SqliteBillingStore
     }
 
     /// <summary>Claims and prepares every listed group (<see cref="ClaimGroupAsync"/>'s outcome per group), in id-ordered passes.</summary>
-    internal async Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(
+    public async Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(
         ClaimRequest template, IReadOnlyList<PendingGroup> groups, string bucket, Func<ClaimedGroup, GroupFacts, GroupDecision> decide,
         CancellationToken cancellationToken)
     {
@@ -267,7 +267,7 @@ internal sealed partial class SqliteBillingStore
     /// those submissions settled. The outcome was recorded on each ledger row first, so this is the same ledger-driven,
     /// idempotent settle as <see cref="SettleRowsAsync"/>, done once per run instead of once per submission.
     /// </summary>
-    internal async Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var session = await _database.RentSessionAsync(cancellationToken);
         await using var cache = await PassCacheAsync(session, cancellationToken);
