@@ -90,7 +90,9 @@ internal sealed class SqliteDatabase
         using (var pragma = connection.CreateCommand())
         {
             // Wait for another writer instead of failing at once (runs, DBAs and tests share the file).
-            pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
+            // A run commits thousands of small transactions (a ledger row each); checkpointing every 10,000 WAL pages
+            // instead of SQLite's 1,000 copies a page rewritten by many of them once, with a tenth of the fsyncs.
+            pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
 
