@@ -57,8 +57,8 @@ internal sealed partial class SqliteBillingStore
 
     public async Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken)
     {
-        await using var session = await _database.RentSessionAsync(cancellationToken);
-        await using var write = await _database.BeginWriteAsync(session.Connection, cancellationToken);
+        var (session, write) = await _database.BeginWriterAsync(cancellationToken);
+        await using var _ = write;
         // The send is allowed only while this run owns the submission and its lease outlasts the whole request:
         // nobody can recover (and re-send) it before the request has finished one way or the other.
         var changed = await session.Command(MarkSentSql, write.Transaction)
@@ -110,8 +110,8 @@ internal sealed partial class SqliteBillingStore
 
     public async Task<bool> RecordOutcomeAsync(OutcomeRecord outcome, CancellationToken cancellationToken)
     {
-        await using var session = await _database.RentSessionAsync(cancellationToken);
-        await using var write = await _database.BeginWriteAsync(session.Connection, cancellationToken);
+        var (session, write) = await _database.BeginWriterAsync(cancellationToken);
+        await using var _ = write;
         var changed = await session.Command(RecordOutcomeSql, write.Transaction)
             .With("@Id", outcome.SubmissionId).With("@RunId", outcome.RunId).With("@Status", outcome.Status).With("@Reason", outcome.Reason)
             .With("@ProviderUsageId", outcome.ProviderUsageId).With("@ProviderReceiptId", outcome.ProviderReceiptId)

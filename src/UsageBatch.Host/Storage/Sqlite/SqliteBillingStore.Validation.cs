@@ -36,7 +36,14 @@ internal sealed partial class SqliteBillingStore
     /// <summary>Reads a row whose columns are in <see cref="UsageRow"/>'s order; values are read as text whatever SQLite stored.</summary>
     private static UsageRow ReadRow(System.Data.Common.DbDataReader reader)
     {
-        string? Text(int i) => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        // One native read per column (GetValue answers DBNull for NULL); a TEXT column's value is already a string.
+        // Every row is read twice a run (validate, claim), so this is on the hot path.
+        string? Text(int i) => reader.GetValue(i) switch
+        {
+            DBNull => null,
+            string text => text,
+            var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
+        };
         return new UsageRow(reader.GetInt64(0), Text(1), Text(2), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10));
     }
 

@@ -63,6 +63,30 @@ internal sealed class SqliteDatabase
         }
     }
 
+    private SqliteSession? _writer;
+
+    /// <summary>
+    /// Takes the write gate and begins a write transaction on this database's one writer session. Small hot
+    /// transactions (mark sent, record outcome) always land on the same connection, whose page cache therefore stays
+    /// valid between them (a connection's cache is dropped whenever another connection wrote in between).
+    /// </summary>
+    public async Task<(SqliteSession Session, WriteScope Write)> BeginWriterAsync(CancellationToken cancellationToken)
+    {
+        var gate = WriteGate;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Only the gate holder touches _writer, so it needs no other lock.
+            _writer ??= new SqliteSession(await OpenAsync(cancellationToken), null);
+            return (_writer, new WriteScope((SqliteTransaction)await _writer.Connection.BeginTransactionAsync(cancellationToken), gate));
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
     /// <summary>A write transaction holding the in-process write gate until disposed.</summary>
     internal sealed class WriteScope(SqliteTransaction transaction, SemaphoreSlim gate) : IAsyncDisposable
     {

@@ -12,9 +12,10 @@ namespace UsageBatch.Storage.Sqlite;
 internal sealed class SqliteSession : IAsyncDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<SqliteSession> _home;
+    private readonly ConcurrentBag<SqliteSession>? _home;
 
-    internal SqliteSession(SqliteConnection connection, ConcurrentBag<SqliteSession> home)
+    /// <param name="home">The idle pool it returns to on dispose; null for the database's writer session, which is never disposed.</param>
+    internal SqliteSession(SqliteConnection connection, ConcurrentBag<SqliteSession>? home)
     {
         Connection = connection;
         _home = home;
@@ -38,6 +39,11 @@ internal sealed class SqliteSession : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        if (_home is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         if (_home.Count < SqliteDatabase.MaxIdleSessions && Connection.State == System.Data.ConnectionState.Open)
         {
             foreach (var command in _commands.Values)
