@@ -36,8 +36,11 @@ internal sealed partial class SqliteBillingStore : IBulkBillingStore
     /// </summary>
     internal const int PassRows = 50_000;
 
-    /// <summary>Page cache for a pass session (KiB), so one batch's dirty pages are written once, at commit.</summary>
-    private const int PassCacheKib = 65_536;
+    /// <summary>
+    /// Page cache for a pass session (KiB). Measured at 1M rows: 64 MB cost ~125 MB more peak working set for ~4% less
+    /// database time than 32 MB; 16 MB was ~13% slower. The cap is what bounds memory, whatever the row count.
+    /// </summary>
+    private const int PassCacheKib = 32_768;
 
     private sealed class GroupTally(PendingGroup group, long submissionId)
     {
