@@ -66,15 +66,43 @@ internal sealed class BillingRun
         using var leaseLost = new CancellationTokenSource();
         using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, leaseLost.Token);
-        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token);
+        // A bulk store settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
+        var bulkStore = _store as IBulkBillingStore;
+        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings,
+            deferConfirmedSettle: bulkStore is not null);
         try
         {
             var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
             var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
-            await RecoverAsync(runId, summary, toSend, linked.Token);
-            await ValidateAsync(runId, summary, rules, linked.Token);
-            await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
-            await sender.SendAllAsync(toSend, linked.Token);
+            var timings = _options.Timings;
+            using (RunTimings.Measure(timings, RunPhase.Recover))
+            {
+                await RecoverAsync(runId, summary, toSend, linked.Token);
+            }
+
+            using (RunTimings.Measure(timings, RunPhase.Validate))
+            {
+                await ValidateAsync(runId, summary, rules, linked.Token);
+            }
+
+            using (RunTimings.Measure(timings, RunPhase.ClaimPrepare))
+            {
+                await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
+            }
+
+            using (RunTimings.Measure(timings, RunPhase.SendWall))
+            {
+                await sender.SendAllAsync(toSend, linked.Token);
+            }
+
+            if (bulkStore is not null)
+            {
+                using (RunTimings.Measure(timings, RunPhase.SettlePass))
+                {
+                    await bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+                }
+            }
+
             return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
@@ -87,6 +115,12 @@ internal sealed class BillingRun
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
+            if (bulkStore is not null)
+            {
+                // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
+                await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
+            }
+
             await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
             return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
         }
@@ -94,6 +128,11 @@ internal sealed class BillingRun
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
             _logger.LogError(ex, "Run {RunId} aborted", runId);
+            if (bulkStore is not null)
+            {
+                await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
+            }
+
             await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
             return await FinishAsync(summary, "aborted", ExitCodes.Aborted, $"aborted: {ex.Message}");
         }
@@ -160,29 +199,46 @@ internal sealed class BillingRun
     {
         var decider = new GroupDecider(_job, _account);
         var groups = await _store.ListPendingGroupsAsync(_table, summary.Cutoff, _job.Bucket, cancellationToken);
+        if (_store is IBulkBillingStore bulk && groups.Count > 0)
+        {
+            // A store that can (SQLite): every group in id-ordered passes over the table (same outcome; see IBulkBillingStore).
+            var template = new ClaimRequest(runId, _job.Name, _job.Provider, _table, groups[0], summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow());
+            foreach (var result in await bulk.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
+            {
+                await PreparedAsync(runId, summary, result, toSend, cancellationToken);
+            }
+
+            return;
+        }
+
         foreach (var group in groups)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var claimed = await _store.ClaimGroupAsync(
                 new ClaimRequest(runId, _job.Name, _job.Provider, _table, group, summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow()),
                 decider.Decide, cancellationToken);
-            if (claimed is not { } result)
+            if (claimed is { } result)
             {
-                continue;
+                await PreparedAsync(runId, summary, result, toSend, cancellationToken);
             }
-
-            summary.Groups++;
-            summary.RowsRejectedByValidation += result.Claimed.Rejected.Count;
-            if (result.Decision.Status == SubmissionStatus.Prepared)
-            {
-                toSend.Add(((await _store.GetSubmissionAsync(result.Claimed.SubmissionId, cancellationToken))!, false));
-                continue;
-            }
-
-            // zero, rejected, held or void: final without any provider call.
-            await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
-            Count(summary, result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
         }
+    }
+
+    /// <summary>What follows a group's claim: queue it for sending, or settle it at once (zero, rejected, held, void).</summary>
+    private async Task PreparedAsync(long runId, RunSummary summary, (ClaimedGroup Claimed, GroupDecision Decision) result,
+        List<(LedgerSubmission, bool)> toSend, CancellationToken cancellationToken)
+    {
+        summary.Groups++;
+        summary.RowsRejectedByValidation += result.Claimed.Rejected.Count;
+        if (result.Decision.Status == SubmissionStatus.Prepared)
+        {
+            toSend.Add(((await _store.GetSubmissionAsync(result.Claimed.SubmissionId, cancellationToken))!, false));
+            return;
+        }
+
+        // zero, rejected, held or void: final without any provider call.
+        await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
+        Count(summary, result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
     }
 
     private async Task DryRunAsync(RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)

@@ -25,10 +25,14 @@ internal sealed class SubmissionSender
     private readonly CancellationToken _leaseLost;
     private readonly PermanentErrorProbation _probation;
     private readonly CancellationTokenSource _fatal = new();
+    private readonly RunTimings? _timings;
+    private readonly bool _deferConfirmedSettle;
 
     public SubmissionSender(IBillingStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account, TimeProvider time,
-        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost)
+        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost, RunTimings? timings = null, bool deferConfirmedSettle = false)
     {
+        _timings = timings;
+        _deferConfirmedSettle = deferConfirmedSettle;
         _store = store;
         _provider = provider;
         _job = job;
@@ -91,8 +95,13 @@ internal sealed class SubmissionSender
             }
 
             attemptedAt = _time.GetUtcNow();
-            if (!await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None)
-                && !await RenewAndMarkSentAsync(submission.Id))
+            bool marked;
+            using (RunTimings.MeasureDb(_timings, RunPhase.MarkSent))
+            {
+                marked = await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None);
+            }
+
+            if (!marked && !await RenewAndMarkSentAsync(submission.Id))
             {
                 _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
                 BillingRun.Count(_summary, SubmissionStatus.Prepared, 0, 0, null);
@@ -105,7 +114,12 @@ internal sealed class SubmissionSender
             }
 
             // No cancellation token: a request under way finishes and is recorded (the client has its own timeout).
-            var outcome = await _provider.SubmitAsync(current, CancellationToken.None);
+            ProviderOutcome outcome;
+            using (RunTimings.Measure(_timings, RunPhase.Provider))
+            {
+                outcome = await _provider.SubmitAsync(current, CancellationToken.None);
+            }
+
             _logger.LogInformation("Submission {SubmissionId} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
             switch (outcome.Kind)
             {
@@ -259,6 +273,7 @@ internal sealed class SubmissionSender
 
     private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
+        using var split = RunTimings.MeasureDb(_timings, RunPhase.Settle);
         var now = _time.GetUtcNow();
         var record = new OutcomeRecord(submission.Id, _runId, status, reason ?? (status == SubmissionStatus.Confirmed ? null : outcome.Message), eventName, now,
             outcome.UsageId, outcome.ReceiptId, outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode);
@@ -269,7 +284,13 @@ internal sealed class SubmissionSender
             return;
         }
 
-        await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+        // With deferConfirmedSettle the run settles confirmed rows in one pass after the sends (the ledger already
+        // holds the outcome, so a crash before that pass is finished by the next run's recovery).
+        if (!(_deferConfirmedSettle && status == SubmissionStatus.Confirmed))
+        {
+            await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
+        }
+
         BillingRun.Count(_summary, status, submission.RowCount, submission.Total, outcome.EchoedTotal);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
         {

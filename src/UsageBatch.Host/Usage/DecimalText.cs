@@ -84,7 +84,14 @@ internal static partial class DecimalText
     /// Whether a JSON number read as binary floating point (as Whop's API may) keeps the value: any decimal of at most
     /// 15 significant digits survives decimal → double → decimal exactly; longer ones may not.
     /// </summary>
-    public static bool SurvivesDouble(decimal value) => SignificantDigits(value) <= 15;
+    public static bool SurvivesDouble(decimal value)
+    {
+        // The significant digits are the digits of the normalised mantissa (0.0015 -> 15 -> 2 digits), so "at most
+        // 15" is "mantissa below 10^15": no text needed (this runs for every row, twice per run).
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(Normalize(value), bits);
+        return bits[2] == 0 && (((ulong)(uint)bits[1] << 32) | (uint)bits[0]) < 1_000_000_000_000_000UL;
+    }
 
     public static int SignificantDigits(decimal value)
     {

@@ -48,7 +48,7 @@ public sealed class CrashRecoveryTests
         await AssertConvergedAsync(h, kind, expected);
     }
 
-    private static async Task<Dictionary<(string, string), decimal>> SeedAsync(BillingHarness h, ProviderKind kind)
+    internal static async Task<Dictionary<(string, string), decimal>> SeedAsync(BillingHarness h, ProviderKind kind)
     {
         var expected = new Dictionary<(string, string), decimal>();
         string[] customers = kind == ProviderKind.Whop ? ["mem_Alpha01", "mem_Bravo02", "mem_Charlie03"] : ["sub_Acme", "sub_Globex", "sub_Initech"];

@@ -11,13 +11,13 @@ namespace UsageBatch.Tests.TestSupport;
 /// finish its work nor clean up — exactly what the next run sees after a kill -9. With <c>once</c>, only that call
 /// fails: a transient database error the run must survive by aborting cleanly.
 /// </summary>
-internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1, bool once = false) : IBillingStore
+internal class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1, bool once = false) : IBillingStore
 {
     private int _seen;
 
     public bool Crashed { get; private set; }
 
-    private void Step([CallerMemberName] string method = "")
+    protected void Step([CallerMemberName] string method = "")
     {
         if ((Crashed && !once) || (method == crashAtMethod && Interlocked.Increment(ref _seen) == occurrence))
         {
@@ -53,4 +53,13 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) { Step(); return inner.SubmissionsOfRunAsync(r, c); }
     public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) { Step(); return inner.CountRowsAsync(t, cut, c); }
     public Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string j, int n, CancellationToken c) { Step(); return inner.RecentRunsAsync(j, n, c); }
+}
+
+/// <summary>The same, for a store with the set-based claim and settle (the SQLite path a real run takes).</summary>
+internal sealed class CrashingBulkStore<TStore>(TStore inner, string crashAtMethod, int occurrence = 1)
+    : CrashingStore(inner, crashAtMethod, occurrence), IBulkBillingStore
+    where TStore : IBillingStore, IBulkBillingStore
+{
+    public Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(ClaimRequest t, IReadOnlyList<PendingGroup> g, string b, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) { Step(); return inner.ClaimGroupsAsync(t, g, b, d, c); }
+    public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleConfirmedAsync(t, r, b, n, c); }
 }

@@ -1,7 +1,8 @@
 namespace UsageBatch.Providers.Pacing;
 
 /// <summary>
-/// Paces one provider account: at most <c>requestsPerWindow</c> requests started in any sliding window, at most
+/// Paces one provider account: at most <c>requestsPerWindow</c> requests in any sliding window (a request counts
+/// from its start until a window after its answer, so the provider, which counts arrivals, never sees more), at most
 /// <c>maxInFlight</c> unfinished, and nothing at all while the account is paused after a 429. One instance per
 /// account, shared by submits, resolves and lists, because the provider counts them all against the same key.
 /// All waiting goes through the injected <see cref="TimeProvider"/> so tests drive it with a manual clock.
@@ -17,7 +18,14 @@ internal sealed class ProviderPacer : IDisposable
     private readonly TimeSpan _window;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _inFlight;
-    private readonly Queue<DateTimeOffset> _started = new();
+    // A slot is taken from a request's start until one window after its response (or failure) arrived: the provider
+    // counts arrivals, which fall anywhere between our start and our response, so spacing starts by the window alone
+    // let a later request overtake an earlier one on the wire and make N+1 in the provider's window (a 429, and a
+    // 60 s lock-out on Whop). Counting from the response is safe whatever the latency and costs one round trip per
+    // window. _active: started, not yet answered; _ended: when answered ones were.
+    private readonly Queue<DateTimeOffset> _ended = new();
+    private int _active;
+    private TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
@@ -74,7 +82,14 @@ internal sealed class ProviderPacer : IDisposable
         {
             while (true)
             {
-                var wait = TryStart();
+                var (wait, answered) = TryStart();
+                if (answered is not null)
+                {
+                    // Every slot of the window is a request still under way: the next answer frees one.
+                    await answered.WaitAsync(cancellationToken);
+                    continue;
+                }
+
                 if (wait <= TimeSpan.Zero)
                 {
                     return new Lease(this);
@@ -90,30 +105,44 @@ internal sealed class ProviderPacer : IDisposable
         }
     }
 
-    /// <summary>Records a start and returns zero, or returns how long to wait before trying again.</summary>
-    private TimeSpan TryStart()
+    /// <summary>Records a start and returns zero; or how long to wait; or a task that completes at the next answer.</summary>
+    private (TimeSpan Wait, Task? Answered) TryStart()
     {
         lock (_gate)
         {
             var now = _time.GetUtcNow();
             if (now < _pausedUntil)
             {
-                return _pausedUntil - now;
+                return (_pausedUntil - now, null);
             }
 
-            while (_started.Count > 0 && _started.Peek() + _window <= now)
+            while (_ended.Count > 0 && _ended.Peek() + _window <= now)
             {
-                _started.Dequeue();
+                _ended.Dequeue();
             }
 
-            if (_started.Count < _requestsPerWindow)
+            if (_active + _ended.Count < _requestsPerWindow)
             {
-                _started.Enqueue(now);
-                return TimeSpan.Zero;
+                _active++;
+                return (TimeSpan.Zero, null);
             }
 
-            return _started.Peek() + _window - now;
+            return _ended.Count > 0 ? (_ended.Peek() + _window - now, null) : (TimeSpan.Zero, _answered.Task);
         }
+    }
+
+    private void Answered()
+    {
+        TaskCompletionSource answered;
+        lock (_gate)
+        {
+            _active--;
+            _ended.Enqueue(_time.GetUtcNow());
+            answered = _answered;
+            _answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        answered.TrySetResult();
     }
 
     public void Dispose() => _inFlight.Dispose();
@@ -126,6 +155,7 @@ internal sealed class ProviderPacer : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
+                owner.Answered();
                 owner._inFlight.Release();
             }
         }

@@ -72,24 +72,27 @@ internal sealed partial class SqliteBillingStore
     public async Task<(ClaimedGroup Claimed, GroupDecision Decision)?> ClaimGroupAsync(
         ClaimRequest request, Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        // One session for the whole group; its statements stay prepared for the next group's claim.
+        await using var session = await _database.RentSessionAsync(cancellationToken);
         long submissionId = 0;
         var ids = new List<long>();
         var rejected = new List<RowRejection>();
         var total = 0m;
         DateTimeOffset? first = null, last = null;
+        var rejectSql = $"UPDATE {request.Table.Name} SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id";
 
         // A group larger than one batch is claimed over several short transactions; its ledger row stays
         // 'preparing' until the last one, so a crash in between leaves nothing that could be sent.
         while (true)
         {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var write = await _database.BeginWriteAsync(session.Connection, cancellationToken);
+            var transaction = write.Transaction;
             if (submissionId == 0)
             {
-                submissionId = await InsertPreparingAsync(connection, transaction, request, cancellationToken);
+                submissionId = await InsertPreparingAsync(session, transaction, request, cancellationToken);
             }
 
-            var claimed = await ClaimBatchAsync(connection, transaction, request, submissionId, cancellationToken);
+            var claimed = await ClaimBatchAsync(session, transaction, request, submissionId, cancellationToken);
             foreach (var row in claimed)
             {
                 // Validation ran before the claim; a row inserted or edited since is checked again here.
@@ -97,10 +100,8 @@ internal sealed partial class SqliteBillingStore
                 if (reason is not null)
                 {
                     rejected.Add(new RowRejection(row.Id, row.SourceKey, reason));
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        $"UPDATE {request.Table.Name} SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id",
-                        new { Reason = reason, row.Id }, transaction, cancellationToken: cancellationToken));
-                    await InsertRowExceptionAsync(connection, transaction, request.RunId, request.Table, row.Id, row.SourceKey, submissionId, "rejected", reason, request.Now, cancellationToken);
+                    await session.Command(rejectSql, transaction).With("@Reason", reason).With("@Id", row.Id).ExecuteNonQueryAsync(cancellationToken);
+                    await InsertRowExceptionAsync(session, transaction, request.RunId, request.Table, row.Id, row.SourceKey, submissionId, "rejected", reason, request.Now, cancellationToken);
                     continue;
                 }
 
@@ -113,19 +114,18 @@ internal sealed partial class SqliteBillingStore
 
             if (claimed.Count == request.BatchSize)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id",
-                    new { Count = ids.Count, Total = Text(total), Now = Text(request.Now), Id = submissionId }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
+                await session.Command("UPDATE ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id", transaction)
+                    .With("@Count", ids.Count).With("@Total", Text(total)).With("@Now", Text(request.Now)).With("@Id", submissionId)
+                    .ExecuteNonQueryAsync(cancellationToken);
+                await write.CommitAsync(cancellationToken);
                 continue;
             }
 
             if (ids.Count == 0 && rejected.Count == 0)
             {
                 // Another run claimed the whole group first: this ledger row never existed.
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "DELETE FROM ub_submission WHERE id = @Id", new { Id = submissionId }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
+                await session.Command("DELETE FROM ub_submission WHERE id = @Id", transaction).With("@Id", submissionId).ExecuteNonQueryAsync(cancellationToken);
+                await write.CommitAsync(cancellationToken);
                 return null;
             }
 
@@ -133,100 +133,108 @@ internal sealed partial class SqliteBillingStore
                 ids.Count, total, first, last, rejected);
             var decision = ids.Count == 0
                 ? new GroupDecision(SubmissionStatus.Void, "every claimed row was rejected", null)
-                : decide(group, await ReadFactsAsync(connection, transaction, request, submissionId, cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(
+                : decide(group, await ReadFactsAsync(session, transaction, request, submissionId, cancellationToken));
+            await FinishPreparingAsync(session, transaction, request, submissionId, decision, ids, total, first, last, cancellationToken);
+            await write.CommitAsync(cancellationToken);
+            return (group, decision);
+        }
+    }
+
+    /// <summary>The ledger row of a claimed group gets its decision, totals and row snapshot, and an event.</summary>
+    private static async Task FinishPreparingAsync(SqliteSession session, SqliteTransaction transaction, ClaimRequest request, long submissionId,
+        GroupDecision decision, List<long> ids, decimal total, DateTimeOffset? first, DateTimeOffset? last, CancellationToken cancellationToken)
+    {
+        await session.Command(
                 """
                 UPDATE ub_submission
                 SET status = @Status, status_reason = @Reason, row_count = @Count, total = @Total,
                     first_occurred_at = @First, last_occurred_at = @Last, row_ids = @RowIds, usage_date = @UsageDate,
                     usage_id = @UsageId, updated_at = @Now
                 WHERE id = @Id
-                """,
-                new
-                {
-                    decision.Status, decision.Reason, Count = ids.Count, Total = Text(total), First = Text(first), Last = Text(last),
-                    RowIds = RowIdRanges.Format(ids), UsageDate = Text(decision.UsageDate),
-                    UsageId = request.Table.Provider == ProviderKind.Chargebee ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null,
-                    Now = Text(request.Now), Id = submissionId,
-                },
-                transaction, cancellationToken: cancellationToken));
-            await InsertEventAsync(connection, transaction, submissionId, request.RunId, request.Now, decision.Status,
-                $"{ids.Count} rows, total {Text(total)}{(decision.Reason is null ? "" : "; " + decision.Reason)}", cancellationToken: cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return (group, decision);
-        }
+                """, transaction)
+            .With("@Status", decision.Status).With("@Reason", decision.Reason).With("@Count", ids.Count).With("@Total", Text(total))
+            .With("@First", Text(first)).With("@Last", Text(last)).With("@RowIds", RowIdRanges.Format(ids)).With("@UsageDate", Text(decision.UsageDate))
+            .With("@UsageId", request.Table.Provider == ProviderKind.Chargebee ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null)
+            .With("@Now", Text(request.Now)).With("@Id", submissionId)
+            .ExecuteNonQueryAsync(cancellationToken);
+        await InsertEventAsync(session, transaction, submissionId, request.RunId, request.Now, decision.Status,
+            $"{ids.Count} rows, total {Text(total)}{(decision.Reason is null ? "" : "; " + decision.Reason)}", cancellationToken: cancellationToken);
     }
 
-    private static Task<long> InsertPreparingAsync(SqliteConnection connection, SqliteTransaction transaction, ClaimRequest request, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            INSERT INTO ub_submission (created_run_id, owner_run_id, job, provider_account, usage_table, customer_field,
-                                       customer_id, item_field, item_id, value_field, bucket_start, bucket_end, status,
-                                       created_at, updated_at)
-            VALUES (@RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
-                    @BucketStart, @BucketEnd, 'preparing', @Now, @Now)
-            RETURNING id
-            """,
-            new
-            {
-                request.RunId, request.Job, Account = request.ProviderAccount, Table = request.Table.Name,
-                request.Group.Target.CustomerField, request.Group.Target.CustomerId, request.Group.Target.ItemField,
-                request.Group.Target.ItemId, request.Group.Target.ValueField,
-                BucketStart = Text(request.Group.BucketStart), BucketEnd = Text(request.Group.BucketEnd), Now = Text(request.Now),
-            },
-            transaction, cancellationToken: cancellationToken));
+    private const string InsertPreparingSql = """
+        INSERT INTO ub_submission (created_run_id, owner_run_id, job, provider_account, usage_table, customer_field,
+                                   customer_id, item_field, item_id, value_field, bucket_start, bucket_end, status,
+                                   created_at, updated_at)
+        VALUES (@RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
+                @BucketStart, @BucketEnd, 'preparing', @Now, @Now)
+        RETURNING id
+        """;
 
-    private static async Task<List<UsageRow>> ClaimBatchAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ClaimRequest request, long submissionId, CancellationToken cancellationToken)
+    private static async Task<long> InsertPreparingAsync(SqliteSession session, SqliteTransaction transaction, ClaimRequest request, CancellationToken cancellationToken)
     {
         var target = request.Group.Target;
-        string match;
-        object parameters;
+        var id = await session.Command(InsertPreparingSql, transaction)
+            .With("@RunId", request.RunId).With("@Job", request.Job).With("@Account", request.ProviderAccount).With("@Table", request.Table.Name)
+            .With("@CustomerField", target.CustomerField).With("@CustomerId", target.CustomerId).With("@ItemField", target.ItemField)
+            .With("@ItemId", target.ItemId).With("@ValueField", target.ValueField)
+            .With("@BucketStart", Text(request.Group.BucketStart)).With("@BucketEnd", Text(request.Group.BucketEnd)).With("@Now", Text(request.Now))
+            .ExecuteScalarAsync(cancellationToken);
+        return Convert.ToInt64(id, CultureInfo.InvariantCulture);
+    }
+
+    private static string ClaimSql(UsageTable table)
+    {
+        // IS compares NULLs as equal, so one statement serves every customer/item field combination.
+        var match = table.Provider == ProviderKind.Whop
+            ? """
+              membership_id IS @MembershipId AND company_id IS @CompanyId
+              AND billing_item_id IS @BillingItemId AND billing_item_identifier IS @BillingItemIdentifier
+              AND (amount IS NOT NULL) = @IsAmount
+              """
+            : """
+              subscription_id = @SubscriptionId AND item_price_id = @ItemPriceId
+              AND occurred_at >= @BucketStart AND occurred_at < @BucketEnd
+              """;
+        var columns = table.Provider == ProviderKind.Whop
+            ? "id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at"
+            : "id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at";
+        return $"""
+                UPDATE {table.Name}
+                SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
+                WHERE id IN (SELECT id FROM {table.Name}
+                             WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {match}
+                             ORDER BY id LIMIT @BatchSize)
+                RETURNING {columns}
+                """;
+    }
+
+    private static readonly string WhopClaimSql = ClaimSql(UsageTable.Whop);
+    private static readonly string ChargebeeClaimSql = ClaimSql(UsageTable.Chargebee);
+
+    private static async Task<List<UsageRow>> ClaimBatchAsync(
+        SqliteSession session, SqliteTransaction transaction, ClaimRequest request, long submissionId, CancellationToken cancellationToken)
+    {
+        var target = request.Group.Target;
+        SqliteCommand command;
         if (request.Table.Provider == ProviderKind.Whop)
         {
-            // IS compares NULLs as equal, so one statement serves every customer/item field combination.
-            match = """
-                    membership_id IS @MembershipId AND company_id IS @CompanyId
-                    AND billing_item_id IS @BillingItemId AND billing_item_identifier IS @BillingItemIdentifier
-                    AND (amount IS NOT NULL) = @IsAmount
-                    """;
-            parameters = new
-            {
-                MembershipId = target.CustomerField == "membership_id" ? target.CustomerId : null,
-                CompanyId = target.CustomerField == "company_id" ? target.CustomerId : null,
-                BillingItemId = target.ItemField == "billing_item_id" ? target.ItemId : null,
-                BillingItemIdentifier = target.ItemField == "billing_item_identifier" ? target.ItemId : null,
-                IsAmount = target.ValueField == "amount" ? 1 : 0,
-                Cutoff = Text(UtcText.WholeSeconds(request.Cutoff)), request.BatchSize, request.RunId, SubmissionId = submissionId,
-            };
+            command = session.Command(WhopClaimSql, transaction)
+                .With("@MembershipId", target.CustomerField == "membership_id" ? target.CustomerId : null)
+                .With("@CompanyId", target.CustomerField == "company_id" ? target.CustomerId : null)
+                .With("@BillingItemId", target.ItemField == "billing_item_id" ? target.ItemId : null)
+                .With("@BillingItemIdentifier", target.ItemField == "billing_item_identifier" ? target.ItemId : null)
+                .With("@IsAmount", target.ValueField == "amount" ? 1 : 0);
         }
         else
         {
-            match = """
-                    subscription_id = @SubscriptionId AND item_price_id = @ItemPriceId
-                    AND occurred_at >= @BucketStart AND occurred_at < @BucketEnd
-                    """;
-            parameters = new
-            {
-                SubscriptionId = target.CustomerId, ItemPriceId = target.ItemId,
-                BucketStart = Text(request.Group.BucketStart), BucketEnd = Text(request.Group.BucketEnd),
-                Cutoff = Text(UtcText.WholeSeconds(request.Cutoff)), request.BatchSize, request.RunId, SubmissionId = submissionId,
-            };
+            command = session.Command(ChargebeeClaimSql, transaction)
+                .With("@SubscriptionId", target.CustomerId).With("@ItemPriceId", target.ItemId)
+                .With("@BucketStart", Text(request.Group.BucketStart)).With("@BucketEnd", Text(request.Group.BucketEnd));
         }
 
-        var columns = request.Table.Provider == ProviderKind.Whop
-            ? "id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at"
-            : "id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at";
-        var sql = $"""
-                   UPDATE {request.Table.Name}
-                   SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
-                   WHERE id IN (SELECT id FROM {request.Table.Name}
-                                WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {match}
-                                ORDER BY id LIMIT @BatchSize)
-                   RETURNING {columns}
-                   """;
-        await using var reader = await connection.ExecuteReaderAsync(
-            new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+        command.With("@Cutoff", Text(UtcText.WholeSeconds(request.Cutoff))).With("@BatchSize", request.BatchSize)
+            .With("@RunId", request.RunId).With("@SubmissionId", submissionId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<UsageRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -237,39 +245,52 @@ internal sealed partial class SqliteBillingStore
     }
 
     private static async Task<GroupFacts> ReadFactsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ClaimRequest request, long submissionId, CancellationToken cancellationToken)
+        SqliteSession session, SqliteTransaction transaction, ClaimRequest request, long submissionId, CancellationToken cancellationToken)
     {
         if (request.Table.Provider != ProviderKind.Chargebee)
         {
             return new GroupFacts(new HashSet<DateTimeOffset>(), 0);
         }
 
-        var used = await UsedUsageDatesAsync(connection, transaction, request.ProviderAccount, request.Group.Target,
-            request.Group.BucketStart!.Value, request.Group.BucketEnd!.Value, submissionId, cancellationToken);
-        var counted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            """
-            SELECT COUNT(*) FROM ub_submission
-            WHERE provider_account = @Account AND customer_field = 'subscription_id' AND customer_id = @SubscriptionId
-              AND id <> @Id
-              AND (status IN ('prepared', 'sent', 'confirmed') OR (status = 'held' AND first_sent_at IS NOT NULL))
-            """,
-            new { Account = request.ProviderAccount, SubscriptionId = request.Group.Target.CustomerId, Id = submissionId },
-            transaction, cancellationToken: cancellationToken));
-        return new GroupFacts(used, counted);
+        var used = new HashSet<DateTimeOffset>();
+        await using (var reader = await session.Command(UsedUsageDatesSql, transaction)
+                         .With("@Account", request.ProviderAccount).With("@SubscriptionId", request.Group.Target.CustomerId)
+                         .With("@ItemPriceId", request.Group.Target.ItemId).With("@Start", Text(request.Group.BucketStart!.Value))
+                         .With("@End", Text(request.Group.BucketEnd!.Value)).With("@Id", submissionId)
+                         .ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                used.Add(UtcText.Parse(reader.GetString(0)));
+            }
+        }
+
+        var counted = await session.Command(
+                """
+                SELECT COUNT(*) FROM ub_submission
+                WHERE provider_account = @Account AND customer_field = 'subscription_id' AND customer_id = @SubscriptionId
+                  AND id <> @Id
+                  AND (status IN ('prepared', 'sent', 'confirmed') OR (status = 'held' AND first_sent_at IS NOT NULL))
+                """, transaction)
+            .With("@Account", request.ProviderAccount).With("@SubscriptionId", request.Group.Target.CustomerId).With("@Id", submissionId)
+            .ExecuteScalarAsync(cancellationToken);
+        return new GroupFacts(used, Convert.ToInt32(counted, CultureInfo.InvariantCulture));
     }
+
+    // Dates that may exist at the provider for this (subscription, item price): anything but never-sent or refused.
+    private const string UsedUsageDatesSql = """
+        SELECT usage_date FROM ub_submission
+        WHERE provider_account = @Account AND customer_id = @SubscriptionId AND item_id = @ItemPriceId
+          AND usage_date >= @Start AND usage_date < @End AND id <> @Id
+          AND status NOT IN ('preparing', 'void', 'rejected', 'released')
+        """;
 
     private static async Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string account, SubmissionTarget target,
         DateTimeOffset bucketStart, DateTimeOffset bucketEnd, long exceptSubmissionId, CancellationToken cancellationToken)
     {
-        // Dates that may exist at the provider for this (subscription, item price): anything but never-sent or refused.
         var dates = await connection.QueryAsync<string>(new CommandDefinition(
-            """
-            SELECT usage_date FROM ub_submission
-            WHERE provider_account = @Account AND customer_id = @SubscriptionId AND item_id = @ItemPriceId
-              AND usage_date >= @Start AND usage_date < @End AND id <> @Id
-              AND status NOT IN ('preparing', 'void', 'rejected', 'released')
-            """,
+            UsedUsageDatesSql,
             new { Account = account, SubscriptionId = target.CustomerId, ItemPriceId = target.ItemId, Start = Text(bucketStart), End = Text(bucketEnd), Id = exceptSubmissionId },
             transaction, cancellationToken: cancellationToken));
         return dates.Select(UtcText.Parse).ToHashSet();

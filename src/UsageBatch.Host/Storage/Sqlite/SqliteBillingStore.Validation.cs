@@ -36,34 +36,42 @@ internal sealed partial class SqliteBillingStore
     /// <summary>Reads a row whose columns are in <see cref="UsageRow"/>'s order; values are read as text whatever SQLite stored.</summary>
     private static UsageRow ReadRow(System.Data.Common.DbDataReader reader)
     {
-        string? Text(int i) => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        // One native read per column (GetValue answers DBNull for NULL); a TEXT column's value is already a string.
+        // Every row is read twice a run (validate, claim), so this is on the hot path.
+        string? Text(int i) => reader.GetValue(i) switch
+        {
+            DBNull => null,
+            string text => text,
+            var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
+        };
         return new UsageRow(reader.GetInt64(0), Text(1), Text(2), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10));
     }
 
     public async Task<int> RejectRowsAsync(UsageTable table, long runId, IReadOnlyList<RowRejection> rejections, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var rejected = 0;
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var session = await _database.RentSessionAsync(cancellationToken);
+        // Only a row still pending is rejected: a concurrent run may have moved it on since it was read.
+        var update = $"""
+            UPDATE {table.Name} SET billing_status = 'rejected', billing_error = @Reason, billing_run_id = @RunId
+            WHERE id = @Id AND billing_status = 'pending'
+            """;
         foreach (var batch in rejections.Chunk(RejectBatchSize))
         {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var write = await _database.BeginWriteAsync(session.Connection, cancellationToken);
             foreach (var row in batch)
             {
-                // Only a row still pending is rejected: a concurrent run may have moved it on since it was read.
-                var changed = await connection.ExecuteAsync(new CommandDefinition(
-                    $"""
-                    UPDATE {table.Name} SET billing_status = 'rejected', billing_error = @Reason, billing_run_id = @RunId
-                    WHERE id = @Id AND billing_status = 'pending'
-                    """,
-                    new { row.Reason, RunId = runId, Id = row.RowId }, transaction, cancellationToken: cancellationToken));
+                var changed = await session.Command(update, write.Transaction)
+                    .With("@Reason", row.Reason).With("@RunId", runId).With("@Id", row.RowId)
+                    .ExecuteNonQueryAsync(cancellationToken);
                 if (changed == 1)
                 {
                     rejected++;
-                    await InsertRowExceptionAsync(connection, transaction, runId, table, row.RowId, row.SourceKey, null, "rejected", row.Reason, now, cancellationToken);
+                    await InsertRowExceptionAsync(session, write.Transaction, runId, table, row.RowId, row.SourceKey, null, "rejected", row.Reason, now, cancellationToken);
                 }
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await write.CommitAsync(cancellationToken);
         }
 
         return rejected;
@@ -107,4 +115,17 @@ internal sealed partial class SqliteBillingStore
             """,
             new { RunId = runId, Table = table.Name, RowId = rowId, SourceKey = sourceKey, SubmissionId = submissionId, Kind = kind, Reason = reason, At = Text(now) },
             transaction, cancellationToken: cancellationToken));
+
+    private const string InsertRowExceptionSql = """
+        INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
+        VALUES (@RunId, @Table, @RowId, @SourceKey, @SubmissionId, @Kind, @Reason, @At)
+        """;
+
+    private static Task<int> InsertRowExceptionAsync(
+        SqliteSession session, SqliteTransaction transaction, long runId, UsageTable table, long rowId, string? sourceKey,
+        long? submissionId, string kind, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        session.Command(InsertRowExceptionSql, transaction)
+            .With("@RunId", runId).With("@Table", table.Name).With("@RowId", rowId).With("@SourceKey", sourceKey)
+            .With("@SubmissionId", submissionId).With("@Kind", kind).With("@Reason", reason).With("@At", Text(now))
+            .ExecuteNonQueryAsync(cancellationToken);
 }

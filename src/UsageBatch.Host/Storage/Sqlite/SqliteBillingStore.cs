@@ -99,7 +99,8 @@ internal sealed partial class SqliteBillingStore : IBillingStore
     public async Task<bool> RenewLeaseAsync(long runId, string job, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await _database.BeginWriteAsync(connection, cancellationToken);
+        var transaction = write.Transaction;
         // Only a run still 'running' may renew: once another run declared it dead and adopted its work, it must stop.
         var renewed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE ub_run SET lease_until = @LeaseUntil WHERE id = @RunId AND status = 'running'",
@@ -107,7 +108,7 @@ internal sealed partial class SqliteBillingStore : IBillingStore
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE ub_job_lock SET lease_until = @LeaseUntil WHERE job = @Job AND run_id = @RunId",
             new { Job = job, RunId = runId, LeaseUntil = Text(leaseUntil) }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return renewed == 1;
     }
 

@@ -31,6 +31,25 @@ public sealed class ProviderPacerTests
     }
 
     [Fact]
+    public async Task AcquireAsync_SlotHeldUntilAWindowAfterTheAnswer_SoTheProviderNeverCountsTooMany()
+    {
+        // The provider counts arrivals, which may come late: a slot frees one window after the answer, not the start.
+        using var pacer = new ProviderPacer(requestsPerWindow: 1, TimeSpan.FromSeconds(10), maxInFlight: 10, _clock);
+        var first = await pacer.AcquireAsync(CancellationToken.None);
+        var second = pacer.AcquireAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+
+        first.Dispose();
+        await Eventually.TrueAsync(() => _clock.PendingTimers == 1, "the second request to wait a window from the answer");
+        _clock.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.False(second.IsCompleted);
+        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
     public async Task AcquireAsync_MaxInFlightReached_WaitsForALeaseToBeReleased()
     {
         using var pacer = new ProviderPacer(requestsPerWindow: 100, TimeSpan.FromSeconds(1), maxInFlight: 2, _clock);
