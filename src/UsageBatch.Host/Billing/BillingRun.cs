@@ -47,7 +47,7 @@ internal sealed class BillingRun
         var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
         if (_options.DryRun)
         {
-            await DryRunAsync(summary, rules, stopToken);
+            await new DryRun(_store, _job, _account, _table, _time).PlanAsync(summary, rules, stopToken);
             return summary;
         }
 
@@ -238,69 +238,7 @@ internal sealed class BillingRun
 
         // zero, rejected, held or void: final without any provider call.
         await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
-        Count(summary, result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
-    }
-
-    private async Task DryRunAsync(RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
-    {
-        // Reads only: rows are validated and grouped here in memory (one entry per group), judged, and nothing is
-        // written or sent. Invalid rows are counted, not grouped, exactly as a real run would reject them first.
-        var groups = new Dictionary<(SubmissionTarget Target, string Bucket), (int Rows, decimal Total, DateTimeOffset Last)>();
-        await foreach (var row in _store.ReadPendingRowsAsync(_table, cancellationToken))
-        {
-            summary.RowsValidated++;
-            if (UsageRowValidator.Check(_account.Kind, row, rules) is not null)
-            {
-                summary.RowsRejectedByValidation++;
-                continue;
-            }
-
-            var occurredAt = UtcText.Parse(row.OccurredAt!);
-            if (occurredAt >= summary.Cutoff)
-            {
-                continue;
-            }
-
-            var (target, value) = DryRunKey(row);
-            var bucket = _account.Kind == ProviderKind.Chargebee ? row.OccurredAt![..Storage.Sqlite.SqliteBillingStore.BucketPrefixLength(_job.Bucket)] : "";
-            var current = groups.GetValueOrDefault((target, bucket));
-            groups[(target, bucket)] = (current.Rows + 1, current.Total + DecimalText.Parse(value), occurredAt > current.Last ? occurredAt : current.Last);
-        }
-
-        var decider = new GroupDecider(_job, _account);
-        foreach (var ((target, bucket), group) in groups.OrderBy(g => g.Key.Target.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.Bucket, StringComparer.Ordinal))
-        {
-            DateTimeOffset? start = null, end = null;
-            IReadOnlySet<DateTimeOffset> used = new HashSet<DateTimeOffset>();
-            if (_account.Kind == ProviderKind.Chargebee && Storage.Sqlite.SqliteBillingStore.TryBucketBounds(bucket, _job.Bucket, out var s, out var e))
-            {
-                (start, end) = (s, e);
-                used = await _store.UsedUsageDatesAsync(_job.Provider, target, s, e, 0, cancellationToken);
-            }
-
-            var decision = decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
-            summary.Groups++;
-            summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
-                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason));
-        }
-
-        summary.Outcome = "dry-run";
-        summary.FinishedAt = _time.GetUtcNow();
-        summary.ExitCode = ExitCodes.Ok;
-    }
-
-    private (SubmissionTarget Target, string Value) DryRunKey(UsageRow row)
-    {
-        if (_account.Kind == ProviderKind.Chargebee)
-        {
-            return (SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!), row.Quantity!);
-        }
-
-        var target = new SubmissionTarget(
-            row.MembershipId is null ? "company_id" : "membership_id", row.MembershipId ?? row.CompanyId!,
-            row.BillingItemId is null ? "billing_item_identifier" : "billing_item_id", row.BillingItemId ?? row.BillingItemIdentifier!,
-            row.Amount is null ? "quantity" : "amount");
-        return (target, row.Amount ?? row.Quantity!);
+        summary.Tally(result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
     }
 
     private async Task<RunSummary> CompleteAsync(RunSummary summary, SubmissionSender sender, bool leaseLost, bool stopped)
@@ -353,31 +291,6 @@ internal sealed class BillingRun
         if (await _store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, status, reason, eventName, now), cancellationToken))
         {
             await _store.SettleRowsAsync(submissionId, runId, _job.BatchSize, now, cancellationToken);
-        }
-    }
-
-    internal static void Count(RunSummary summary, string status, int rows, decimal total, decimal? echoed)
-    {
-        lock (summary)
-        {
-            switch (status)
-            {
-                case SubmissionStatus.Confirmed:
-                    summary.Confirmed++;
-                    summary.RowsBilled += rows;
-                    summary.BilledTotal += total;
-                    summary.EchoedTotal += echoed ?? 0m;
-                    break;
-                case SubmissionStatus.Zero:
-                    summary.Zero++;
-                    summary.RowsBilled += rows;
-                    break;
-                case SubmissionStatus.Rejected: summary.Rejected++; break;
-                case SubmissionStatus.Held: summary.Held++; break;
-                case SubmissionStatus.Released: summary.Released++; break;
-                case SubmissionStatus.Void: summary.Voided++; break;
-                default: summary.Unresolved++; break;
-            }
         }
     }
 

@@ -41,6 +41,42 @@ internal sealed class RunSummary
     public int? UsageCap { get; set; }
     public List<PlannedSubmission> Planned { get; set; } = [];
 
+    private readonly object _gate = new();
+
+    public void CountProviderCall()
+    {
+        lock (_gate)
+        {
+            ProviderCalls++;
+        }
+    }
+
+    /// <summary>Counts one submission's final state (thread-safe: senders finish in parallel).</summary>
+    public void Tally(string status, int rows, decimal total, decimal? echoed)
+    {
+        lock (_gate)
+        {
+            switch (status)
+            {
+                case SubmissionStatus.Confirmed:
+                    Confirmed++;
+                    RowsBilled += rows;
+                    BilledTotal += total;
+                    EchoedTotal += echoed ?? 0m;
+                    break;
+                case SubmissionStatus.Zero:
+                    Zero++;
+                    RowsBilled += rows;
+                    break;
+                case SubmissionStatus.Rejected: Rejected++; break;
+                case SubmissionStatus.Held: Held++; break;
+                case SubmissionStatus.Released: Released++; break;
+                case SubmissionStatus.Void: Voided++; break;
+                default: Unresolved++; break;
+            }
+        }
+    }
+
     /// <summary>Whether anything in this run needs a person (exit code 1).</summary>
     public bool NeedsAttention =>
         RowsRejectedByValidation + RowsHeldRequeued + Rejected + Held + Released + Unresolved > 0;

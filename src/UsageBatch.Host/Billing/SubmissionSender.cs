@@ -104,14 +104,11 @@ internal sealed class SubmissionSender
             if (!marked && !await RenewAndMarkSentAsync(submission.Id))
             {
                 _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
-                BillingRun.Count(_summary, SubmissionStatus.Prepared, 0, 0, null);
+                _summary.Tally(SubmissionStatus.Prepared, 0, 0, null);
                 return;
             }
 
-            lock (_summary)
-            {
-                _summary.ProviderCalls++;
-            }
+            _summary.CountProviderCall();
 
             // No cancellation token: a request under way finishes and is recorded (the client has its own timeout).
             ProviderOutcome outcome;
@@ -159,7 +156,7 @@ internal sealed class SubmissionSender
                 default:
                     // Unknown after every attempt: stays 'sent'; the next run resolves it (same id for Chargebee).
                     _logger.LogWarning("Submission {SubmissionId} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
-                    BillingRun.Count(_summary, SubmissionStatus.Sent, 0, 0, null);
+                    _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
                     return;
             }
         }
@@ -202,7 +199,7 @@ internal sealed class SubmissionSender
                 await OnFatalAsync(submission, outcome.Message);
                 return null;
             default:
-                BillingRun.Count(_summary, SubmissionStatus.Sent, 0, 0, null);
+                _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
                 return null;
         }
     }
@@ -291,7 +288,7 @@ internal sealed class SubmissionSender
             await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
         }
 
-        BillingRun.Count(_summary, status, submission.RowCount, submission.Total, outcome.EchoedTotal);
+        _summary.Tally(status, submission.RowCount, submission.Total, outcome.EchoedTotal);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
         {
             _logger.LogError("Submission {SubmissionId}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);

@@ -1,0 +1,76 @@
+using UsageBatch.Configuration;
+using UsageBatch.Providers;
+using UsageBatch.Storage;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Billing;
+
+/// <summary>
+/// `run --dry-run`: what a run would send, computed from reads only. Rows are validated and grouped here in memory
+/// (one entry per group, so memory grows with groups, not rows), each group is judged by the same
+/// <see cref="GroupDecider"/> a real run uses, and nothing is written or sent — not even a run record.
+/// </summary>
+internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccountOptions account, UsageTable table, TimeProvider time)
+{
+    public async Task PlanAsync(RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
+    {
+        // Reads only: rows are validated and grouped here in memory (one entry per group), judged, and nothing is
+        // written or sent. Invalid rows are counted, not grouped, exactly as a real run would reject them first.
+        var groups = new Dictionary<(SubmissionTarget Target, string Bucket), (int Rows, decimal Total, DateTimeOffset Last)>();
+        await foreach (var row in store.ReadPendingRowsAsync(table, cancellationToken))
+        {
+            summary.RowsValidated++;
+            if (UsageRowValidator.Check(account.Kind, row, rules) is not null)
+            {
+                summary.RowsRejectedByValidation++;
+                continue;
+            }
+
+            var occurredAt = UtcText.Parse(row.OccurredAt!);
+            if (occurredAt >= summary.Cutoff)
+            {
+                continue;
+            }
+
+            var (target, value) = DryRunKey(row);
+            var bucket = account.Kind == ProviderKind.Chargebee ? row.OccurredAt![..Storage.Sqlite.SqliteBillingStore.BucketPrefixLength(job.Bucket)] : "";
+            var current = groups.GetValueOrDefault((target, bucket));
+            groups[(target, bucket)] = (current.Rows + 1, current.Total + DecimalText.Parse(value), occurredAt > current.Last ? occurredAt : current.Last);
+        }
+
+        var decider = new GroupDecider(job, account);
+        foreach (var ((target, bucket), group) in groups.OrderBy(g => g.Key.Target.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.Bucket, StringComparer.Ordinal))
+        {
+            DateTimeOffset? start = null, end = null;
+            IReadOnlySet<DateTimeOffset> used = new HashSet<DateTimeOffset>();
+            if (account.Kind == ProviderKind.Chargebee && Storage.Sqlite.SqliteBillingStore.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
+            {
+                (start, end) = (s, e);
+                used = await store.UsedUsageDatesAsync(job.Provider, target, s, e, 0, cancellationToken);
+            }
+
+            var decision = decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
+            summary.Groups++;
+            summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
+                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason));
+        }
+
+        summary.Outcome = "dry-run";
+        summary.FinishedAt = time.GetUtcNow();
+        summary.ExitCode = ExitCodes.Ok;
+    }
+
+    private (SubmissionTarget Target, string Value) DryRunKey(UsageRow row)
+    {
+        if (account.Kind == ProviderKind.Chargebee)
+        {
+            return (SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!), row.Quantity!);
+        }
+
+        var target = new SubmissionTarget(
+            row.MembershipId is null ? "company_id" : "membership_id", row.MembershipId ?? row.CompanyId!,
+            row.BillingItemId is null ? "billing_item_identifier" : "billing_item_id", row.BillingItemId ?? row.BillingItemIdentifier!,
+            row.Amount is null ? "quantity" : "amount");
+        return (target, row.Amount ?? row.Quantity!);
+    }
+}
