@@ -64,7 +64,7 @@ internal sealed class BillingRun
 
         // The lease is renewed while we live; if someone declared this run dead, everything stops at once.
         using var leaseLost = new CancellationTokenSource();
-        using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
+        await using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, leaseLost.Token);
         // A bulk store settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
         var bulkStore = _store as IBulkBillingStore;

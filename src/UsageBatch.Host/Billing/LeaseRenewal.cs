@@ -7,7 +7,7 @@ namespace UsageBatch.Billing;
 /// Renews a run's lease every fifth of its duration while the run lives. If the store refuses (another run has
 /// declared this one dead and adopted its work), it cancels <c>leaseLost</c> so the run stops touching anything.
 /// </summary>
-internal sealed class LeaseRenewal : IDisposable
+internal sealed class LeaseRenewal : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -42,16 +42,19 @@ internal sealed class LeaseRenewal : IDisposable
         });
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
+        await _stop.CancelAsync();
         try
         {
-            _loop.Wait(TimeSpan.FromSeconds(5));
+            // The loop ends at its next await once cancelled; bounded so a hung store call cannot hold the run's exit.
+            await _loop.WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (AggregateException)
+        catch (TimeoutException)
         {
-            // The loop only ends by cancellation; nothing to report.
+            // A renewal still in flight: it only extends a lease the run is about to finish anyway. Its token source
+            // stays undisposed so the loop can still observe it.
+            return;
         }
 
         _stop.Dispose();

@@ -91,7 +91,7 @@ internal sealed class Requeue(
         }
 
         // The row was re-queued after it was billed. Only if the provider no longer has that usage may it be billed again.
-        var exists = await ExistsAsync(providerFor(submission.ProviderAccount), submission, cancellationToken);
+        var exists = await ExistsAsync(providerFor(submission.ProviderAccount), submission, now, cancellationToken);
         if (exists is null)
         {
             return await FinishAsync(runId, ExitCodes.Aborted, $"requeue: could not list the provider's usages to check {submission.ProviderUsageId}");
@@ -108,10 +108,10 @@ internal sealed class Requeue(
         return await FinishAsync(runId, ExitCodes.Ok, $"requeue: usage {submission.ProviderUsageId} no longer exists at the provider; row {rowId} released to pending");
     }
 
-    private static async Task<bool?> ExistsAsync(IUsageProvider provider, LedgerSubmission submission, CancellationToken cancellationToken)
+    private static async Task<bool?> ExistsAsync(IUsageProvider provider, LedgerSubmission submission, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var from = submission.UsageDate ?? DateTimeOffset.UnixEpoch;
-        var to = submission.UsageDate?.AddSeconds(1) ?? DateTimeOffset.UtcNow.AddDays(1);
+        var to = submission.UsageDate?.AddSeconds(1) ?? now.AddDays(1); // Whop lists have no date filter: any time up to now
         try
         {
             await foreach (var usage in provider.ListAsync(new UsageListQuery(from, to, submission.Target.CustomerField, submission.Target.CustomerId,
