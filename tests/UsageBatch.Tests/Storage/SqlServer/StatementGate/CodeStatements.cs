@@ -1,0 +1,58 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using UsageBatch.Storage;
+using UsageBatch.Storage.SqlServer;
+
+namespace UsageBatch.Tests.Storage.SqlServer.StatementGate;
+
+/// <summary>One T-SQL statement the product sends, as the server receives it, and where it came from.</summary>
+internal sealed record CodeStatement(string Origin, string Text);
+
+/// <summary>
+/// Every statement the SQL Server code can send, found from the code itself: each <c>const string</c> named
+/// <c>…Sql</c> of every type in the Host assembly's SQL Server namespace (the parameterization tests prove no
+/// command takes its text from anywhere else), expanded the way the store expands it. A new statement is checked
+/// the moment it is written, without anyone adding it to a list.
+/// </summary>
+internal static partial class CodeStatements
+{
+    [GeneratedRegex(@"\bIN\s+@(\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex DapperList();
+
+    public const string Schema = "ub";
+
+    public static IReadOnlyList<CodeStatement> All() =>
+    [
+        .. typeof(SqlServerBillingStore).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(SqlServerBillingStore).Namespace)
+            .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+                .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal))
+                .SelectMany(f => Expand(t, f)))
+            .OrderBy(s => s.Origin, StringComparer.Ordinal),
+    ];
+
+    private static IEnumerable<CodeStatement> Expand(Type type, FieldInfo field)
+    {
+        var template = (string)field.GetRawConstantValue()!;
+        // Fragments a template names as $(Name) are constants of the same type (the ledger's column list).
+        foreach (var fragment in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+                     .Where(f => f.IsLiteral && f.FieldType == typeof(string) && template.Contains($"$({f.Name})", StringComparison.Ordinal)))
+        {
+            template = template.Replace($"$({fragment.Name})", (string)fragment.GetRawConstantValue()!, StringComparison.Ordinal);
+        }
+
+        // Dapper expands a list parameter written `IN @Ids` into `IN (@Ids1, @Ids2, …)` before sending it.
+        template = DapperList().Replace(template, "IN (@$1_1, @$1_2)");
+        var origin = $"{type.Name}.{field.Name}";
+        if (!template.Contains("$(UsageTable)", StringComparison.Ordinal))
+        {
+            yield return new CodeStatement(origin, SqlServerDatabase.Expand(template, Schema, ""));
+            yield break;
+        }
+
+        foreach (var table in new[] { UsageTable.Whop, UsageTable.Chargebee })
+        {
+            yield return new CodeStatement($"{origin} ({table.Name})", SqlServerDatabase.Expand(template, Schema, table.Name));
+        }
+    }
+}
