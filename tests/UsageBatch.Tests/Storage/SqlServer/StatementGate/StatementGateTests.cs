@@ -23,6 +23,35 @@ public sealed class StatementGateTests
     }
 
     [Fact]
+    public void ExtraScripts_EveryBatchParses_AndTheSeedResolves()
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Schema"] = CodeStatements.Schema, ["JobUser"] = "usagebatch_job_user", ["JobLogin"] = "usagebatch_job_login",
+        };
+        var extras = Directory.GetFiles(RepositoryFiles.PathOf("sql", "sqlserver", "extras"), "*.sql").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(extras);
+        var failures = new List<string>();
+        var seed = new List<CodeStatement>();
+        foreach (var file in extras)
+        {
+            var batches = SqlCmdScript.Split(File.ReadAllText(file)).Select(b => SqlCmdScript.Substitute(b, variables)).ToList();
+            for (var i = 0; i < batches.Count; i++)
+            {
+                failures.AddRange(TSqlParsing.Errors(batches[i]).Select(e => $"{Path.GetFileName(file)} batch {i + 1}: {e}"));
+                if (Path.GetFileName(file).StartsWith("seed", StringComparison.Ordinal) && !batches[i].TrimStart().StartsWith("SET", StringComparison.Ordinal))
+                {
+                    seed.Add(new CodeStatement($"{Path.GetFileName(file)} batch {i + 1}", batches[i]));
+                }
+            }
+        }
+
+        Assert.NotEmpty(seed);
+        failures.AddRange(ResolveProblems(seed));
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
     public void CodeStatements_AreFoundFromTheCode()
     {
         var statements = CodeStatements.All();
