@@ -131,7 +131,7 @@ internal sealed class Requeue(
         }
     }
 
-    private int BatchSize(string job) => options.Jobs.FirstOrDefault(j => j.Name == job)?.BatchSize ?? 4000;
+    private int BatchSize(string job) => options.Jobs.FirstOrDefault(j => j.Name == job)?.BatchSize ?? Storage.SqlServer.SqlServerLocking.MaxRowsPerStatement;
 
     private async Task<long> StartAdminRunAsync(string job, string account, string table, CancellationToken cancellationToken)
     {

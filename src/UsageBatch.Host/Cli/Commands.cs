@@ -26,7 +26,7 @@ internal static class Commands
 
         var selected = jobNames.Length > 0 ? options.Jobs.Where(j => jobNames.Contains(j.Name)).ToList() : options.Jobs.Where(j => j.Enabled).ToList();
         using var loggers = Logging.Create(options.Logging);
-        var store = Composition.CreateStore(options, environment);
+        var store = Composition.CreateStore(options, environment, loggers);
         try
         {
             await store.EnsureSchemaAsync(cancellationToken);

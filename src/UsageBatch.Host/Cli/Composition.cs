@@ -10,13 +10,14 @@ namespace UsageBatch.Cli;
 /// <summary>Builds the store and the provider clients from a validated configuration.</summary>
 internal static class Composition
 {
-    public static IBillingStore CreateStore(AppOptions options, Func<string, string?> environment)
+    /// <param name="loggers">Where the store reports what it recovers from (a lost run guard); optional for read-only verbs.</param>
+    public static IBillingStore CreateStore(AppOptions options, Func<string, string?> environment, ILoggerFactory? loggers = null)
     {
         var connectionString = options.Database.ConnectionStringEnv is { } env ? environment(env)! : options.Database.ConnectionString!;
         return options.Database.Provider switch
         {
             "sqlite" => new SqliteBillingStore(new SqliteDatabase(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory))),
-            "sqlserver" => new SqlServerBillingStore(new SqlServerDatabase(connectionString, options.Database.Schema)),
+            "sqlserver" => new SqlServerBillingStore(new SqlServerDatabase(connectionString, options.Database.Schema), loggers?.CreateLogger<SqlServerBillingStore>()),
             _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not one of sqlite, sqlserver"]),
         };
     }

@@ -28,7 +28,8 @@ internal static class ServeCommand
         }
 
         using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information);
-        var store = Composition.CreateStore(options, environment);
+        using var storeLoggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
+        var store = Composition.CreateStore(options, environment, storeLoggers);
         try
         {
             await store.EnsureSchemaAsync(cancellationToken);

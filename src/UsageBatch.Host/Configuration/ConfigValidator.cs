@@ -162,9 +162,10 @@ internal static class ConfigValidator
             errors.Add($"{path}.bucket: '{job.Bucket}' is not one of hour, day, month");
         }
 
-        if (job.BatchSize is < 1 or > 4500)
+        if (job.BatchSize is < 1 or > Storage.SqlServer.SqlServerLocking.MaxRowsPerStatement)
         {
-            errors.Add($"{path}.batchSize: must be between 1 and 4500 (SQL Server escalates to a table lock at 5,000 row locks)");
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{path}.batchSize: must be between 1 and {Storage.SqlServer.SqlServerLocking.MaxRowsPerStatement} (a claimed row takes two key locks on one index, and SQL Server escalates to a table lock at 5,000)"));
         }
 
         if (job.SettleDelay < TimeSpan.Zero)

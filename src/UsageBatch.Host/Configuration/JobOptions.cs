@@ -23,8 +23,9 @@ internal sealed class JobOptions
     /// <summary>Chargebee grouping bucket: <c>hour</c>, <c>day</c> or <c>month</c>.</summary>
     public string Bucket { get; set; } = "day";
 
-    /// <summary>Rows per claim/settle statement; well under SQL Server's 5,000-lock escalation threshold.</summary>
-    public int BatchSize { get; set; } = 4000;
+    /// <summary>Rows per claim/settle statement on SQL Server; at most <see cref="Storage.SqlServer.SqlServerLocking.MaxRowsPerStatement"/>,
+    /// under the 5,000-lock escalation threshold on every index. (SQLite claims in passes of its own size.)</summary>
+    public int BatchSize { get; set; } = Storage.SqlServer.SqlServerLocking.MaxRowsPerStatement;
 
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 

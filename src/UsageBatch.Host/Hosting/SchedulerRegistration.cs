@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using UsageBatch.Configuration;
+using UsageBatch.Storage.SqlServer;
 
 namespace UsageBatch.Hosting;
 
@@ -34,7 +35,7 @@ internal static class SchedulerRegistration
                     }
                 }
             });
-            ConfigureStore(q, scheduler, storeConnectionString);
+            ConfigureStore(q, scheduler, storeConnectionString, options.Database.Schema);
 
             foreach (var job in options.Jobs.Where(j => j.Enabled))
             {
@@ -61,7 +62,10 @@ internal static class SchedulerRegistration
         return services;
     }
 
-    private static void ConfigureStore(IQuartzBuilder q, SchedulerOptions scheduler, string? connectionString)
+    /// <summary>Quartz's table prefix on SQL Server: schema-qualified, as sql/sqlserver/003 creates the tables.</summary>
+    internal static string QuartzTablePrefix(string schema) => $"[{SqlCmdScript.RequireIdentifier(schema, "database.schema")}].QRTZ_";
+
+    private static void ConfigureStore(IQuartzBuilder q, SchedulerOptions scheduler, string? connectionString, string schema)
     {
         switch (scheduler.Store)
         {
@@ -88,7 +92,14 @@ internal static class SchedulerRegistration
                     s.UseSystemTextJsonSerializer();
                     // create_sqlServer.sql from Quartz.dll, for tables that are missing (a DBA may create them instead).
                     s.ProvisionSchema();
-                    s.ConfigureStore(o => o.MisfireThreshold = scheduler.MisfireThreshold);
+                    s.ConfigureStore(o =>
+                    {
+                        o.MisfireThreshold = scheduler.MisfireThreshold;
+                        // sql/sqlserver/003 creates QRTZ_* in database.schema. Unqualified, the names resolve in the
+                        // login's default schema: under the job role `serve` would fail, under db_owner it would
+                        // silently create a second, empty set of tables (and nodes on other logins see other schedules).
+                        o.TablePrefix = QuartzTablePrefix(schema);
+                    });
                     if (scheduler.Clustered)
                     {
                         s.UseClustering(c => c.CheckinInterval = scheduler.CheckinInterval);

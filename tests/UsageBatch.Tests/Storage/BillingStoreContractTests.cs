@@ -600,6 +600,28 @@ public abstract class BillingStoreContractTests
     }
 
     [StoreFact]
+    public async Task SettleRows_ProviderIdsOf200Characters_AreWrittenBackWhole_AndALongProviderCodeIsCut()
+    {
+        // The ledger and the usage tables hold provider ids of up to 200 characters; an id that fitted the
+        // ledger but not the rows could never settle. A provider's error code of any length must never fail the write.
+        await using var db = await CreateDatabaseAsync();
+        await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
+        var runId = await StartRunAsync(db.Store, Now);
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var usageId = "wu_" + new string('u', 197);
+        var receiptId = "rc_" + new string('r', 197);
+
+        await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, usageId, receiptId,
+            ProviderCode: new string('c', 300)), None);
+        await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
+
+        var row = Assert.Single(await db.RowsAsync(UsageTable.Whop));
+        Assert.Equal(("billed", usageId, receiptId), (row.Status, row.ProviderUsageId, row.ProviderReceiptId));
+        Assert.Equal(usageId, (await db.Store.GetSubmissionAsync(id, None))!.ProviderUsageId);
+    }
+
+    [StoreFact]
     public async Task FindHeldRows_LooksInBothUsageTables()
     {
         await using var db = await CreateDatabaseAsync();

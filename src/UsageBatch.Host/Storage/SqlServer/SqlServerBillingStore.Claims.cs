@@ -12,12 +12,14 @@ namespace UsageBatch.Storage.SqlServer;
 internal sealed partial class SqlServerBillingStore
 {
     // The GROUP BY the run plans from; the claim re-reads the truth. 'pending' is a literal so the filtered index
-    // matches; READPAST skips rows being claimed by another run right now (they are not ours to plan).
+    // matches; READPAST skips rows being claimed by another run right now (they are not ours to plan), and needs
+    // READCOMMITTEDLOCK beside it: under READ_COMMITTED_SNAPSHOT (Azure SQL's default) a plain READPAST read is
+    // a versioned read, where SQL Server refuses or ignores READPAST.
     private const string WhopGroupsSql = """
         SELECT k.customer_field AS CustomerField, k.customer_id AS CustomerId, k.item_field AS ItemField, k.item_id AS ItemId,
                k.value_field AS ValueField, COUNT_BIG(*) AS [RowCount], SUM(COALESCE(u.amount, u.quantity)) AS Total,
                MAX(u.occurred_at) AS LastOccurredAt
-        FROM [$(Schema)].whop_usage AS u WITH (READPAST)
+        FROM [$(Schema)].whop_usage AS u WITH (READPAST, READCOMMITTEDLOCK)
         CROSS APPLY (VALUES (
             CASE WHEN u.membership_id IS NOT NULL THEN 'membership_id' ELSE 'company_id' END,
             CAST(COALESCE(u.membership_id, u.company_id, '') AS nvarchar(200)),
@@ -34,7 +36,7 @@ internal sealed partial class SqlServerBillingStore
     private const string ChargebeeGroupsSql = """
         SELECT u.subscription_id AS SubscriptionId, u.item_price_id AS ItemPriceId, b.bucket_start AS BucketStart,
                COUNT_BIG(*) AS [RowCount], SUM(u.quantity) AS Total, MAX(u.occurred_at) AS LastOccurredAt
-        FROM [$(Schema)].chargebee_usage AS u WITH (READPAST)
+        FROM [$(Schema)].chargebee_usage AS u WITH (READPAST, READCOMMITTEDLOCK)
         CROSS APPLY (VALUES (CASE @Bucket
             WHEN 'hour' THEN DATEADD(hour, DATEDIFF(hour, CAST('2000-01-01' AS datetime2(3)), u.occurred_at), CAST('2000-01-01' AS datetime2(3)))
             WHEN 'month' THEN CAST(DATEFROMPARTS(YEAR(u.occurred_at), MONTH(u.occurred_at), 1) AS datetime2(3))
@@ -60,33 +62,48 @@ internal sealed partial class SqlServerBillingStore
     //   READPAST           skip rows another run has locked (it is claiming them) instead of queueing behind it;
     //   UPDLOCK            the rows read are the rows updated, with no shared-to-exclusive conversion deadlock;
     //   READCOMMITTEDLOCK  locking read committed even when the database has READ_COMMITTED_SNAPSHOT on: a
-    //                      versioned read could see a row as still pending after another run claimed it.
-    // @BatchSize is the job's batchSize (default 4000): one transaction locks at most that many rows, well under
-    // the 5,000 locks per statement at which SQL Server escalates to a table lock (which would block every other
-    // reader and writer of the usage table, DBAs' inserts included, until the commit).
+    //                      versioned read could see a row as still pending after another run claimed it;
+    //   INDEX(…_pending)   the filtered index of pending rows, whose leading keys are the group's: the claim reads
+    //                      pending rows of this group only, never a scan of the table. (Not FORCESEEK: a plan the
+    //                      optimizer cannot build under it fails the statement, Msg 8622.)
+    // @BatchSize is SqlServerLocking.RowsPerStatement(batchSize): under the escalation threshold on every index.
+    // OUTPUT … INTO a table variable, then SELECT: a plain OUTPUT clause is refused (Msg 334) once a DBA puts a
+    // trigger on the usage table.
     // Whop matching is null-safe: EXISTS (SELECT a INTERSECT SELECT b) is SQLite's "a IS b" (NULL equals NULL) in a
-    // form the optimizer turns into an index seek on the filtered index.
+    // form the optimizer turns into an index seek on the filtered index (IS NOT DISTINCT FROM needs SQL Server 2022).
     private const string ClaimWhopBatchSql = """
-        UPDATE TOP (@BatchSize) [$(Schema)].whop_usage WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK)
+        DECLARE @claimed TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NOT NULL, company_id varchar(100) NULL,
+                                membership_id varchar(100) NULL, billing_item_id varchar(100) NULL, billing_item_identifier nvarchar(200) NULL,
+                                amount decimal(28, 10) NULL, quantity decimal(28, 10) NULL, occurred_at datetime2(3) NULL);
+        UPDATE TOP (@BatchSize) u
         SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
         OUTPUT inserted.id, inserted.source_key, inserted.company_id, inserted.membership_id, inserted.billing_item_id,
-               inserted.billing_item_identifier, inserted.amount, inserted.quantity, NULL, NULL, inserted.occurred_at
-        WHERE billing_status = 'pending' AND occurred_at < @Cutoff
-          AND EXISTS (SELECT membership_id INTERSECT SELECT @MembershipId)
-          AND EXISTS (SELECT company_id INTERSECT SELECT @CompanyId)
-          AND EXISTS (SELECT billing_item_id INTERSECT SELECT @BillingItemId)
-          AND EXISTS (SELECT billing_item_identifier INTERSECT SELECT @BillingItemIdentifier)
-          AND CASE WHEN amount IS NOT NULL THEN 1 ELSE 0 END = @IsAmount;
+               inserted.billing_item_identifier, inserted.amount, inserted.quantity, inserted.occurred_at
+        INTO @claimed (id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, occurred_at)
+        FROM [$(Schema)].whop_usage AS u WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK, INDEX(ix_whop_usage_pending))
+        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+          AND EXISTS (SELECT u.membership_id INTERSECT SELECT @MembershipId)
+          AND EXISTS (SELECT u.company_id INTERSECT SELECT @CompanyId)
+          AND EXISTS (SELECT u.billing_item_id INTERSECT SELECT @BillingItemId)
+          AND EXISTS (SELECT u.billing_item_identifier INTERSECT SELECT @BillingItemIdentifier)
+          AND CASE WHEN u.amount IS NOT NULL THEN 1 ELSE 0 END = @IsAmount;
+        SELECT id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at
+        FROM @claimed ORDER BY id;
         """;
 
     private const string ClaimChargebeeBatchSql = """
-        UPDATE TOP (@BatchSize) [$(Schema)].chargebee_usage WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK)
+        DECLARE @claimed TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NOT NULL, quantity decimal(28, 10) NULL,
+                                subscription_id varchar(100) NULL, item_price_id varchar(100) NULL, occurred_at datetime2(3) NULL);
+        UPDATE TOP (@BatchSize) u
         SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
-        OUTPUT inserted.id, inserted.source_key, NULL, NULL, NULL, NULL, NULL, inserted.quantity,
-               inserted.subscription_id, inserted.item_price_id, inserted.occurred_at
-        WHERE billing_status = 'pending' AND occurred_at < @Cutoff
-          AND subscription_id = @SubscriptionId AND item_price_id = @ItemPriceId
-          AND occurred_at >= @BucketStart AND occurred_at < @BucketEnd;
+        OUTPUT inserted.id, inserted.source_key, inserted.quantity, inserted.subscription_id, inserted.item_price_id, inserted.occurred_at
+        INTO @claimed (id, source_key, quantity, subscription_id, item_price_id, occurred_at)
+        FROM [$(Schema)].chargebee_usage AS u WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK, INDEX(ix_chargebee_usage_pending))
+        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+          AND u.subscription_id = @SubscriptionId AND u.item_price_id = @ItemPriceId
+          AND u.occurred_at >= @BucketStart AND u.occurred_at < @BucketEnd;
+        SELECT id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at
+        FROM @claimed ORDER BY id;
         """;
 
     private const string RejectClaimedRowSql = """
@@ -157,80 +174,90 @@ internal sealed partial class SqlServerBillingStore
         ClaimRequest request, Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        long submissionId = 0;
-        var ids = new List<long>();
-        var rejected = new List<RowRejection>();
-        var total = 0m;
-        DateTimeOffset? first = null, last = null;
+        var rowsPerStatement = SqlServerLocking.RowsPerStatement(request.BatchSize);
+        var claim = new ClaimProgress();
 
         // A group larger than one batch is claimed over several short transactions; its ledger row stays
-        // 'preparing' until the last one, so a crash in between leaves nothing that could be sent.
+        // 'preparing' until the last one, so a crash in between leaves nothing that could be sent. Each batch's
+        // transaction may run again after a deadlock (two runs of one account read each other's ledger rows), so
+        // it starts from what the committed batches left, never from a half-counted attempt.
         while (true)
         {
-            await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            if (submissionId == 0)
+            var committed = claim.Mark();
+            var step = await InTransactionAsync(connection, async transaction =>
             {
-                submissionId = await InsertPreparingAsync(connection, transaction, request, cancellationToken);
-            }
-
-            var claimed = await ClaimBatchAsync(connection, transaction, request, submissionId, cancellationToken);
-            foreach (var row in claimed)
-            {
-                // Validation ran before the claim; a row inserted or edited since is checked again here.
-                var reason = UsageRowValidator.Check(request.Table.Provider, row, request.Rules);
-                if (reason is not null)
+                claim.Restore(committed);
+                claim.SubmissionId = committed.SubmissionId != 0 ? committed.SubmissionId : await InsertPreparingAsync(connection, transaction, request, cancellationToken);
+                var claimed = await ClaimBatchAsync(connection, transaction, request, claim.SubmissionId, rowsPerStatement, cancellationToken);
+                foreach (var row in claimed)
                 {
-                    rejected.Add(new RowRejection(row.Id, row.SourceKey, reason));
-                    await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RejectClaimedRowSql, request.Table),
-                        new { Reason = Truncate(reason), row.Id }, transaction, cancellationToken: cancellationToken));
-                    await InsertRowExceptionAsync(connection, transaction, request.RunId, request.Table,
-                        row.Id, row.SourceKey, submissionId, "rejected", reason, request.Now, cancellationToken);
-                    continue;
+                    // Validation ran before the claim; a row inserted or edited since is checked again here.
+                    var reason = UsageRowValidator.Check(request.Table.Provider, row, request.Rules);
+                    if (reason is not null)
+                    {
+                        claim.Rejected.Add(new RowRejection(row.Id, row.SourceKey, reason));
+                        await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RejectClaimedRowSql, request.Table),
+                            new { Reason = Truncate(reason), row.Id }, transaction, cancellationToken: cancellationToken));
+                        await InsertRowExceptionAsync(connection, transaction, request.RunId, request.Table,
+                            row.Id, row.SourceKey, claim.SubmissionId, "rejected", reason, request.Now, cancellationToken);
+                        continue;
+                    }
+
+                    claim.Add(row, request.Group.Target.ValueField);
                 }
 
-                ids.Add(row.Id);
-                total += DecimalText.Parse((request.Group.Target.ValueField == "amount" ? row.Amount : row.Quantity)!);
-                var occurredAt = UtcText.Parse(row.OccurredAt!);
-                first = first is null || occurredAt < first ? occurredAt : first;
-                last = last is null || occurredAt > last ? occurredAt : last;
-            }
-
-            if (claimed.Count == request.BatchSize)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(_database.Sql(UpdatePreparingSql),
-                    new { Count = ids.Count, Total = total, Now = Time(request.Now), Id = submissionId }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
-                continue;
-            }
-
-            if (ids.Count == 0 && rejected.Count == 0)
-            {
-                // Another run claimed the whole group first: this ledger row never existed.
-                await connection.ExecuteAsync(new CommandDefinition(_database.Sql(DeleteSubmissionSql),
-                    new { Id = submissionId }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
-                return null;
-            }
-
-            var group = new ClaimedGroup(submissionId, request.Group.Target, request.Group.BucketStart, request.Group.BucketEnd,
-                ids.Count, total, first, last, rejected);
-            var decision = ids.Count == 0
-                ? new GroupDecision(SubmissionStatus.Void, "every claimed row was rejected", null)
-                : decide(group, await ReadFactsAsync(connection, transaction, request, submissionId, cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(_database.Sql(DecideSubmissionSql),
-                new
+                if (claimed.Count == rowsPerStatement)
                 {
-                    Status = Ansi(decision.Status, 10), decision.Reason, Count = ids.Count, Total = total, First = Time(first), Last = Time(last),
-                    RowIds = new DbString { Value = RowIdRanges.Format(ids), IsAnsi = true, Length = -1 }, UsageDate = Time(decision.UsageDate),
-                    UsageId = Ansi(request.Table.Provider == ProviderKind.Chargebee ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null, 200),
-                    Now = Time(request.Now), Id = submissionId,
-                },
-                transaction, cancellationToken: cancellationToken));
-            await InsertEventAsync(connection, transaction, submissionId, request.RunId, request.Now, decision.Status,
-                $"{ids.Count} rows, total {DecimalText.Format(total)}{(decision.Reason is null ? "" : "; " + decision.Reason)}", cancellationToken: cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return (group, decision);
+                    await connection.ExecuteAsync(new CommandDefinition(_database.Sql(UpdatePreparingSql),
+                        new { Count = claim.Ids.Count, claim.Total, Now = Time(request.Now), Id = claim.SubmissionId }, transaction, cancellationToken: cancellationToken));
+                    return ClaimStep.More;
+                }
+
+                if (claim.Ids.Count == 0 && claim.Rejected.Count == 0)
+                {
+                    // Another run claimed the whole group first: this ledger row never existed.
+                    await connection.ExecuteAsync(new CommandDefinition(_database.Sql(DeleteSubmissionSql),
+                        new { Id = claim.SubmissionId }, transaction, cancellationToken: cancellationToken));
+                    return ClaimStep.Nothing;
+                }
+
+                await DecideAsync(connection, transaction, request, claim, decide, cancellationToken);
+                return ClaimStep.Decided;
+            }, cancellationToken);
+
+            switch (step)
+            {
+                case ClaimStep.Nothing:
+                    return null;
+                case ClaimStep.Decided:
+                    return (claim.Group!, claim.Decision!);
+            }
         }
+    }
+
+    private async Task DecideAsync(SqlConnection connection, SqlTransaction transaction, ClaimRequest request, ClaimProgress claim,
+        Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken)
+    {
+        var submissionId = claim.SubmissionId;
+        var ids = claim.Ids;
+        var group = new ClaimedGroup(submissionId, request.Group.Target, request.Group.BucketStart, request.Group.BucketEnd,
+            ids.Count, claim.Total, claim.First, claim.Last, [.. claim.Rejected]);
+        var decision = ids.Count == 0
+            ? new GroupDecision(SubmissionStatus.Void, "every claimed row was rejected", null)
+            : decide(group, await ReadFactsAsync(connection, transaction, request, submissionId, cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_database.Sql(DecideSubmissionSql),
+            new
+            {
+                Status = Ansi(decision.Status, 10), decision.Reason, Count = ids.Count, claim.Total, First = Time(claim.First), Last = Time(claim.Last),
+                RowIds = new DbString { Value = RowIdRanges.Format(ids), IsAnsi = true, Length = -1 }, UsageDate = Time(decision.UsageDate),
+                UsageId = Ansi(request.Table.Provider == ProviderKind.Chargebee ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null, 200),
+                Now = Time(request.Now), Id = submissionId,
+            },
+            transaction, cancellationToken: cancellationToken));
+        await InsertEventAsync(connection, transaction, submissionId, request.RunId, request.Now, decision.Status,
+            $"{ids.Count} rows, total {DecimalText.Format(claim.Total)}{(decision.Reason is null ? "" : "; " + decision.Reason)}", cancellationToken: cancellationToken);
+        claim.Group = group;
+        claim.Decision = decision;
     }
 
     private Task<long> InsertPreparingAsync(SqlConnection connection, SqlTransaction transaction, ClaimRequest request, CancellationToken cancellationToken) =>
@@ -246,7 +273,7 @@ internal sealed partial class SqlServerBillingStore
             transaction, cancellationToken: cancellationToken));
 
     private async Task<List<UsageRow>> ClaimBatchAsync(
-        SqlConnection connection, SqlTransaction transaction, ClaimRequest request, long submissionId, CancellationToken cancellationToken)
+        SqlConnection connection, SqlTransaction transaction, ClaimRequest request, long submissionId, int rowsPerStatement, CancellationToken cancellationToken)
     {
         var target = request.Group.Target;
         var cutoff = Time(UtcText.WholeSeconds(request.Cutoff));
@@ -261,7 +288,7 @@ internal sealed partial class SqlServerBillingStore
                     BillingItemId = Ansi(target.ItemField == "billing_item_id" ? target.ItemId : null),
                     BillingItemIdentifier = new DbString { Value = target.ItemField == "billing_item_identifier" ? target.ItemId : null, Length = 200 },
                     IsAmount = target.ValueField == "amount" ? 1 : 0,
-                    Cutoff = cutoff, request.BatchSize, request.RunId, SubmissionId = submissionId,
+                    Cutoff = cutoff, BatchSize = rowsPerStatement, request.RunId, SubmissionId = submissionId,
                 },
                 transaction, cancellationToken: cancellationToken);
         }
@@ -272,7 +299,7 @@ internal sealed partial class SqlServerBillingStore
                 {
                     SubscriptionId = Ansi(target.CustomerId), ItemPriceId = Ansi(target.ItemId),
                     BucketStart = Time(request.Group.BucketStart), BucketEnd = Time(request.Group.BucketEnd),
-                    Cutoff = cutoff, request.BatchSize, request.RunId, SubmissionId = submissionId,
+                    Cutoff = cutoff, BatchSize = rowsPerStatement, request.RunId, SubmissionId = submissionId,
                 },
                 transaction, cancellationToken: cancellationToken);
         }

@@ -9,6 +9,12 @@ namespace UsageBatch.Storage.SqlServer;
 
 internal sealed partial class SqlServerBillingStore
 {
+    /// <summary>provider_usage_id / provider_receipt_id: varchar(200) in the ledger, its events and both usage tables (schema 5).</summary>
+    internal const int ProviderIdLength = 200;
+
+    /// <summary>provider_code: nvarchar(200) in the ledger and its events.</summary>
+    internal const int ProviderCodeLength = 200;
+
     private const string SubmissionColumns = """
         s.id, s.created_run_id, s.owner_run_id, s.job, s.provider_account, s.usage_table, s.customer_field, s.customer_id,
         s.item_field, s.item_id, s.value_field, s.bucket_start, s.bucket_end, s.usage_date, s.usage_id, s.status, s.status_reason,
@@ -70,8 +76,8 @@ internal sealed partial class SqlServerBillingStore
         """;
 
     // Write-back, set-based: one UPDATE per batch of the submission's rows still 'claimed' (so repeating a settle
-    // after a crash changes nothing twice), at most @BatchSize rows (the job's batchSize, default 4000) per short
-    // transaction: under the 5,000-lock escalation threshold. No READPAST here: these rows are this submission's
+    // after a crash changes nothing twice), at most @BatchSize rows (the job's batchSize, capped by SqlServerLocking) per
+    // short transaction: under the 5,000-lock escalation threshold. No READPAST here: these rows are this submission's
     // alone, and every one of them must move.
     private const string SettleBatchSql = """
         DECLARE @settled TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NULL);
@@ -108,39 +114,39 @@ internal sealed partial class SqlServerBillingStore
     public async Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string providerAccount, long runId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var adopted = (await connection.QueryAsync<SqlServerSubmissionRow>(new CommandDefinition(Ledger(AdoptOrphansSql),
-            new { RunId = runId, Account = providerAccount, Now = Time(now) }, transaction, cancellationToken: cancellationToken)))
-            .Select(r => r.ToLedger()).ToList();
-        await transaction.CommitAsync(cancellationToken);
-        return adopted;
+        return await InTransactionAsync(connection, async transaction =>
+            (await connection.QueryAsync<SqlServerSubmissionRow>(new CommandDefinition(Ledger(AdoptOrphansSql),
+                new { RunId = runId, Account = providerAccount, Now = Time(now) }, transaction, cancellationToken: cancellationToken)))
+            .Select(r => r.ToLedger()).ToList(), cancellationToken);
     }
 
     public async Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(MarkSentSql),
-            new { Id = submissionId, RunId = runId, Now = Time(now), LeaseMustOutlast = Time(leaseMustOutlast) },
-            transaction, cancellationToken: cancellationToken));
-        if (changed == 1)
+        return await InTransactionAsync(connection, async transaction =>
         {
-            await InsertEventAsync(connection, transaction, submissionId, runId, now, "sent", null, cancellationToken: cancellationToken);
-        }
+            var changed = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(MarkSentSql),
+                new { Id = submissionId, RunId = runId, Now = Time(now), LeaseMustOutlast = Time(leaseMustOutlast) },
+                transaction, cancellationToken: cancellationToken));
+            if (changed == 1)
+            {
+                await InsertEventAsync(connection, transaction, submissionId, runId, now, "sent", null, cancellationToken: cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-        return changed == 1;
+            return changed == 1;
+        }, cancellationToken);
     }
 
     public async Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(_database.Sql(MoveUsageDateSql),
-            new { Id = submissionId, RunId = runId, UsageDate = Time(usageDate), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
-        await InsertEventAsync(connection, transaction, submissionId, runId, now, "date_moved",
-            $"usage_date moved to {Usage.UtcText.Format(usageDate)} after a clash at the provider", cancellationToken: cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await InTransactionAsync(connection, async transaction =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(_database.Sql(MoveUsageDateSql),
+                new { Id = submissionId, RunId = runId, UsageDate = Time(usageDate), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
+            await InsertEventAsync(connection, transaction, submissionId, runId, now, "date_moved",
+                $"usage_date moved to {Usage.UtcText.Format(usageDate)} after a clash at the provider", cancellationToken: cancellationToken);
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string providerAccount, SubmissionTarget target, CancellationToken cancellationToken)
@@ -158,24 +164,26 @@ internal sealed partial class SqlServerBillingStore
 
     public async Task<bool> RecordOutcomeAsync(OutcomeRecord outcome, CancellationToken cancellationToken)
     {
+        var providerCode = Bounded(outcome.ProviderCode, ProviderCodeLength);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RecordOutcomeSql),
-            new
-            {
-                Id = outcome.SubmissionId, outcome.RunId, Status = Ansi(outcome.Status, 10), outcome.Reason,
-                ProviderUsageId = Ansi(outcome.ProviderUsageId, 200), ProviderReceiptId = Ansi(outcome.ProviderReceiptId, 200),
-                outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode, Now = Time(outcome.Now),
-            },
-            transaction, cancellationToken: cancellationToken));
-        if (changed == 1)
+        return await InTransactionAsync(connection, async transaction =>
         {
-            await InsertEventAsync(connection, transaction, outcome.SubmissionId, outcome.RunId, outcome.Now, outcome.Event, outcome.Reason,
-                outcome.ProviderUsageId, outcome.ProviderReceiptId, outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode, cancellationToken);
-        }
+            var changed = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RecordOutcomeSql),
+                new
+                {
+                    Id = outcome.SubmissionId, outcome.RunId, Status = Ansi(outcome.Status, 10), outcome.Reason,
+                    ProviderUsageId = Ansi(outcome.ProviderUsageId, ProviderIdLength), ProviderReceiptId = Ansi(outcome.ProviderReceiptId, ProviderIdLength),
+                    outcome.EchoedTotal, outcome.HttpStatus, ProviderCode = providerCode, Now = Time(outcome.Now),
+                },
+                transaction, cancellationToken: cancellationToken));
+            if (changed == 1)
+            {
+                await InsertEventAsync(connection, transaction, outcome.SubmissionId, outcome.RunId, outcome.Now, outcome.Event, outcome.Reason,
+                    outcome.ProviderUsageId, outcome.ProviderReceiptId, outcome.EchoedTotal, outcome.HttpStatus, providerCode, cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-        return changed == 1;
+            return changed == 1;
+        }, cancellationToken);
     }
 
     public async Task<int> SettleRowsAsync(long submissionId, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
@@ -200,28 +208,34 @@ internal sealed partial class SqlServerBillingStore
         var error = billed || submission.Status == SubmissionStatus.Void ? null : submission.StatusReason;
         var parameters = new
         {
-            RowStatus = Ansi(rowStatus, 10), UsageId = Ansi(billed ? submission.ProviderUsageId : null), ReceiptId = Ansi(billed ? submission.ProviderReceiptId : null),
+            RowStatus = Ansi(rowStatus, 10), UsageId = Ansi(billed ? submission.ProviderUsageId : null, ProviderIdLength),
+            ReceiptId = Ansi(billed ? submission.ProviderReceiptId : null, ProviderIdLength),
             BilledAt = Time(billed ? now : null), Error = error, RunId = runId, AttemptIncrement = submission.Status == SubmissionStatus.Released ? 1 : 0,
-            SubmissionId = submissionId, BatchSize = batchSize, Table = Ansi(table.Name, 50), ExceptionKind = Ansi(exceptionKind, 10),
+            SubmissionId = submissionId, BatchSize = SqlServerLocking.RowsPerStatement(batchSize), Table = Ansi(table.Name, 50), ExceptionKind = Ansi(exceptionKind, 10),
             ExceptionReason = submission.StatusReason ?? submission.Status, Now = Time(now),
         };
         var settled = 0;
         await using var connection = await _database.OpenAsync(cancellationToken);
         while (true)
         {
-            await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(SettleBatchSql, table),
-                parameters, transaction, cancellationToken: cancellationToken));
-            if (count < batchSize)
+            var (count, done) = await InTransactionAsync(connection, async transaction =>
             {
-                await connection.ExecuteAsync(new CommandDefinition(_database.Sql(MarkSettledSql),
-                    new { Id = submissionId, Now = Time(now) }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
-                return settled + count;
-            }
+                var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(SettleBatchSql, table),
+                    parameters, transaction, cancellationToken: cancellationToken));
+                if (count < parameters.BatchSize)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(_database.Sql(MarkSettledSql),
+                        new { Id = submissionId, Now = Time(now) }, transaction, cancellationToken: cancellationToken));
+                    return (count, true);
+                }
 
-            await transaction.CommitAsync(cancellationToken);
+                return (count, false);
+            }, cancellationToken);
             settled += count;
+            if (done)
+            {
+                return settled;
+            }
         }
     }
 
@@ -253,7 +267,8 @@ internal sealed partial class SqlServerBillingStore
             new
             {
                 SubmissionId = submissionId, RunId = runId, At = Time(now), Event = Ansi(eventName, 50), Detail = detail,
-                UsageId = Ansi(usageId, 200), ReceiptId = Ansi(receiptId, 200), EchoedTotal = echoedTotal, HttpStatus = httpStatus, ProviderCode = providerCode,
+                UsageId = Ansi(usageId, ProviderIdLength), ReceiptId = Ansi(receiptId, ProviderIdLength), EchoedTotal = echoedTotal, HttpStatus = httpStatus,
+                ProviderCode = Bounded(providerCode, ProviderCodeLength),
             },
             transaction, cancellationToken: cancellationToken));
 }

@@ -12,16 +12,17 @@ namespace UsageBatch.Storage.SqlServer;
 internal sealed partial class SqlServerBillingStore
 {
     // READPAST: a row another run is claiming right now is not pending for us; skip it instead of waiting.
+    // READCOMMITTEDLOCK with it: under READ_COMMITTED_SNAPSHOT a plain read is versioned, and READPAST is refused.
     private const string PendingWhopSql = """
         SELECT id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity,
                NULL, NULL, occurred_at
-        FROM [$(Schema)].whop_usage WITH (READPAST)
+        FROM [$(Schema)].whop_usage WITH (READPAST, READCOMMITTEDLOCK)
         WHERE billing_status = 'pending';
         """;
 
     private const string PendingChargebeeSql = """
         SELECT id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at
-        FROM [$(Schema)].chargebee_usage WITH (READPAST)
+        FROM [$(Schema)].chargebee_usage WITH (READPAST, READCOMMITTEDLOCK)
         WHERE billing_status = 'pending';
         """;
 
@@ -68,8 +69,8 @@ internal sealed partial class SqlServerBillingStore
         VALUES (@RunId, @Table, @RowId, @SourceKey, @SubmissionId, @Kind, @Reason, @At);
         """;
 
-    /// <summary>Rows per write transaction: well under the 5,000 locks at which SQL Server escalates to a table lock.</summary>
-    private const int MaxRowsPerStatement = 4000;
+    /// <summary>Rows per write statement: under the lock-escalation threshold (see <see cref="SqlServerLocking"/>).</summary>
+    private const int MaxRowsPerStatement = SqlServerLocking.MaxRowsPerStatement;
 
     public async IAsyncEnumerable<UsageRow> ReadPendingRowsAsync(UsageTable table, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -117,26 +118,28 @@ internal sealed partial class SqlServerBillingStore
         await using var connection = await _database.OpenAsync(cancellationToken);
         foreach (var batch in rejections.DistinctBy(r => r.RowId).Chunk(MaxRowsPerStatement))
         {
-            await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(CreateRejectTempSql, transaction: transaction, cancellationToken: cancellationToken));
-            using (var rows = new DataTable())
+            // The temporary table is created inside the transaction, so a deadlock's rollback removes it too.
+            rejected += await InTransactionAsync(connection, async transaction =>
             {
-                rows.Locale = CultureInfo.InvariantCulture;
-                rows.Columns.Add("row_id", typeof(long));
-                rows.Columns.Add("source_key", typeof(string));
-                rows.Columns.Add("reason", typeof(string));
-                foreach (var row in batch)
+                await connection.ExecuteAsync(new CommandDefinition(CreateRejectTempSql, transaction: transaction, cancellationToken: cancellationToken));
+                using (var rows = new DataTable())
                 {
-                    rows.Rows.Add(row.RowId, (object?)row.SourceKey ?? DBNull.Value, Truncate(row.Reason));
+                    rows.Locale = CultureInfo.InvariantCulture;
+                    rows.Columns.Add("row_id", typeof(long));
+                    rows.Columns.Add("source_key", typeof(string));
+                    rows.Columns.Add("reason", typeof(string));
+                    foreach (var row in batch)
+                    {
+                        rows.Rows.Add(row.RowId, (object?)row.SourceKey ?? DBNull.Value, Truncate(row.Reason));
+                    }
+
+                    using var copy = new SqlBulkCopy(connection, SqlBulkCopyOptions.Default, transaction) { DestinationTableName = "#ub_reject" };
+                    await copy.WriteToServerAsync(rows, cancellationToken);
                 }
 
-                using var copy = new SqlBulkCopy(connection, SqlBulkCopyOptions.Default, transaction) { DestinationTableName = "#ub_reject" };
-                await copy.WriteToServerAsync(rows, cancellationToken);
-            }
-
-            rejected += await connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(RejectFromTempSql, table),
-                new { RunId = runId, Table = Ansi(table.Name, 50), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
-            await transaction.CommitAsync(cancellationToken);
+                return await connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(RejectFromTempSql, table),
+                    new { RunId = runId, Table = Ansi(table.Name, 50), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
+            }, cancellationToken);
         }
 
         return rejected;
@@ -148,10 +151,9 @@ internal sealed partial class SqlServerBillingStore
         await using var connection = await _database.OpenAsync(cancellationToken);
         while (true)
         {
-            await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            var held = await connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(HoldRequeuedSql, table),
-                new { RunId = runId, Table = Ansi(table.Name, 50), Now = Time(now), BatchSize = MaxRowsPerStatement }, transaction, cancellationToken: cancellationToken));
-            await transaction.CommitAsync(cancellationToken);
+            var held = await InTransactionAsync(connection, transaction => connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(HoldRequeuedSql, table),
+                new { RunId = runId, Table = Ansi(table.Name, 50), Now = Time(now), BatchSize = MaxRowsPerStatement }, transaction, cancellationToken: cancellationToken)),
+                cancellationToken);
             total += held;
             if (held < MaxRowsPerStatement)
             {

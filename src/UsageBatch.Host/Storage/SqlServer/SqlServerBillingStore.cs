@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Data;
 using Dapper;
 using Microsoft.Data.SqlClient;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using UsageBatch.Billing;
 using static UsageBatch.Storage.SqlServer.SqlServerDatabase;
 
@@ -77,11 +79,17 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
     private const string RunStatusSql = "SELECT status FROM [$(Schema)].ub_run WHERE id = @RunId;";
 
     private readonly SqlServerDatabase _database;
+    private readonly ILogger _logger;
 
-    // The run guard's connections, by job: the app lock lives exactly as long as the connection's session.
-    private readonly ConcurrentDictionary<string, JobLock> _jobLocks = new(StringComparer.Ordinal);
+    // The run guard's sessions, by job: the app lock lives exactly as long as the connection's session.
+    private readonly ConcurrentDictionary<string, GuardSession> _jobLocks = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _guardRecovery = new(1, 1);
 
-    public SqlServerBillingStore(SqlServerDatabase database) => _database = database;
+    public SqlServerBillingStore(SqlServerDatabase database, ILogger? logger = null)
+    {
+        _database = database;
+        _logger = logger ?? NullLogger.Instance;
+    }
 
     public string Dialect => SqlServerSchema.Dialect;
 
@@ -93,21 +101,22 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
     public async Task<string> GetUsageIdPrefixAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        // UPDLOCK + HOLDLOCK: two first runs racing create one installation row, not a duplicate-key error.
-        var prefix = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            _database.Sql(InstallationSql), transaction: transaction, cancellationToken: cancellationToken));
-        if (prefix is null)
+        return await InTransactionAsync(connection, async transaction =>
         {
-            var installation = Guid.NewGuid();
-            // "ub" + 10 hex digits of the installation: short, unique per database, stable forever.
-            prefix = "ub" + installation.ToString("N")[..10] + "-";
-            await connection.ExecuteAsync(new CommandDefinition(_database.Sql(InsertInstallationSql),
-                new { Id = Ansi(installation.ToString(), 36), Prefix = Ansi(prefix, 20), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
-        }
+            // UPDLOCK + HOLDLOCK: two first runs racing create one installation row, not a duplicate-key error.
+            var prefix = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                _database.Sql(InstallationSql), transaction: transaction, cancellationToken: cancellationToken));
+            if (prefix is null)
+            {
+                var installation = Guid.NewGuid();
+                // "ub" + 10 hex digits of the installation: short, unique per database, stable forever.
+                prefix = "ub" + installation.ToString("N")[..10] + "-";
+                await connection.ExecuteAsync(new CommandDefinition(_database.Sql(InsertInstallationSql),
+                    new { Id = Ansi(installation.ToString(), 36), Prefix = Ansi(prefix, 20), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-        return prefix;
+            return prefix;
+        }, cancellationToken);
     }
 
     public async Task<long> StartRunAsync(RunRecord run, CancellationToken cancellationToken)
@@ -127,7 +136,7 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
     {
         if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId)
         {
-            await WriteJobLockRowAsync(held.Connection, job, runId, leaseUntil, cancellationToken);
+            await held.UseAsync(c => WriteJobLockRowAsync(c, job, runId, leaseUntil, cancellationToken), cancellationToken);
             return true; // re-acquiring one's own lock, as on SQLite
         }
 
@@ -143,7 +152,7 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
             }
 
             await WriteJobLockRowAsync(connection, job, runId, leaseUntil, cancellationToken);
-            if (!_jobLocks.TryAdd(job, new JobLock(connection, runId)))
+            if (!_jobLocks.TryAdd(job, new GuardSession(connection, runId)))
             {
                 // Cannot happen: the app lock above is exclusive even between connections of this process.
                 await connection.DisposeAsync();
@@ -168,12 +177,12 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
 
     public async Task ReleaseJobLockAsync(string job, long runId, CancellationToken cancellationToken)
     {
-        if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId && _jobLocks.TryRemove(new KeyValuePair<string, JobLock>(job, held)))
+        if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId && _jobLocks.TryRemove(new KeyValuePair<string, GuardSession>(job, held)))
         {
-            await using (held.Connection)
+            await using (held)
             {
-                await held.Connection.ExecuteAsync(new CommandDefinition(_database.Sql(ReleaseJobLockSql),
-                    new { Job = job, RunId = runId, Resource = JobLockResource(job) }, cancellationToken: cancellationToken));
+                await held.UseAsync(c => c.ExecuteAsync(new CommandDefinition(_database.Sql(ReleaseJobLockSql),
+                    new { Job = job, RunId = runId, Resource = JobLockResource(job) }, cancellationToken: cancellationToken)), cancellationToken);
             }
 
             return;
@@ -197,32 +206,57 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
 
         if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId)
         {
-            // Through the guard's own connection: this also keeps an idle session from being cut by a firewall.
-            // If that session is gone, the guard is lost; the claims still keep racing runs apart (I7).
-            try
-            {
-                await held.Connection.ExecuteAsync(new CommandDefinition(_database.Sql(RenewJobLockSql),
-                    new { Job = job, RunId = runId, LeaseUntil = Time(leaseUntil) }, cancellationToken: cancellationToken));
-            }
-            catch (SqlException)
-            {
-                if (_jobLocks.TryRemove(new KeyValuePair<string, JobLock>(job, held)))
-                {
-                    await held.Connection.DisposeAsync();
-                }
-
-                try
-                {
-                    await TryAcquireJobLockAsync(job, runId, leaseUntil, leaseUntil, cancellationToken);
-                }
-                catch (SqlException)
-                {
-                    // The server is unreachable right now; the next renewal tries again.
-                }
-            }
+            await RenewGuardAsync(held, job, runId, leaseUntil, cancellationToken);
         }
 
         return renewed == 1;
+    }
+
+    /// <summary>
+    /// Through the guard's own session, which also keeps an idle session from being cut by a firewall. If that
+    /// session is gone, the guard is lost (the claims still keep racing runs apart, I7): that is logged, and the
+    /// guard is taken again on a new session when nobody else has it.
+    /// </summary>
+    private async Task RenewGuardAsync(GuardSession held, string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await held.UseAsync(c => c.ExecuteAsync(new CommandDefinition(_database.Sql(RenewJobLockSql),
+                new { Job = job, RunId = runId, LeaseUntil = Time(leaseUntil) }, cancellationToken: cancellationToken)), cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (ex is SqlException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "Run {RunId} lost the run guard of job {Job} (its session ended: {Reason}); taking it again", runId, job, ex.Message);
+        }
+
+        if (_jobLocks.TryRemove(new KeyValuePair<string, GuardSession>(job, held)))
+        {
+            await held.DisposeAsync();
+        }
+
+        // Several senders may find the session gone at once: one of them takes the guard back.
+        await _guardRecovery.WaitAsync(cancellationToken);
+        try
+        {
+            if (_jobLocks.TryGetValue(job, out var again) && again.RunId == runId)
+            {
+                return;
+            }
+
+            if (!await TryAcquireJobLockAsync(job, runId, leaseUntil, leaseUntil, cancellationToken))
+            {
+                _logger.LogError("Run {RunId} could not take the run guard of job {Job} back: another process holds it; the claims still keep the two runs apart", runId, job);
+            }
+        }
+        catch (SqlException ex)
+        {
+            _logger.LogWarning(ex, "Run {RunId} could not take the run guard of job {Job} back now ({Reason}); the next renewal tries again", runId, job, ex.Message);
+        }
+        finally
+        {
+            _guardRecovery.Release();
+        }
     }
 
     public async Task FinishRunAsync(long runId, string status, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken)
@@ -247,12 +281,12 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
         {
             if (_jobLocks.TryRemove(job, out var held))
             {
-                held.Connection.Dispose();
+                held.Dispose();
             }
         }
     }
 
-    private Task WriteJobLockRowAsync(SqlConnection connection, string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+    private Task<int> WriteJobLockRowAsync(System.Data.Common.DbConnection connection, string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(_database.Sql(WriteJobLockRowSql),
             new { Job = job, RunId = runId, LeaseUntil = Time(leaseUntil) }, cancellationToken: cancellationToken));
 
@@ -265,5 +299,4 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
             : "UsageBatch:" + _database.Schema + ":job#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(job)));
     }
 
-    private sealed record JobLock(SqlConnection Connection, long RunId);
 }

@@ -8,8 +8,6 @@ namespace UsageBatch.Storage.SqlServer;
 /// Connections to the production database and the store's SQL text. SQL is written once as constant templates
 /// in which <c>$(Schema)</c> and <c>$(UsageTable)</c> are the only placeholders: the schema is checked as a plain
 /// identifier here, the usage table is one of the two fixed names. Every value travels as a parameter.
-/// Uses only SqlClient APIs that 5.x/6.x keep (SqlConnection, SqlConnectionStringBuilder, SqlBulkCopy, DbCommand),
-/// so upgrading past 2.1.4 (CVE-2024-0056) is a one-line change in Directory.Packages.props.
 /// </summary>
 internal sealed class SqlServerDatabase
 {
@@ -21,10 +19,11 @@ internal sealed class SqlServerDatabase
     {
         Schema = SqlCmdScript.RequireIdentifier(schema, "database.schema");
         var builder = new SqlConnectionStringBuilder(connectionString);
-        if (string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == ".Net SqlClient Data Provider")
+        if (!NamesApplication(connectionString))
         {
-            // Shows up in sys.dm_exec_sessions and in DBAs' monitoring as the job, not as "a .NET app".
-            builder.ApplicationName = "UsageBatch";
+            // Shows up as program_name in sys.dm_exec_sessions and in DBAs' monitoring as the job, not as the
+            // driver's default ("Core Microsoft SqlClient Data Provider"). A name the DBA chose is kept.
+            builder.ApplicationName = ApplicationName;
         }
 
         _connectionString = builder.ConnectionString;
@@ -35,7 +34,75 @@ internal sealed class SqlServerDatabase
         _dedicatedConnectionString = builder.ConnectionString;
     }
 
+    public const string ApplicationName = "UsageBatch";
+
+    /// <summary>SQL Server errors a short transaction is simply run again for: 1205 chosen as deadlock victim, 1222 lock request timeout.</summary>
+    public static readonly IReadOnlySet<int> RetriedErrors = new HashSet<int> { 1205, 1222 };
+
+    /// <summary>Attempts of one transaction before a deadlock or lock timeout is given up on (and the run aborts).</summary>
+    public const int TransactionAttempts = 5;
+
     public string Schema { get; }
+
+    /// <summary>The connection string the store opens (exposed for tests of the connection path).</summary>
+    internal string ConnectionString => _connectionString;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one READ COMMITTED transaction on <paramref name="connection"/> and commits it.
+    /// A deadlock (1205: SQL Server has already rolled the transaction back) or a lock timeout (1222: the transaction
+    /// is rolled back here) runs the whole transaction again after a short, growing pause; nothing outside it may
+    /// change before it commits, so <paramref name="work"/> must be safe to run again from the start.
+    /// </summary>
+    public static async Task<T> InTransactionAsync<T>(SqlConnection connection, Func<SqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                var result = await work(transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (SqlException ex) when (attempt < TransactionAttempts && IsRetried(ex))
+            {
+                // Disposing the transaction above rolled back whatever survived; wait, then start over.
+                await Task.Delay(RetryPause(attempt), cancellationToken);
+            }
+        }
+    }
+
+    public static Task InTransactionAsync(SqlConnection connection, Func<SqlTransaction, Task> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(connection, async transaction =>
+        {
+            await work(transaction);
+            return true;
+        }, cancellationToken);
+
+    public static bool IsRetried(SqlException exception) => exception.Errors.Cast<SqlError>().Any(e => RetriedErrors.Contains(e.Number));
+
+    /// <summary>50, 100, 200, 400 ms, each with up to half again of jitter so two victims do not collide again in step.</summary>
+    internal static TimeSpan RetryPause(int attempt)
+    {
+        var baseMs = 50 * (1 << Math.Min(attempt - 1, 6));
+        return TimeSpan.FromMilliseconds(baseMs + Random.Shared.Next(baseMs / 2 + 1));
+    }
+
+    /// <summary>Whether the connection string itself names an application ("Application Name" or its synonym "App").</summary>
+    internal static bool NamesApplication(string connectionString)
+    {
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return (keys.TryGetValue("Application Name", out var name) || keys.TryGetValue("App", out name))
+            && !string.IsNullOrWhiteSpace(name as string);
+    }
+
+    /// <summary>
+    /// Diagnostic text from outside (a provider's error code or message) cut to its column's length with a marker,
+    /// so an unexpectedly long one never fails the statement that records an outcome (Msg 2628 would abort the
+    /// settle and leave the submission unresolved).
+    /// </summary>
+    public static string? Bounded(string? value, int length) =>
+        value is null || value.Length <= length ? value : value[..(length - 1)] + "…";
 
     public async Task<SqlConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -21,10 +21,10 @@ public sealed partial class SqlServerScriptsTests
     {
         var scripts = SchemaScripts.For("sqlserver");
 
-        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql"], scripts.Select(s => s.Name));
+        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_provider_id_width.sql"], scripts.Select(s => s.Name));
         Assert.Equal(Enumerable.Range(1, scripts.Count), scripts.Select(s => s.Version));
         Assert.Equal(scripts.Select(s => s.Name), SchemaScripts.For("sqlserver").Select(s => s.Name));
-        Assert.Equal(4, SchemaScripts.LatestVersion("sqlserver"));
+        Assert.Equal(5, SchemaScripts.LatestVersion("sqlserver"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed partial class SqlServerScriptsTests
     {
         var all = SqlServerSchema.Batches("dbo").ToList();
 
-        Assert.Equal(4, all.Count);
+        Assert.Equal(5, all.Count);
         Assert.All(all, s => Assert.True(s.Batches.Count > 1, s.Script.Name));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotContain("$(", b, StringComparison.Ordinal));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotMatch(@"(?im)^\s*GO\s*$", b));

@@ -16,16 +16,7 @@ internal static class SchemaModel
 {
     public static TSqlModel Build(params string[] extraObjects)
     {
-        var tables = new Dictionary<string, CreateTableStatement>(StringComparer.OrdinalIgnoreCase);
-        var others = new List<TSqlStatement>();
-        foreach (var (_, batches) in SqlServerSchema.Batches(CodeStatements.Schema))
-        {
-            foreach (var batch in batches)
-            {
-                var collector = new DdlCollector(tables, others);
-                TSqlParsing.Parse(batch).Accept(collector);
-            }
-        }
+        var (tables, others) = Ddl();
 
         var generator = new Sql130ScriptGenerator(new SqlScriptGeneratorOptions { IncludeSemicolons = true });
         var model = new TSqlModel(SqlServerVersion.Sql130, new TSqlModelOptions());
@@ -69,7 +60,23 @@ internal static class SchemaModel
         return end < 0 ? "" : message[(start + "element ".Length)..(end + 1)];
     }
 
-    private static string Key(SchemaObjectName name) => $"{name.SchemaIdentifier?.Value}.{name.BaseIdentifier.Value}";
+    /// <summary>Every table as it stands after all the scripts (by "schema.table"), and every index.</summary>
+    public static (IReadOnlyDictionary<string, CreateTableStatement> Tables, IReadOnlyList<TSqlStatement> Others) Ddl()
+    {
+        var tables = new Dictionary<string, CreateTableStatement>(StringComparer.OrdinalIgnoreCase);
+        var others = new List<TSqlStatement>();
+        foreach (var (_, batches) in SqlServerSchema.Batches(CodeStatements.Schema))
+        {
+            foreach (var batch in batches)
+            {
+                TSqlParsing.Parse(batch).Accept(new DdlCollector(tables, others));
+            }
+        }
+
+        return (tables, others);
+    }
+
+    public static string Key(SchemaObjectName name) => $"{name.SchemaIdentifier?.Value}.{name.BaseIdentifier.Value}";
 
     private sealed class DdlCollector(Dictionary<string, CreateTableStatement> tables, List<TSqlStatement> others) : TSqlFragmentVisitor
     {
