@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Data.Common;
 using Microsoft.Data.SqlClient;
 
 namespace UsageBatch.Storage.SqlServer;
@@ -53,13 +54,17 @@ internal sealed class SqlServerDatabase
     /// is rolled back here) runs the whole transaction again after a short, growing pause; nothing outside it may
     /// change before it commits, so <paramref name="work"/> must be safe to run again from the start.
     /// </summary>
-    public static async Task<T> InTransactionAsync<T>(SqlConnection connection, Func<SqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    public static Task<T> InTransactionAsync<T>(SqlConnection connection, Func<SqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        RetryingTransactionAsync(connection, transaction => work((SqlTransaction)transaction), cancellationToken);
+
+    /// <summary>The retry loop of <see cref="InTransactionAsync{T}"/>, on any connection (tests drive it without a server).</summary>
+    internal static async Task<T> RetryingTransactionAsync<T>(DbConnection connection, Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
                 var result = await work(transaction);
                 await transaction.CommitAsync(cancellationToken);
                 return result;
@@ -91,7 +96,7 @@ internal sealed class SqlServerDatabase
     /// <summary>Whether the connection string itself names an application ("Application Name" or its synonym "App").</summary>
     internal static bool NamesApplication(string connectionString)
     {
-        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var keys = new DbConnectionStringBuilder { ConnectionString = connectionString };
         return (keys.TryGetValue("Application Name", out var name) || keys.TryGetValue("App", out name))
             && !string.IsNullOrWhiteSpace(name as string);
     }
