@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using UsageBatch.Emulator;
-using UsageBatch.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace UsageBatch.Tests.Emulator;
 
@@ -15,7 +15,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
     public const string WhopKey = "whop_test_key";
     public const string ChargebeeKey = "cb_test_key";
 
-    private EmulatorHarness(EmulatorServer server, EmulatorFixtures fixtures, ManualTimeProvider time)
+    private EmulatorHarness(EmulatorServer server, EmulatorFixtures fixtures, FakeTimeProvider time)
     {
         Server = server;
         Fixtures = fixtures;
@@ -27,7 +27,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
 
     public EmulatorFixtures Fixtures { get; }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public HttpClient Http { get; }
 
@@ -37,7 +37,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         fixtures.Settings.Whop.RequestsPerWindow = int.MaxValue;
         fixtures.Settings.Chargebee.RequestsPerMinute = int.MaxValue;
         configure?.Invoke(fixtures);
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 0, 0, 0, TimeSpan.Zero));
         var server = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures, Time = time, LatencyMs = latencyMs });
         return new EmulatorHarness(server, fixtures, time);
     }

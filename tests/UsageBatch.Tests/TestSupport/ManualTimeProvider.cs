@@ -3,7 +3,10 @@ namespace UsageBatch.Tests.TestSupport;
 /// <summary>
 /// A clock the test moves by hand, so rate-limit windows, lock-outs and backoff pass without waiting. Timers (and
 /// so <c>Task.Delay(delay, time, ct)</c>) fire only when <see cref="Advance"/> passes their due time.
-/// Shared by the emulator tests (clock only) and the provider pacing tests (timers).
+/// The emulator tests use Microsoft's FakeTimeProvider instead; this one stays for the provider pacing and
+/// not-sent tests, which need two things FakeTimeProvider does not offer: how many callers are waiting on a timer
+/// right now (<see cref="PendingTimers"/>: the tests advance only once every caller is parked), and the delays that
+/// were asked for (<see cref="RequestedDelays"/>: the backoff assertions).
 /// </summary>
 internal sealed class ManualTimeProvider : TimeProvider
 {
