@@ -18,7 +18,9 @@ internal static class Logging
 
     /// <param name="consoleLevel">`serve` shows Information on the console (journald, the service log); one-shot
     /// verbs keep their console for their own output and show only warnings there.</param>
-    public static Serilog.Core.Logger CreateLogger(LoggingOptions options, LogEventLevel? consoleLevel = LogEventLevel.Warning)
+    /// <param name="journal">Under systemd: console lines start with their syslog priority (<c>&lt;3&gt;</c> error …
+    /// <c>&lt;7&gt;</c> debug) so journald files each at its level, and carry no timestamp (journald adds its own).</param>
+    public static Serilog.Core.Logger CreateLogger(LoggingOptions options, LogEventLevel? consoleLevel = LogEventLevel.Warning, bool journal = false)
     {
         var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
         var configuration = new LoggerConfiguration()
@@ -39,12 +41,28 @@ internal static class Logging
                 outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
         if (consoleLevel is { } console)
         {
-            configuration.WriteTo.Console(restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
-                outputTemplate: "{Timestamp:HH:mm:ss} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            if (journal)
+            {
+                configuration.WriteTo.Console(new SyslogPriority("{Message:lj} {Properties:j}{NewLine}{Exception}"), restrictedToMinimumLevel: console);
+            }
+            else
+            {
+                configuration.WriteTo.Console(restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
+                    outputTemplate: "{Timestamp:HH:mm:ss} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            }
         }
 
         return configuration.CreateLogger();
     }
+
+    /// <summary>
+    /// The logger of the first moments, before jobs.json says where logs go: warnings and errors to standard error,
+    /// so a failure at start-up is never silent. Replaced by the configured logger once the configuration is read.
+    /// </summary>
+    public static Serilog.Core.Logger CreateBootstrapLogger() => new LoggerConfiguration()
+        .MinimumLevel.Warning()
+        .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "usagebatch: [{Level:u3}] {Message:lj}{NewLine}{Exception}")
+        .CreateLogger();
 
     public static ILoggerFactory Create(LoggingOptions options, bool console = true) =>
         new SerilogLoggerFactory(CreateLogger(options, console ? LogEventLevel.Warning : null), dispose: true);

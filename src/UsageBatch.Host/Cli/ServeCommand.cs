@@ -27,7 +27,7 @@ internal static class ServeCommand
             return ExitCodes.BadConfiguration;
         }
 
-        using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information);
+        using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information, journal: Hosting.ServiceManager.UnderSystemd(environment));
         using var storeLoggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
         var store = Composition.CreateStore(options, environment, storeLoggers);
         try
@@ -42,7 +42,7 @@ internal static class ServeCommand
         }
 
         using var host = ServeHost.Build(options, store, schedulerConnectionString, logger,
-            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers));
+            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers), environment: environment);
         try
         {
             await host.StartAsync(cancellationToken);
