@@ -174,19 +174,15 @@ internal sealed partial class SqlServerBillingStore : IReportStore
             ?? throw new InvalidOperationException($"submission {submissionId} does not exist");
         var table = UsageTable.Parse(submission.UsageTable);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using (var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RecordReceiptSql),
-                new { Id = submissionId, ReceiptId = Ansi(receiptId, 200), Now = Time(now) }, transaction, cancellationToken: cancellationToken));
-            await transaction.CommitAsync(cancellationToken);
-        }
+        await InTransactionAsync(connection, transaction => connection.ExecuteAsync(new CommandDefinition(_database.Sql(RecordReceiptSql),
+            new { Id = submissionId, ReceiptId = Ansi(receiptId, ProviderIdLength), Now = Time(now) }, transaction, cancellationToken: cancellationToken)), cancellationToken);
 
         // The rows follow in batches, each statement its own short transaction (autocommit).
         var rows = 0;
         while (true)
         {
             var changed = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RecordReceiptRowsSql, table),
-                new { Id = submissionId, ReceiptId = Ansi(receiptId), BatchSize = MaxRowsPerStatement }, cancellationToken: cancellationToken));
+                new { Id = submissionId, ReceiptId = Ansi(receiptId, ProviderIdLength), BatchSize = MaxRowsPerStatement }, cancellationToken: cancellationToken));
             rows += changed;
             if (changed < MaxRowsPerStatement)
             {

@@ -76,26 +76,31 @@ internal sealed partial class SqlServerBillingStore : IRequeueStore
         await using var connection = await _database.OpenAsync(cancellationToken);
         while (true)
         {
-            await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            var count = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(ReopenRowsBatchSql, table),
-                new { Id = submissionId, BatchSize = MaxRowsPerStatement }, transaction, cancellationToken: cancellationToken));
-            rows += count;
-            if (count < MaxRowsPerStatement)
+            var (count, done) = await InTransactionAsync(connection, async transaction =>
             {
+                var count = await connection.ExecuteAsync(new CommandDefinition(_database.Sql(ReopenRowsBatchSql, table),
+                    new { Id = submissionId, BatchSize = MaxRowsPerStatement }, transaction, cancellationToken: cancellationToken));
+                if (count == MaxRowsPerStatement)
+                {
+                    return (count, false);
+                }
+
                 await connection.ExecuteAsync(new CommandDefinition(_database.Sql(ReopenSubmissionSql),
                     new
                     {
                         Id = submissionId, Status = Ansi(status, 10), Reason = reason, RunId = runId, Now = Time(now),
-                        UsageId = Ansi(providerUsageId, 200), ReceiptId = Ansi(providerReceiptId, 200), Echoed = echoedTotal,
+                        UsageId = Ansi(providerUsageId, ProviderIdLength), ReceiptId = Ansi(providerReceiptId, ProviderIdLength), Echoed = echoedTotal,
                     },
                     transaction, cancellationToken: cancellationToken));
                 await InsertEventAsync(connection, transaction, submissionId, runId, now, "requeued", $"{status}: {reason}",
                     providerUsageId, providerReceiptId, echoedTotal, cancellationToken: cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                return (count, true);
+            }, cancellationToken);
+            rows += count;
+            if (done)
+            {
                 return rows;
             }
-
-            await transaction.CommitAsync(cancellationToken);
         }
     }
 
@@ -103,19 +108,20 @@ internal sealed partial class SqlServerBillingStore : IRequeueStore
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(_database.Sql(RestoreBilledRowSql, table),
-            new { Id = rowId, RunId = runId, UsageId = Ansi(providerUsageId), ReceiptId = Ansi(providerReceiptId), Now = Time(now) },
+            new { Id = rowId, RunId = runId, UsageId = Ansi(providerUsageId, ProviderIdLength), ReceiptId = Ansi(providerReceiptId, ProviderIdLength), Now = Time(now) },
             cancellationToken: cancellationToken));
     }
 
     public async Task ReleaseRowAsync(UsageTable table, long rowId, long runId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var source = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(_database.Sql(SourceKeyOfRowSql, table),
-            new { Id = rowId }, transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(_database.Sql(ReleaseRowSql, table),
-            new { Id = rowId, RunId = runId }, transaction, cancellationToken: cancellationToken));
-        await InsertRowExceptionAsync(connection, transaction, runId, table, rowId, source, null, "released", reason, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await InTransactionAsync(connection, async transaction =>
+        {
+            var source = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(_database.Sql(SourceKeyOfRowSql, table),
+                new { Id = rowId }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(_database.Sql(ReleaseRowSql, table),
+                new { Id = rowId, RunId = runId }, transaction, cancellationToken: cancellationToken));
+            await InsertRowExceptionAsync(connection, transaction, runId, table, rowId, source, null, "released", reason, now, cancellationToken);
+        }, cancellationToken);
     }
 }
