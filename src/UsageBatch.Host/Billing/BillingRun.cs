@@ -238,7 +238,7 @@ internal sealed class BillingRun
 
         // zero, rejected, held or void: final without any provider call.
         await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
-        summary.Tally(result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
+        summary.Tally(result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null, result.Claimed.Target.ValueField);
     }
 
     private async Task<RunSummary> CompleteAsync(RunSummary summary, SubmissionSender sender, bool leaseLost, bool stopped)

@@ -52,7 +52,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
             var decision = decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
             summary.Groups++;
             summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
-                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason));
+                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason, target.ValueField));
         }
 
         summary.Outcome = "dry-run";

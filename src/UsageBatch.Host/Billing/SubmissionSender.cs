@@ -288,7 +288,7 @@ internal sealed class SubmissionSender
             await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
         }
 
-        _summary.Tally(status, submission.RowCount, submission.Total, outcome.EchoedTotal);
+        _summary.Tally(status, submission.RowCount, submission.Total, outcome.EchoedTotal, submission.Target.ValueField);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
         {
             _logger.LogError("Submission {SubmissionId}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);

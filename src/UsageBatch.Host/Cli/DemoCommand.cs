@@ -21,23 +21,12 @@ internal static class DemoCommand
         ["chargebee"] = "cb_test_key",
     };
 
-    public static async Task<int> RunAsync(string configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, TextWriter output, CancellationToken cancellationToken)
     {
-        AppOptions options;
-        try
-        {
-            options = ConfigLoader.Load(configPath);
-        }
-        catch (ConfigurationException ex)
-        {
-            await error.WriteLineAsync(ex.Message);
-            return ExitCodes.BadConfiguration;
-        }
-
+        var options = ConfigLoader.Load(configPath);
         if (options.Database.Provider != "sqlite")
         {
-            await error.WriteLineAsync("demo: runs on the embedded SQLite database only (database.provider must be sqlite)");
-            return ExitCodes.BadConfiguration;
+            throw new ConfigurationException(["demo: runs on the embedded SQLite database only (database.provider must be sqlite)"]);
         }
 
         var fixtures = EmulatorFixtures.CreateDefault();
@@ -56,19 +45,9 @@ internal static class DemoCommand
         }
 
         string? Environment(string name) => keys.TryGetValue(name, out var value) ? value : System.Environment.GetEnvironmentVariable(name);
-        var errors = ConfigValidator.Validate(options, Environment);
-        if (errors.Count > 0)
-        {
-            foreach (var message in errors)
-            {
-                await error.WriteLineAsync(message);
-            }
-
-            return ExitCodes.BadConfiguration;
-        }
-
-        var database = new SqliteDatabase(ConfigLoader.ResolveSqlitePath(options.Database.ConnectionString!, options.BaseDirectory));
-        var store = new SqliteBillingStore(database);
+        Commands.Check(options, Environment, requireKeys: true, jobs: null);
+        var store = (SqliteBillingStore)Composition.CreateStore(options, Environment, DatabaseUse.Create);
+        var database = store.Database;
         await store.EnsureSchemaAsync(cancellationToken);
         var now = TimeProvider.System.GetUtcNow();
         DemoSeed.Counts seeded;

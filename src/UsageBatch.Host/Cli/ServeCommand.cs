@@ -3,6 +3,7 @@ using Serilog.Events;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
 using UsageBatch.Hosting;
+using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
 
@@ -11,34 +12,12 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string configPath, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!Commands.TryLoad(configPath, environment, error, requireKeys: true, out var options))
-        {
-            return ExitCodes.BadConfiguration;
-        }
-
-        string? schedulerConnectionString;
-        try
-        {
-            schedulerConnectionString = Composition.SchedulerConnectionString(options, environment);
-        }
-        catch (ConfigurationException ex)
-        {
-            await error.WriteLineAsync(ex.Message);
-            return ExitCodes.BadConfiguration;
-        }
-
+        // Failures before the host starts (configuration, database) are answered by Verb like every other verb's.
+        var options = Commands.Load(configPath, environment, requireKeys: true);
+        var schedulerConnectionString = Composition.SchedulerConnectionString(options, environment);
         using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information);
-        var store = Composition.CreateStore(options, environment);
-        try
-        {
-            await store.EnsureSchemaAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ConfigurationException)
-        {
-            logger.Error(ex, "Database unavailable at start");
-            await error.WriteLineAsync($"usagebatch: database unavailable: {ex.Message}");
-            return ExitCodes.Aborted;
-        }
+        var store = Composition.CreateStore(options, environment, Composition.IsEmbeddedDefault(options, environment) ? DatabaseUse.Create : DatabaseUse.Write);
+        await store.EnsureSchemaAsync(cancellationToken);
 
         using var host = ServeHost.Build(options, store, schedulerConnectionString, logger,
             loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers));
