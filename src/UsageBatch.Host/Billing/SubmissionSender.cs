@@ -147,7 +147,7 @@ internal sealed class SubmissionSender
                         $"not sent after {outcome.Attempts} attempts ({outcome.Message}); released to pending for the next run");
                     return;
                 case OutcomeKind.Fatal:
-                    await OnFatalAsync(submission, outcome.Message);
+                    await OnFatalAsync(submission, FatalReason(outcome));
                     return;
                 case OutcomeKind.Unknown when _account.Kind == ProviderKind.Whop && ++unknowns < _account.MaxAttempts:
                     // Whop has no idempotency: never re-POST blind. Find out whether it exists first.
@@ -196,7 +196,7 @@ internal sealed class SubmissionSender
                     $"{outcome.Message}; several provider usages could be this one: review them, then `usagebatch requeue --submission {submission.Id}`");
                 return null;
             case OutcomeKind.Fatal:
-                await OnFatalAsync(submission, outcome.Message);
+                await OnFatalAsync(submission, FatalReason(outcome));
                 return null;
             default:
                 _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
@@ -253,6 +253,11 @@ internal sealed class SubmissionSender
     /// </summary>
     private static string RejectionReason(LedgerSubmission submission, ProviderOutcome outcome) =>
         $"{outcome.Message}{(outcome.Param is null ? "" : $" (field {outcome.Param})")}; sent {submission.Target}";
+
+    /// <summary>A refused key names where the key came from: the operator fixes the variable, not jobs.json.</summary>
+    private string FatalReason(ProviderOutcome outcome) => outcome.HttpStatus is 401 or 403
+        ? $"{outcome.Message} (HTTP {outcome.HttpStatus}: check the API key in environment variable {_account.ApiKeyEnv})"
+        : outcome.Message;
 
     private async Task OnFatalAsync(LedgerSubmission submission, string message)
     {

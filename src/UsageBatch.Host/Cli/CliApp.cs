@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using UsageBatch.Billing;
@@ -25,35 +27,38 @@ internal static class CliApp
     {
         environment ??= Environment.GetEnvironmentVariable;
         var config = new Option<string>("--config") { Description = "Path to jobs.json", DefaultValueFactory = _ => "jobs.json", Recursive = true };
-        var root = new RootCommand($"UsageBatch: metered-billing batch job for Whop and Chargebee. `usagebatch help VERB` shows a verb's options.\n\n{RunExitCodes}");
+        var root = new RootCommand("UsageBatch: metered-billing batch job for Whop and Chargebee. `usagebatch help VERB` shows a verb's options and exit codes.");
+        var exitCodes = new Dictionary<Command, string> { [root] = RunExitCodes };
         root.Options.Add(config);
         string Config(ParseResult parse) => parse.GetValue(config)!;
-        void Add(Command command, Func<ParseResult, CancellationToken, Task<int>> body)
+        void Add(Command command, string codes, Func<ParseResult, CancellationToken, Task<int>> body)
         {
+            exitCodes[command] = codes;
             command.SetAction((parse, ct) => Verb.RunAsync(Config(parse), error, () => body(parse, ct)));
             root.Subcommands.Add(command);
         }
 
         // `serve` is also what a bare `usagebatch` does (systemd units and services start it with no verb).
-        var serve = new Command("serve", $"Run the scheduler: every enabled job on its cron until Ctrl+C / SIGTERM (the default verb)\n\n{PlainExitCodes} 0 also after a clean stop.");
-        Add(serve, (parse, ct) => ServeCommand.RunAsync(Config(parse), error, environment, ct));
+        var serve = new Command("serve", "Run the scheduler: every enabled job on its cron until Ctrl+C / SIGTERM (the default verb)");
+        Add(serve, PlainExitCodes + " A clean stop (Ctrl+C, SIGTERM) exits 0.", (parse, ct) => ServeCommand.RunAsync(Config(parse), error, environment, ct));
         root.SetAction((parse, ct) => Verb.RunAsync(Config(parse), error, () => ServeCommand.RunAsync(Config(parse), error, environment, ct)));
 
         var jobs = new Option<string[]>("--job") { Description = "Run only this job (repeatable); default: every enabled job" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be sent; send nothing, change nothing" };
-        var run = new Command("run", $"Run jobs now, once, then exit (for SQL Agent, cron, Task Scheduler)\n\n{RunExitCodes}") { jobs, dryRun };
-        Add(run, (parse, ct) => Commands.RunAsync(Config(parse), parse.GetValue(jobs) ?? [], parse.GetValue(dryRun), output, error, environment, ct));
+        var run = new Command("run", "Run jobs now, once, then exit (for SQL Agent, cron, Task Scheduler)") { jobs, dryRun };
+        Add(run, RunExitCodes, (parse, ct) => Commands.RunAsync(Config(parse), parse.GetValue(jobs) ?? [], parse.GetValue(dryRun), output, error, environment, ct));
 
-        var demo = new Command("demo", $"Create the embedded database, seed sample usage, start the emulator, run every job once\n\nExit codes: 0 every row final and billed totals equal the provider's; 1 something needs attention; 2 bad configuration.");
-        Add(demo, (parse, ct) => DemoCommand.RunAsync(Config(parse), output, ct));
+        var demo = new Command("demo", "Create the embedded database, seed sample usage, start the emulator, run every job once");
+        Add(demo, "Exit codes: 0 every row final and billed totals equal the provider's; 1 something needs attention; 2 bad configuration.", (parse, ct) => DemoCommand.RunAsync(Config(parse), output, ct));
 
-        var validate = new Command("validate", $"Check configuration and database schema; no side effects\n\n{PlainExitCodes}");
-        Add(validate, (parse, ct) => Commands.ValidateAsync(Config(parse), output, environment, ct));
+        var validate = new Command("validate", "Check configuration and database schema; no side effects");
+        Add(validate, PlainExitCodes, (parse, ct) => Commands.ValidateAsync(Config(parse), output, environment, ct));
 
-        var status = new Command("status", $"Per job: last runs and rows pending / future-dated / claimed / held\n\n{PlainExitCodes}");
-        Add(status, (parse, ct) => Commands.StatusAsync(Config(parse), output, environment, ct));
+        var status = new Command("status", "Per job: last runs and rows pending / future-dated / claimed / held");
+        Add(status, PlainExitCodes, (parse, ct) => Commands.StatusAsync(Config(parse), output, environment, ct));
 
-        var init = new Command("init", $"Create or upgrade the schema (creates the SQLite file and its folder)\n\n{PlainExitCodes}");
+        var init = new Command("init", "Create or upgrade the schema (creates the SQLite file and its folder)");
+        exitCodes[init] = PlainExitCodes;
         init.SetAction((parse, ct) => Verb.RunAsync(Config(parse), error, () => Commands.DbInitAsync(Config(parse), output, environment, ct)));
         root.Subcommands.Add(new Command("db", "Database commands") { init });
 
@@ -62,22 +67,22 @@ internal static class CliApp
         var requeueTable = new Option<string?>("--table") { Description = "With --row: the usage table of the row" };
         requeueTable.AcceptOnlyFromAmong(UsageTable.Whop.Name, UsageTable.Chargebee.Name);
         var requeueJob = new Option<string?>("--job") { Description = "With --row: the job whose usage table holds the row" };
-        var requeue = new Command("requeue", $"Release held rows or a held submission after checking the provider\n\nExit codes: 0 released, approved or confirmed billed; 1 stays held (the provider's answer is ambiguous); 2 bad arguments or nothing held there; 3 the provider or database could not be reached.")
+        var requeue = new Command("requeue", "Release held rows or a held submission after checking the provider")
             { requeueRow, requeueSubmission, requeueTable, requeueJob };
-        Add(requeue, (parse, ct) => Commands.RequeueAsync(Config(parse), RequeueTargetOf(parse, requeueRow, requeueSubmission, requeueTable, requeueJob), output, environment, ct));
+        Add(requeue, "Exit codes: 0 released, approved or confirmed billed; 1 stays held (the provider's answer is ambiguous); 2 bad arguments or nothing held there; 3 the provider or database could not be reached.", (parse, ct) => Commands.RequeueAsync(Config(parse), RequeueTargetOf(parse, requeueRow, requeueSubmission, requeueTable, requeueJob), output, environment, ct));
 
         var reportRun = WholeNumber("--run", "run id", "The run id");
         var reportLast = new Option<bool>("--last") { Description = "The newest finished run" };
         var reportJob = new Option<string?>("--job") { Description = "With --last: the newest finished run of this job" };
-        var report = new Command("report", $"Re-render a run's report files (HTML, JSON, CSV) from the ledger\n\n{PlainExitCodes}") { reportRun, reportLast, reportJob };
-        Add(report, (parse, ct) => ReportCommand.RunAsync(Config(parse), parse.GetValue(reportRun), parse.GetValue(reportLast), parse.GetValue(reportJob), output, environment, ct));
+        var report = new Command("report", "Re-render a run's report files (HTML, JSON, CSV) from the ledger") { reportRun, reportLast, reportJob };
+        Add(report, PlainExitCodes, (parse, ct) => ReportCommand.RunAsync(Config(parse), parse.GetValue(reportRun), parse.GetValue(reportLast), parse.GetValue(reportJob), output, environment, ct));
 
         var reconcileJob = new Option<string>("--job") { Description = "The job whose provider account to reconcile", Required = true };
         var reconcileFrom = new Option<string>("--from") { Description = "First day, yyyy-MM-dd (UTC, inclusive)", Required = true };
         var reconcileTo = new Option<string>("--to") { Description = "Last day, yyyy-MM-dd (UTC, exclusive)", Required = true };
-        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)\n\nExit codes: 0 no differences; 1 differences (see the files written); 2 bad configuration or arguments; 3 provider or database failure.")
+        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)")
             { reconcileJob, reconcileFrom, reconcileTo };
-        Add(reconcile, (parse, ct) => ReconcileCommand.RunAsync(Config(parse), parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
+        Add(reconcile, "Exit codes: 0 no differences; 1 differences (see the files written); 2 bad configuration or arguments; 3 provider or database failure.", (parse, ct) => ReconcileCommand.RunAsync(Config(parse), parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
             parse.GetValue(reconcileTo), output, environment, TimeProvider.System, ct));
 
         var helpVerb = new Argument<string?>("verb") { Description = "The verb to explain", Arity = ArgumentArity.ZeroOrOne };
@@ -86,8 +91,12 @@ internal static class CliApp
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct));
         root.Subcommands.Add(help);
 
+        // The built-in help, followed by the verb's exit codes (kept out of the descriptions so the verb list stays short).
+        var helpOption = root.Options.OfType<HelpOption>().Single();
+        helpOption.Action = new ExitCodesHelp((SynchronousCommandLineAction)helpOption.Action!, exitCodes, output);
+
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 && parsed.Action is not ExitCodesHelp)
         {
             foreach (var parseError in parsed.Errors)
             {

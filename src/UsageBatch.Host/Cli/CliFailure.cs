@@ -15,7 +15,7 @@ internal sealed record CliFailure(int ExitCode, IReadOnlyList<string> Lines, boo
     {
         ConfigurationException c => new(ExitCodes.BadConfiguration, c.Errors, false),
         UsageException u => new(ExitCodes.BadConfiguration, [u.Message], false),
-        SqliteException s => Unreachable($"{s.Message.TrimEnd('.')} (SQLite error {s.SqliteErrorCode})"),
+        SqliteException s => Unreachable(s.Message.TrimEnd('.')),
         // Further database kinds plug in here (SQL Server: SqlException on an unreachable server or a failed login).
         _ => new(ExitCodes.Aborted, [$"usagebatch: failed: {exception.Message}"], true),
     };

@@ -15,6 +15,12 @@ internal static class Commands
         var options = ConfigLoader.Load(configPath);
         var selected = SelectJobs(options, jobNames, configPath);
         Check(options, environment, requireKeys: true, selected.Select(j => j.Name).ToList());
+        if (dryRun && Composition.IsEmbeddedDefault(options, environment) && Composition.SqliteFile(options, environment) is { } file && !File.Exists(file))
+        {
+            await output.WriteLineAsync($"dry run: the database {file} does not exist yet; a real run creates it empty, so nothing would be sent");
+            return ExitCodes.Ok;
+        }
+
         using var loggers = Logging.Create(options.Logging);
         // A dry run changes nothing, not even a schema; a first real run may create the embedded default database.
         var use = dryRun ? DatabaseUse.Read : Composition.IsEmbeddedDefault(options, environment) ? DatabaseUse.Create : DatabaseUse.Write;
