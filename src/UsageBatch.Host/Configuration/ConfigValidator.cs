@@ -43,6 +43,12 @@ internal static class ConfigValidator
             errors.Add("logging.retainedDays: must be at least 1");
         }
 
+        // An unknown level would otherwise fall back to Information without a word.
+        if (!Enum.TryParse<Serilog.Events.LogEventLevel>(options.Logging.MinimumLevel, ignoreCase: true, out _) || int.TryParse(options.Logging.MinimumLevel, out _))
+        {
+            errors.Add($"logging.minimumLevel: '{options.Logging.MinimumLevel}' is not one of Verbose, Debug, Information, Warning, Error");
+        }
+
         return errors;
     }
 
