@@ -47,6 +47,9 @@ internal sealed class RunSummary
     public int? UsageCap { get; set; }
     public List<PlannedSubmission> Planned { get; set; } = [];
 
+    /// <summary>A dry run's single rows: each it would reject or hold, with the reason the run would record.</summary>
+    public List<PlannedRow> PlannedRows { get; set; } = [];
+
     private readonly object _gate = new();
 
     public void CountProviderCall()
@@ -88,6 +91,8 @@ internal sealed class RunSummary
     /// <summary>Whether anything in this run needs a person (exit code 1).</summary>
     public bool NeedsAttention =>
         RowsRejectedByValidation + RowsHeldRequeued + Rejected + Held + Released + Unresolved > 0;
+
+    public sealed record PlannedRow(string Decision, long RowId, string? SourceKey, string Reason);
 
     public sealed record PlannedSubmission(string Target, int Rows, decimal Total, string Decision, string? Reason, string ValueKind = "quantity");
 }

@@ -57,6 +57,8 @@ internal static class Commands
     public static string NoSuchJob(AppOptions options, IReadOnlyCollection<string> names, string configPath) =>
         $"usagebatch: --job: no job named {string.Join(", ", names.Select(n => $"'{n}'"))} in {configPath}; its jobs are: {string.Join(", ", options.Jobs.Select(j => j.Name))}";
 
+    private const int PlannedRowsShown = 20;
+
     public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -71,6 +73,20 @@ internal static class Commands
         if (s.Message is not null)
         {
             await output.WriteLineAsync($"  {s.Message}");
+        }
+
+        // Named one by one so a DBA can fix them before the real run; a flood is cut short (the counts above are whole).
+        foreach (var decision in s.PlannedRows.GroupBy(r => r.Decision))
+        {
+            foreach (var row in decision.Take(PlannedRowsShown))
+            {
+                await output.WriteLineAsync(string.Create(inv, $"  would {row.Decision} row {row.RowId}{(row.SourceKey is null ? "" : $" (source_key {row.SourceKey})")}: {row.Reason}"));
+            }
+
+            if (decision.Count() > PlannedRowsShown)
+            {
+                await output.WriteLineAsync(string.Create(inv, $"  … and {decision.Count() - PlannedRowsShown} more rows it would {decision.Key}"));
+            }
         }
 
         foreach (var planned in s.Planned)
