@@ -107,7 +107,7 @@ internal sealed class BillingRun
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
-            _logger.LogError("Run {RunId} lost its lease to a recovering run; stopping without touching anything more", runId);
+            _logger.LogError("The run lost its lease to a recovering run; stopping without touching anything more");
             summary.Outcome = "dead";
             summary.ExitCode = ExitCodes.Aborted;
             summary.Message = "lease lost: another run recovered this run's work";
@@ -127,7 +127,7 @@ internal sealed class BillingRun
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
-            _logger.LogError(ex, "Run {RunId} aborted", runId);
+            _logger.LogError(ex, "The run aborted");
             if (bulkStore is not null)
             {
                 await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
@@ -151,7 +151,8 @@ internal sealed class BillingRun
         summary.Recovered = adopted.Count;
         foreach (var submission in adopted)
         {
-            _logger.LogWarning("Recovering submission {SubmissionId} left {Status} by run {OwnerRunId}", submission.Id, submission.Status, submission.OwnerRunId);
+            using var submissionScope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
+            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}", submission.Id, submission.Status, submission.AdoptedFrom);
             switch (submission.Status)
             {
                 case SubmissionStatus.Preparing:
@@ -302,13 +303,18 @@ internal sealed class BillingRun
         summary.FinishedAt = _time.GetUtcNow();
         await TryAsync(() => _store.FinishRunAsync(summary.RunId, outcome, exitCode, message,
             System.Text.Json.JsonSerializer.Serialize(summary, RunSummaryJson.Options), summary.FinishedAt.Value, CancellationToken.None));
+        // Job, RunId and Provider come from the run's log scope (kept out of the text so they stay properties).
         _logger.LogInformation(
-            "Run {RunId} of {Job} finished {Outcome} (exit {ExitCode}): {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed, total {BilledTotal}, provider echoed {EchoedTotal}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
-            summary.RunId, summary.Job, outcome, exitCode, summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
-            summary.Released, summary.Unresolved, summary.RowsBilled, summary.BilledTotal, summary.EchoedTotal, summary.RowsRejectedByValidation,
-            ReportFiles(summary), message ?? "");
+            "Run finished {Outcome} (exit {ExitCode}) in {Duration}: {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed ({Billed}), provider echoed {Echoed}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
+            outcome, exitCode, DurationText.Format(summary.FinishedAt.Value - summary.StartedAt), summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
+            summary.Released, summary.Unresolved, summary.RowsBilled, ByKind(summary.BilledByKind, summary.Currency), ByKind(summary.EchoedByKind, summary.Currency),
+            summary.RowsRejectedByValidation, ReportFiles(summary), message ?? "");
         return summary;
     }
+
+    /// <summary>Each kind of value with its unit; money and units are never added together.</summary>
+    private static string ByKind(IReadOnlyDictionary<string, decimal> byKind, string? currency) =>
+        byKind.Count == 0 ? "nothing" : string.Join(", ", byKind.Select(k => $"{k.Key} {Reports.ReportNumber.Format(k.Value, k.Key)} {Reports.ReportNumber.Unit(k.Key, currency)}"));
 
     private string ReportFiles(RunSummary summary) =>
         _options.ReportsDirectory is { } directory

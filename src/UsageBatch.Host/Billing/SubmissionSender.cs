@@ -73,6 +73,8 @@ internal sealed class SubmissionSender
 
     private async Task SendOneAsync(LedgerSubmission submission, bool resolveFirst, CancellationToken stopToken)
     {
+        // Every line about this submission, the provider client's included, carries its id as a property.
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
         var current = ToProviderSubmission(submission);
         var attemptedAt = submission.LastAttemptAt ?? _time.GetUtcNow();
         var unknowns = 0;
@@ -103,7 +105,7 @@ internal sealed class SubmissionSender
 
             if (!marked && !await RenewAndMarkSentAsync(submission.Id))
             {
-                _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
+                _logger.LogError("Submission {Submission} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
                 _summary.Tally(SubmissionStatus.Prepared, 0, 0, null);
                 return;
             }
@@ -117,7 +119,7 @@ internal sealed class SubmissionSender
                 outcome = await _provider.SubmitAsync(current, CancellationToken.None);
             }
 
-            _logger.LogInformation("Submission {SubmissionId} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
+            _logger.LogInformation("Submission {Submission} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
             switch (outcome.Kind)
             {
                 case OutcomeKind.Confirmed:
@@ -155,7 +157,7 @@ internal sealed class SubmissionSender
                     continue;
                 default:
                     // Unknown after every attempt: stays 'sent'; the next run resolves it (same id for Chargebee).
-                    _logger.LogWarning("Submission {SubmissionId} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
+                    _logger.LogWarning("Submission {Submission} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
                     _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
                     return;
             }
@@ -182,7 +184,7 @@ internal sealed class SubmissionSender
     {
         var owned = await _store.OwnedUsageIdsAsync(_job.Provider, current.Target, CancellationToken.None);
         var outcome = await _provider.ResolveAsync(current, attemptedAt, owned, CancellationToken.None);
-        _logger.LogInformation("Resolving submission {SubmissionId}: {Outcome}", submission.Id, outcome);
+        _logger.LogInformation("Resolving submission {Submission}: {Outcome}", submission.Id, outcome);
         switch (outcome.Kind)
         {
             case OutcomeKind.Confirmed:
@@ -282,7 +284,7 @@ internal sealed class SubmissionSender
         // Ledger first (one short transaction), then the rows in batches: a crash in between is finished by recovery.
         if (!await _store.RecordOutcomeAsync(record, CancellationToken.None))
         {
-            _logger.LogError("Submission {SubmissionId} outcome {Status} not recorded: no longer owned by run {RunId}", submission.Id, status, _runId);
+            _logger.LogError("Submission {Submission} outcome {Status} not recorded: no longer owned by this run", submission.Id, status);
             return;
         }
 
@@ -296,7 +298,7 @@ internal sealed class SubmissionSender
         _summary.Tally(status, submission.RowCount, submission.Total, outcome.EchoedTotal, submission.Target.ValueField);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
         {
-            _logger.LogError("Submission {SubmissionId}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);
+            _logger.LogError("Submission {Submission}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);
         }
     }
 

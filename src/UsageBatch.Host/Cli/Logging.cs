@@ -23,11 +23,12 @@ internal static class Logging
         var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(level)
-            // Quartz and the host are chatty at Information about their own internals; keep their warnings.
-            .MinimumLevel.Override("Quartz", level > LogEventLevel.Information ? level : LogEventLevel.Information)
-            .MinimumLevel.Override("Microsoft", level > LogEventLevel.Warning ? level : LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level)
+            // Quartz and the host tell ~25 lines about their own internals at Information: those show at Debug only;
+            // their warnings always.
+            .MinimumLevel.Override("Quartz", level <= LogEventLevel.Debug ? level : LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft", level <= LogEventLevel.Debug ? level : LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With(new UtcTimestampEnricher())
             .WriteTo.File(
                 Path.Combine(options.Directory, FilePrefix + ".log"),
                 rollingInterval: RollingInterval.Day,
@@ -36,11 +37,11 @@ internal static class Logging
                 retainedFileTimeLimit: TimeSpan.FromDays(options.RetainedDays),
                 fileSizeLimitBytes: 256L * 1024 * 1024,
                 rollOnFileSizeLimit: true,
-                outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
+                outputTemplate: "{UtcTimestamp:yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
         if (consoleLevel is { } console)
         {
             configuration.WriteTo.Console(restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
-                outputTemplate: "{Timestamp:HH:mm:ss} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+                outputTemplate: "{UtcTimestamp:yyyy-MM-ddTHH:mm:ssZ} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
         }
 
         return configuration.CreateLogger();

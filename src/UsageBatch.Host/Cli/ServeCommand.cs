@@ -37,10 +37,13 @@ internal static class ServeCommand
         }
 
         var now = TimeProvider.System.GetUtcNow();
+        logger.Information("UsageBatch {Version} serving {Jobs} enabled jobs from {Config}; database {Dialect}, scheduler store {Store}; Ctrl+C or SIGTERM stops it (waits up to {ShutdownTimeout})",
+            typeof(ServeCommand).Assembly.GetName().Version?.ToString(3), options.Jobs.Count(j => j.Enabled), Path.GetFullPath(configPath), store.Dialect,
+            options.Scheduler.Store, Usage.DurationText.Format(options.Scheduler.ShutdownTimeout));
         foreach (var job in options.Jobs.Where(j => j.Enabled))
         {
-            logger.Information("Scheduled {Job}: cron {Cron} in {TimeZone}, misfire {Misfire}, next fire {NextFire:O}",
-                job.Name, job.Cron, job.TimeZone, job.Misfire, JobSchedule.NextFireTime(job, now));
+            logger.Information("Scheduled {Job}: cron {Cron} in {TimeZone}, misfire {Misfire}, next fire {NextFire}",
+                job.Name, job.Cron, job.TimeZone, job.Misfire, JobSchedule.NextFireTime(job, now) is { } next ? Usage.UtcText.Format(next) : "never");
         }
 
         await host.WaitForShutdownAsync(cancellationToken);

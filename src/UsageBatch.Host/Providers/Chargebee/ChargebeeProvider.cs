@@ -80,8 +80,8 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
                 uncertain = true;
                 var delay = _backoff.Delay(attempts);
                 _logger.LogWarning(
-                    "{Provider} submission {SubmissionId}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
-                    "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, delay);
+                    "{ProviderName} submission {Submission}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
+                    "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, Usage.DurationText.Format(delay));
                 await Task.Delay(delay, _caller.Time, cancellationToken);
                 continue;
             }
@@ -216,8 +216,8 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         };
         _logger.Log(
             level,
-            "{Provider} {Account} submission {SubmissionId}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
-            "chargebee", _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
+            "{Account} submission {Submission}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
+            _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
     }
 
     public void Dispose() => _caller.Dispose();

@@ -215,8 +215,8 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
         };
         _logger.Log(
             level,
-            "{Provider} {Account} submission {SubmissionId}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
-            "whop", _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
+            "{Account} submission {Submission}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
+            _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
     }
 
     public void Dispose() => _caller.Dispose();
