@@ -7,7 +7,7 @@ using UsageBatch.Usage;
 namespace UsageBatch.Billing;
 
 /// <summary>
-/// One run of one job, phase by phase (DESIGN.md "Data flow"): recover → validate → claim and prepare → send →
+/// One run of one job, phase by phase: recover → validate → claim and prepare → send →
 /// settle → summary. Every phase is short transactions; the ledger row of a group is committed before it is sent,
 /// so a kill at any instant leaves a state the next run finishes.
 /// </summary>

@@ -11,7 +11,7 @@ namespace UsageBatch.Providers.Chargebee;
 /// <summary>
 /// Chargebee v2 metered usages. Our usage id is deterministic, so an unknown outcome is settled by sending the
 /// same id again: it either lands, replays, or answers duplicate_entry, after which a retrieve tells whether the
-/// stored usage is ours (DESIGN.md "Idempotency and recovery").
+/// stored usage is ours.
 /// </summary>
 internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
 {
