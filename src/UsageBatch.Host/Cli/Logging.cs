@@ -40,8 +40,10 @@ internal static class Logging
                 outputTemplate: "{UtcTimestamp:yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
         if (consoleLevel is { } console)
         {
-            configuration.WriteTo.Console(restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
-                outputTemplate: "{UtcTimestamp:yyyy-MM-ddTHH:mm:ssZ} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            // A sub-logger gets its own copy of each event, so the one-line exception stays off the file's lines.
+            configuration.WriteTo.Logger(sub => sub.Enrich.With(new ExceptionLineEnricher()).WriteTo.Console(
+                restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
+                outputTemplate: "{UtcTimestamp:yyyy-MM-ddTHH:mm:ssZ} [{Level:u3}] {Message:lj}{ExceptionLine} {Properties:j}{NewLine}"));
         }
 
         return configuration.CreateLogger();
