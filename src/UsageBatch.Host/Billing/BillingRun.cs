@@ -69,7 +69,7 @@ internal sealed class BillingRun
         // A bulk store settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
         var bulkStore = _store as IBulkBillingStore;
         var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings,
-            deferConfirmedSettle: bulkStore is not null);
+            deferConfirmedSettle: bulkStore is not null) { Progress = _options.Progress };
         try
         {
             var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
@@ -80,20 +80,28 @@ internal sealed class BillingRun
                 await RecoverAsync(runId, summary, toSend, linked.Token);
             }
 
+            var progress = _options.Progress;
+            progress?.Phase("validating pending rows");
             using (RunTimings.Measure(timings, RunPhase.Validate))
             {
                 await ValidateAsync(runId, summary, rules, linked.Token);
             }
 
+            progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
+            progress?.Phase("claiming and preparing groups");
             using (RunTimings.Measure(timings, RunPhase.ClaimPrepare))
             {
                 await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
             }
 
+            progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
+            progress?.Phase("sending submissions", toSend.Count);
             using (RunTimings.Measure(timings, RunPhase.SendWall))
             {
                 await sender.SendAllAsync(toSend, linked.Token);
             }
+
+            progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
 
             if (bulkStore is not null)
             {

@@ -48,6 +48,9 @@ internal sealed class SubmissionSender
     /// <summary>Slack between the end of a request's timeout and the end of the lease: 10 s, less for short test leases.</summary>
     private TimeSpan LeaseMargin => _job.LeaseMargin;
 
+    /// <summary>Told after each submission is done (for a person watching `run`).</summary>
+    public IRunProgress? Progress { get; init; }
+
     /// <summary>Set when a fatal provider error aborted the sends (auth, configuration, or the same permanent error on every first send).</summary>
     public string? FatalMessage { get; private set; }
 
@@ -57,7 +60,11 @@ internal sealed class SubmissionSender
         try
         {
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _account.MaxInFlight), CancellationToken = stopOrFatal.Token },
-                async (item, token) => await SendOneAsync(item.Submission, item.ResolveFirst, token));
+                async (item, token) =>
+                {
+                    await SendOneAsync(item.Submission, item.ResolveFirst, token);
+                    Progress?.Step();
+                });
         }
         catch (OperationCanceledException) when (_fatal.IsCancellationRequested && !stopToken.IsCancellationRequested)
         {

@@ -28,9 +28,13 @@ internal static class Commands
         await store.EnsureSchemaAsync(cancellationToken);
         var runner = new JobRunner(options, store, environment, TimeProvider.System, loggers);
         var exit = ExitCodes.Ok;
+        // A live display on a terminal; a line per phase when stdout goes to a file, a pipe or a scheduler's log.
+        var live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !dryRun;
         foreach (var job in selected)
         {
-            var (summary, path) = await runner.RunAsync(job, new RunOptions(DryRun: dryRun), TimeProvider.System.GetUtcNow(), cancellationToken);
+            var (summary, path) = live
+                ? await Progress.LiveProgress.ShowAsync(job.Name, progress => runner.RunAsync(job, new RunOptions(Progress: progress), TimeProvider.System.GetUtcNow(), cancellationToken))
+                : await runner.RunAsync(job, new RunOptions(DryRun: dryRun, Progress: dryRun ? null : new Progress.LineProgress(output, job.Name)), TimeProvider.System.GetUtcNow(), cancellationToken);
             await PrintSummaryAsync(output, summary, path);
             exit = Math.Max(exit, summary.ExitCode);
             if (cancellationToken.IsCancellationRequested)

@@ -36,7 +36,12 @@ public sealed class RequeueCliTests
         await h.InsertWhopAsync("w1", "mem_Alpha01", null, "bi_ApiCalls01", null, null, "5", BillingHarness.Earlier(1));
         await h.InsertChargebeeAsync("c1", "sub_Acme", "api-calls-USD-monthly", "3", BillingHarness.Earlier(1));
         var config = Config(h);
-        Assert.Equal(ExitCodes.Ok, (await CliRun.InProcessAsync(Keys, "run", "--config", config)).Exit);
+        var first = await CliRun.InProcessAsync(Keys, "run", "--config", config);
+        Assert.True(first.Exit == ExitCodes.Ok, first.All);
+        // Not a terminal: a line per phase instead of a live display.
+        Assert.Contains("whop-test: validating pending rows", first.Output, StringComparison.Ordinal);
+        Assert.Contains("chargebee-test: sending submissions (1)", first.Output, StringComparison.Ordinal);
+        Assert.Contains("chargebee-test: sent: 1 confirmed", first.Output, StringComparison.Ordinal);
         await h.ScalarAsync<long>("UPDATE whop_usage SET billing_status = 'pending'; UPDATE chargebee_usage SET billing_status = 'pending'; SELECT 1");
         var held = await CliRun.InProcessAsync(Keys, "run", "--config", config);
         Assert.True(held.Exit == ExitCodes.Attention, held.All);
