@@ -108,7 +108,7 @@ internal static class Commands
         }
     }
 
-    private static string Values(IReadOnlyDictionary<string, decimal> byKind, string? currency) =>
+    public static string Values(IReadOnlyDictionary<string, decimal> byKind, string? currency) =>
         byKind.Count == 0 ? "nothing" : string.Join(", ", byKind.Select(k => $"{k.Key} {Value(k.Value, k.Key, currency)}"));
 
     private static string Value(decimal value, string kind, string? currency) =>

@@ -67,11 +67,13 @@ internal static class DemoCommand
             await Commands.PrintSummaryAsync(output, summary, path);
             var counts = await store.CountRowsAsync(UsageTable.For(options.Providers[job.Provider].Kind), summary.Cutoff, cancellationToken);
             var final = counts.Pending == 0 && counts.Claimed == 0 && counts.Held == 0;
-            var reconciled = summary.BilledTotal == summary.EchoedTotal;
+            // Per kind of value: money and units are compared apart, never added together.
+            var reconciled = summary.BilledByKind.Count == summary.EchoedByKind.Count
+                && summary.BilledByKind.All(k => summary.EchoedByKind.TryGetValue(k.Key, out var echoed) && echoed == k.Value);
             healthy &= final && reconciled && summary.ExitCode is ExitCodes.Ok or ExitCodes.Attention
                 && summary.Unresolved == 0 && summary.Released == 0 && summary.Held == 0;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  rows now: billed {counts.Billed}, rejected {counts.Rejected}, held {counts.Held}, pending {counts.Pending}, claimed {counts.Claimed}; control check {(reconciled ? "PASS" : "FAIL")}: billed {summary.BilledTotal} = provider {summary.EchoedTotal}"));
+                $"  rows now: billed {counts.Billed}, rejected {counts.Rejected}, held {counts.Held}, pending {counts.Pending}, claimed {counts.Claimed}; control check {(reconciled ? "PASS" : "FAIL")}: billed {Commands.Values(summary.BilledByKind, summary.Currency)} {(reconciled ? "=" : "<>")} provider {Commands.Values(summary.EchoedByKind, summary.Currency)}"));
         }
 
         await output.WriteLineAsync("demo: the seeded bad rows are expected rejections:");
