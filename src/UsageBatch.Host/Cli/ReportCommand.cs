@@ -25,6 +25,12 @@ internal static class ReportCommand
         await ((IBillingStore)store).EnsureSchemaAsync(cancellationToken);
         var id = runId ?? await store.LastFinishedRunIdAsync(job, cancellationToken);
         var run = id is { } i ? await store.GetRunAsync(i, cancellationToken) : null;
+        if (run is null && job is not null && options.Jobs.All(j => j.Name != job))
+        {
+            // A job removed from jobs.json may still have runs in the ledger, so the name is checked only now.
+            throw new UsageException(Commands.NoSuchJob(options, [job], configPath));
+        }
+
         if (run is null)
         {
             throw new UsageException(id is null

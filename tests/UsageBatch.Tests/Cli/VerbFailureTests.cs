@@ -75,11 +75,17 @@ public sealed class VerbFailureTests : IDisposable
     [Theory]
     [InlineData("run")]
     [InlineData("reconcile")]
+    [InlineData("report")]
     public async Task Job_UnknownName_ListsTheJobNames(string verb)
     {
-        string[] args = verb == "run"
-            ? ["run", "--job", "nope", "--config", Config()]
-            : ["reconcile", "--job", "nope", "--from", "2026-11-01", "--to", "2026-11-02", "--config", Config()];
+        var config = Config();
+        Assert.Equal(ExitCodes.Ok, (await CliRun.InProcessAsync(Keys, "db", "init", "--config", config)).Exit);
+        string[] args = verb switch
+        {
+            "run" => ["run", "--job", "nope", "--config", config],
+            "report" => ["report", "--last", "--job", "nope", "--config", config],
+            _ => ["reconcile", "--job", "nope", "--from", "2026-11-01", "--to", "2026-11-02", "--config", config],
+        };
 
         var result = await CliRun.InProcessAsync(Keys, args);
 
