@@ -17,7 +17,7 @@ internal static class EmulatorJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Control and fixture format: camelCase as DESIGN.md writes it, lenient on input.</summary>
+    /// <summary>Control and fixture format: camelCase as the README shows it, lenient on input.</summary>
     public static readonly JsonSerializerOptions Control = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -6,7 +6,7 @@ public sealed class EmulatorOptions
     /// <summary>e.g. <c>http://127.0.0.1:5080</c>; null = 127.0.0.1 on a free port.</summary>
     public string? Urls { get; set; }
 
-    /// <summary>A fixture JSON file (DESIGN.md format).</summary>
+    /// <summary>A fixture JSON file.</summary>
     public string? FixturesPath { get; set; }
 
     /// <summary>In-memory fixtures; win over <see cref="FixturesPath"/>. Neither = <see cref="EmulatorFixtures.CreateDefault"/>.</summary>

@@ -103,21 +103,21 @@ internal static class ChargebeeEndpoints
             return ChargebeeError.WrongValue(IdempotencyHeader, "must be 1 to 100 characters");
         }
 
-        // Chargebee matches a retry on path and body (providers.md 2.7).
+        // Chargebee matches a retry on path and body (the provider's API docs).
         var fingerprint = context.Request.Method + " " + context.Request.Path + context.Request.QueryString + "\n" + body;
         lock (state.Gate)
         {
             var now = state.Time.GetUtcNow();
             if (state.Idempotency.TryGet(key, now, out var storedFingerprint, out var stored))
             {
-                // inferred (providers.md 2.7 [?]): reusing a key for a different request is refused.
+                // inferred (the provider's API docs [?]): reusing a key for a different request is refused.
                 return storedFingerprint == fingerprint
                     ? stored! with { Headers = new Dictionary<string, string>(stored.Headers) { ["chargebee-idempotency-replayed"] = "true" } }
                     : ChargebeeError.InvalidRequest(IdempotencyHeader, "The idempotency key was already used for a different request");
             }
 
             var response = handle();
-            // inferred (providers.md 2.7 [?]): 5xx answers are not stored, so a retry is processed afresh.
+            // inferred (the provider's API docs [?]): 5xx answers are not stored, so a retry is processed afresh.
             if (response.Status < 500)
             {
                 state.Idempotency.Store(key, fingerprint, response, now + state.Fixtures.Settings.Chargebee.IdempotencyWindow);

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace UsageBatch.Emulator.Chargebee;
 
-/// <summary>Chargebee's error envelope (providers.md 2.5), with the deprecated error_code/error_msg still filled.</summary>
+/// <summary>Chargebee's error envelope (the provider's API docs), with the deprecated error_code/error_msg still filled.</summary>
 internal sealed record ChargebeeError(
     string Message,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type,
@@ -29,7 +29,7 @@ internal sealed record ChargebeeError(
     public static ProviderResponse NotFound(string message) =>
         Respond(404, message, "invalid_request", "resource_not_found", null, "resource_not_found");
 
-    // inferred (providers.md 2.5 [I]): the 401 body; no type, as the older fixtures show.
+    // inferred (the provider's API docs [I]): the 401 body; no type, as the older fixtures show.
     public static ProviderResponse Unauthorized() =>
         Respond(401, "Sorry, authentication failed. Invalid api key", null, "api_authentication_failed", null, "api_authentication_invalid_key");
 

@@ -120,7 +120,7 @@ internal sealed class ChargebeeListFilter
                 _predicates.Add(u => read(u) < t);
                 return null;
             case "on":
-                // inferred (providers.md 2.8): "on" is taken as the exact second.
+                // inferred (the provider's API docs): "on" is taken as the exact second.
                 _predicates.Add(u => read(u) == t);
                 return null;
             default:

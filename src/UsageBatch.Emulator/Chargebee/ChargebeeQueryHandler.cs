@@ -26,7 +26,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
                 return refusal;
             }
 
-            // inferred (providers.md 2.5 [I]): deleting an invoiced usage -> 400 invalid_request.
+            // inferred (the provider's API docs [I]): deleting an invoiced usage -> 400 invalid_request.
             if (usage!.InvoiceId is not null)
             {
                 return ChargebeeError.InvalidRequest("id", $"The usage {usage.Id} is already invoiced and cannot be deleted");
@@ -124,7 +124,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
         return true;
     }
 
-    /// <summary>Offsets are opaque to clients (providers.md 2.8); this one hides a position.</summary>
+    /// <summary>Offsets are opaque to clients (the provider's API docs); this one hides a position.</summary>
     private static string EncodeOffset(int position) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(OffsetTag + position.ToString(CultureInfo.InvariantCulture)));
 

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace UsageBatch.Emulator.Chargebee;
 
-/// <summary>A stored usage, serialised with Chargebee's field names (providers.md 2.4).</summary>
+/// <summary>A stored usage, serialised with Chargebee's field names (the provider's API docs).</summary>
 internal sealed class ChargebeeUsage
 {
     public required string Id { get; init; }

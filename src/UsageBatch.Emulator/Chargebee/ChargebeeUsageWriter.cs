@@ -79,7 +79,7 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
                 return ChargebeeError.InvalidRequest("item_price_id", $"The item price {itemPriceId} is not part of the subscription {subscriptionId}");
             }
 
-            // inferred (providers.md 2.3 [I]): dates outside the active period, and subscriptions that are neither
+            // inferred (the provider's API docs [I]): dates outside the active period, and subscriptions that are neither
             // active nor non_renewing, are refused with the support article's message rather than stored unbilled.
             var activeStatus = subscription.Status is "active" or "non_renewing";
             if (!activeStatus || usageDate < (subscription.ActiveFrom ?? long.MinValue) || usageDate >= (subscription.ActiveTo ?? long.MaxValue))
@@ -87,19 +87,19 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
                 return ChargebeeError.InvalidRequest("usage_date", ChargebeeError.PeriodMessage);
             }
 
-            // inferred (providers.md 2.5 [I]; chosen in DESIGN.md): duplicate id -> duplicate_entry, param id.
+            // inferred (the provider's API docs [I]; our choice): duplicate id -> duplicate_entry, param id.
             if (id is not null && state.ChargebeeUsages.Any(u => u.Id == id))
             {
                 return ChargebeeError.Respond(400, $"The value {id} is already present.", "invalid_request", "duplicate_entry", "id", "duplicate_entry");
             }
 
-            // inferred (providers.md 2.5 [I]; chosen in DESIGN.md): a date clash -> invalid_request, param usage_date.
+            // inferred (the provider's API docs [I]; our choice): a date clash -> invalid_request, param usage_date.
             if (state.ChargebeeUsages.Any(u => u.SubscriptionId == subscriptionId && u.ItemPriceId == itemPriceId && u.UsageDate == usageDate))
             {
                 return ChargebeeError.InvalidRequest("usage_date", "A usage already exists for this item price with the same usage_date");
             }
 
-            // inferred (providers.md 2.5 [I]): the lifetime cap -> resource_limit_exceeded.
+            // inferred (the provider's API docs [I]): the lifetime cap -> resource_limit_exceeded.
             var max = fixtures.Settings.Chargebee.MaxUsagesPerSubscription;
             if (subscription.ExistingUsages + state.ChargebeeUsages.Count(u => u.SubscriptionId == subscriptionId) >= max)
             {
@@ -124,7 +124,7 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
                 RequestHeaders = recordedHeaders,
             };
             state.ChargebeeUsages.Add(usage);
-            // inferred (providers.md 2.4 [I]): a successful write answers 200.
+            // inferred (the provider's API docs [I]): a successful write answers 200.
             return ProviderResponse.Json(200, new ChargebeeUsageEnvelope(usage));
         }
     }
@@ -134,7 +134,7 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
 
     /// <summary>
     /// quantity is a string on the wire: a plain decimal (no sign, exponent or separators), greater than 0
-    /// (inferred, providers.md 2.3), with at most the site's decimal places (inferred, providers.md 2.3 [I]).
+    /// (inferred, the provider's API docs), with at most the site's decimal places (inferred, the provider's API docs [I]).
     /// </summary>
     private static string? QuantityProblem(string quantity, int maxDecimals)
     {

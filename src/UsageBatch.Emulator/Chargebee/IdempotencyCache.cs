@@ -1,7 +1,7 @@
 namespace UsageBatch.Emulator.Chargebee;
 
 /// <summary>
-/// chargebee-idempotency-key: a repeat within the window replays the stored response (providers.md 2.7).
+/// chargebee-idempotency-key: a repeat within the window replays the stored response (the provider's API docs).
 /// Callers hold the state lock, so check-process-store is atomic for racing retries.
 /// </summary>
 internal sealed class IdempotencyCache

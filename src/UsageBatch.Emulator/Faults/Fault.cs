@@ -1,6 +1,6 @@
 namespace UsageBatch.Emulator.Faults;
 
-/// <summary>One injected fault, DESIGN.md's JSON: it applies to the next <see cref="Count"/> matching provider requests.</summary>
+/// <summary>One injected fault, JSON as the README's emulator section shows it: it applies to the next <see cref="Count"/> matching provider requests.</summary>
 internal sealed class Fault
 {
     public string? Method { get; set; }

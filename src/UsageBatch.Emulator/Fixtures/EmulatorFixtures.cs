@@ -2,7 +2,7 @@ namespace UsageBatch.Emulator;
 
 /// <summary>
 /// The emulator's world: settings plus the accounts, customers, items and subscriptions it knows.
-/// Mirrors DESIGN.md's fixture JSON (camelCase); every field but ids is optional.
+/// Mirrors the README's fixture JSON (camelCase); every field but ids is optional.
 /// </summary>
 public sealed class EmulatorFixtures
 {

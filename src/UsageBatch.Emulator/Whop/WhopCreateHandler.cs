@@ -33,7 +33,7 @@ internal sealed class WhopCreateHandler(EmulatorState state)
 
     private ProviderResponse Create(JsonElement root)
     {
-        // inferred (providers.md 1.3 [I]): exactly one of each OR-pair; the docs only say "or".
+        // inferred (the provider's API docs [I]): exactly one of each OR-pair; the docs only say "or".
         if (!TryString(root, "billing_item_id", out var itemId, out var error)
             || !TryString(root, "billing_item_identifier", out var identifier, out error)
             || !TryString(root, "company_id", out var companyId, out error)
@@ -143,7 +143,7 @@ internal sealed class WhopCreateHandler(EmulatorState state)
 
     /// <summary>
     /// Reads an optional number as decimal (never double, so 0.3 echoes as 0.3).
-    /// inferred (providers.md 1.3 [?]): a value must be a JSON number greater than 0.
+    /// inferred (the provider's API docs [?]): a value must be a JSON number greater than 0.
     /// </summary>
     private static bool TryPositiveNumber(JsonElement root, string name, out decimal? value, out string error)
     {

@@ -43,7 +43,7 @@ internal static class WhopEndpoints
                 return WhopMessage.Respond(401, "Unauthorized");
             }
 
-            // inferred (providers.md 1.6 [?]): v5 documents no Retry-After, so none is sent.
+            // inferred (the provider's API docs [?]): v5 documents no Retry-After, so none is sent.
             return state.WhopLimiter.TryAcquire(state.Time.GetUtcNow(), state.Fixtures.Settings.Whop)
                 ? null
                 : WhopMessage.Respond(429, "You are being rate limited");

@@ -8,7 +8,7 @@ internal sealed class WhopQueryHandler(EmulatorState state)
 {
     private const int DefaultPer = 10;
 
-    // inferred (providers.md 1.1): the docs say "max 50"; a larger per is clamped rather than refused.
+    // inferred (the provider's API docs): the docs say "max 50"; a larger per is clamped rather than refused.
     private const int MaxPer = 50;
 
     public ProviderResponse List(IQueryCollection query)
@@ -27,7 +27,7 @@ internal sealed class WhopQueryHandler(EmulatorState state)
 
         lock (state.Gate)
         {
-            // inferred (providers.md 1.8 [?]): order is undocumented; newest first.
+            // inferred (the provider's API docs [?]): order is undocumented; newest first.
             var matches = state.WhopUsages
                 .Where(u => companyId is null || u.CompanyId == companyId)
                 .Where(u => membershipId is null || u.MembershipId == membershipId)

@@ -7,7 +7,7 @@ using UsageBatch.Usage;
 namespace UsageBatch.Billing;
 
 /// <summary>
-/// One run of one job, phase by phase (DESIGN.md "Data flow"): recover → validate → claim and prepare → send →
+/// One run of one job, phase by phase: recover → validate → claim and prepare → send →
 /// settle → summary. Every phase is short transactions; the ledger row of a group is committed before it is sent,
 /// so a kill at any instant leaves a state the next run finishes.
 /// </summary>
@@ -69,7 +69,7 @@ internal sealed class BillingRun
         // A bulk store settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
         var bulkStore = _store as IBulkBillingStore;
         var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings,
-            deferConfirmedSettle: bulkStore is not null);
+            deferConfirmedSettle: bulkStore is not null) { Progress = _options.Progress };
         try
         {
             var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
@@ -80,20 +80,28 @@ internal sealed class BillingRun
                 await RecoverAsync(runId, summary, toSend, linked.Token);
             }
 
+            var progress = _options.Progress;
+            progress?.Phase("validating pending rows");
             using (RunTimings.Measure(timings, RunPhase.Validate))
             {
                 await ValidateAsync(runId, summary, rules, linked.Token);
             }
 
+            progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
+            progress?.Phase("claiming and preparing groups");
             using (RunTimings.Measure(timings, RunPhase.ClaimPrepare))
             {
                 await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
             }
 
+            progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
+            progress?.Phase("sending submissions", toSend.Count);
             using (RunTimings.Measure(timings, RunPhase.SendWall))
             {
                 await sender.SendAllAsync(toSend, linked.Token);
             }
+
+            progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
 
             if (bulkStore is not null)
             {
@@ -107,7 +115,7 @@ internal sealed class BillingRun
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
-            _logger.LogError("Run {RunId} lost its lease to a recovering run; stopping without touching anything more", runId);
+            _logger.LogError("The run lost its lease to a recovering run; stopping without touching anything more");
             summary.Outcome = "dead";
             summary.ExitCode = ExitCodes.Aborted;
             summary.Message = "lease lost: another run recovered this run's work";
@@ -127,7 +135,7 @@ internal sealed class BillingRun
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
-            _logger.LogError(ex, "Run {RunId} aborted", runId);
+            _logger.LogError(ex, "The run aborted");
             if (bulkStore is not null)
             {
                 await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
@@ -151,7 +159,8 @@ internal sealed class BillingRun
         summary.Recovered = adopted.Count;
         foreach (var submission in adopted)
         {
-            _logger.LogWarning("Recovering submission {SubmissionId} left {Status} by run {OwnerRunId}", submission.Id, submission.Status, submission.OwnerRunId);
+            using var submissionScope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
+            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}", submission.Id, submission.Status, submission.AdoptedFrom);
             switch (submission.Status)
             {
                 case SubmissionStatus.Preparing:
@@ -238,7 +247,7 @@ internal sealed class BillingRun
 
         // zero, rejected, held or void: final without any provider call.
         await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
-        summary.Tally(result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null);
+        summary.Tally(result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null, result.Claimed.Target.ValueField);
     }
 
     private async Task<RunSummary> CompleteAsync(RunSummary summary, SubmissionSender sender, bool leaseLost, bool stopped)
@@ -302,13 +311,18 @@ internal sealed class BillingRun
         summary.FinishedAt = _time.GetUtcNow();
         await TryAsync(() => _store.FinishRunAsync(summary.RunId, outcome, exitCode, message,
             System.Text.Json.JsonSerializer.Serialize(summary, RunSummaryJson.Options), summary.FinishedAt.Value, CancellationToken.None));
+        // Job, RunId and Provider come from the run's log scope (kept out of the text so they stay properties).
         _logger.LogInformation(
-            "Run {RunId} of {Job} finished {Outcome} (exit {ExitCode}): {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed, total {BilledTotal}, provider echoed {EchoedTotal}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
-            summary.RunId, summary.Job, outcome, exitCode, summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
-            summary.Released, summary.Unresolved, summary.RowsBilled, summary.BilledTotal, summary.EchoedTotal, summary.RowsRejectedByValidation,
-            ReportFiles(summary), message ?? "");
+            "Run finished {Outcome} (exit {ExitCode}) in {Duration}: {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed ({Billed}), provider echoed {Echoed}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
+            outcome, exitCode, DurationText.Format(summary.FinishedAt.Value - summary.StartedAt), summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
+            summary.Released, summary.Unresolved, summary.RowsBilled, ByKind(summary.BilledByKind, summary.Currency), ByKind(summary.EchoedByKind, summary.Currency),
+            summary.RowsRejectedByValidation, ReportFiles(summary), message ?? "");
         return summary;
     }
+
+    /// <summary>Each kind of value with its unit; money and units are never added together.</summary>
+    private static string ByKind(IReadOnlyDictionary<string, decimal> byKind, string? currency) =>
+        byKind.Count == 0 ? "nothing" : string.Join(", ", byKind.Select(k => $"{k.Key} {Reports.ReportNumber.Format(k.Value, k.Key)} {Reports.ReportNumber.Unit(k.Key, currency)}"));
 
     private string ReportFiles(RunSummary summary) =>
         _options.ReportsDirectory is { } directory

@@ -17,12 +17,22 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         // Reads only: rows are validated and grouped here in memory (one entry per group), judged, and nothing is
         // written or sent. Invalid rows are counted, not grouped, exactly as a real run would reject them first.
         var groups = new Dictionary<(SubmissionTarget Target, string Bucket), (int Rows, decimal Total, DateTimeOffset Last)>();
+        // A run holds these before it claims anything, so they are never part of a group (not billed twice on paper either).
+        var requeued = store is IRequeueStore requeues ? await requeues.FindRequeuedBilledRowsAsync(table, cancellationToken) : [];
+        var held = requeued.Select(r => r.RowId).ToHashSet();
         await foreach (var row in store.ReadPendingRowsAsync(table, cancellationToken))
         {
             summary.RowsValidated++;
-            if (UsageRowValidator.Check(account.Kind, row, rules) is not null)
+            if (UsageRowValidator.Check(account.Kind, row, rules) is { } reason)
             {
                 summary.RowsRejectedByValidation++;
+                summary.PlannedRows.Add(new RunSummary.PlannedRow("reject", row.Id, row.SourceKey, reason));
+                held.Remove(row.Id); // validation comes first in a real run too: an invalid re-queued row is rejected
+                continue;
+            }
+
+            if (held.Contains(row.Id))
+            {
                 continue;
             }
 
@@ -38,6 +48,12 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
             groups[(target, bucket)] = (current.Rows + 1, current.Total + DecimalText.Parse(value), occurredAt > current.Last ? occurredAt : current.Last);
         }
 
+        foreach (var row in requeued.Where(r => held.Contains(r.RowId)))
+        {
+            summary.PlannedRows.Add(new RunSummary.PlannedRow("hold", row.RowId, row.SourceKey, row.Reason!));
+        }
+
+        summary.RowsHeldRequeued = held.Count;
         var decider = new GroupDecider(job, account);
         foreach (var ((target, bucket), group) in groups.OrderBy(g => g.Key.Target.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.Bucket, StringComparer.Ordinal))
         {
@@ -52,7 +68,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
             var decision = decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
             summary.Groups++;
             summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
-                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason));
+                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason, target.ValueField));
         }
 
         summary.Outcome = "dry-run";

@@ -1,6 +1,6 @@
 namespace UsageBatch.Billing;
 
-/// <summary>The process exit codes (DESIGN.md "Command line").</summary>
+/// <summary>The process exit codes.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;

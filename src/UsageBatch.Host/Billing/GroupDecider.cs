@@ -5,7 +5,7 @@ using UsageBatch.Usage;
 namespace UsageBatch.Billing;
 
 /// <summary>
-/// Decides what a freshly claimed group becomes (DESIGN.md "Grouping"): net sums, per-submission guards,
+/// Decides what a freshly claimed group becomes: net sums, per-submission guards,
 /// Chargebee's usage_date rule and its lifetime cap. Pure: everything it needs comes in.
 /// </summary>
 internal sealed class GroupDecider(JobOptions job, ProviderAccountOptions account)

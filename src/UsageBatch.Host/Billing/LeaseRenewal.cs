@@ -24,7 +24,7 @@ internal sealed class LeaseRenewal : IAsyncDisposable
                     await Task.Delay(period, time, _stop.Token);
                     if (!await store.RenewLeaseAsync(runId, job, time.GetUtcNow() + leaseDuration, _stop.Token))
                     {
-                        logger.LogError("Run {RunId} could not renew its lease: it was declared dead", runId);
+                        logger.LogError("The run could not renew its lease: it was declared dead");
                         await leaseLost.CancelAsync();
                         return;
                     }
@@ -36,7 +36,7 @@ internal sealed class LeaseRenewal : IAsyncDisposable
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     // A transient database error: keep trying; the lease has four more periods of slack.
-                    logger.LogWarning(ex, "Run {RunId} failed to renew its lease; retrying", runId);
+                    logger.LogWarning(ex, "The run failed to renew its lease; retrying");
                 }
             }
         });

@@ -25,4 +25,8 @@ internal sealed record LedgerSubmission(
     string? ProviderUsageId,
     string? ProviderReceiptId,
     decimal? EchoedTotal,
-    DateTimeOffset? SettledAt);
+    DateTimeOffset? SettledAt)
+{
+    /// <summary>When recovery has just adopted it: the (dead or finished) run that left it, for the log and the ledger event.</summary>
+    public long? AdoptedFrom { get; init; }
+}

@@ -3,7 +3,7 @@ using UsageBatch.Providers;
 namespace UsageBatch.Billing;
 
 /// <summary>
-/// DESIGN.md: "the first abortAfterSamePermanentErrors submissions of a run all failing with the same permanent code"
+/// "The first abortAfterSamePermanentErrors submissions of a run all failing with the same permanent code"
 /// is fatal (a wrong item, site or key shape, not bad data). Permanent failures among a run's first outcomes are held
 /// back here until that is decided, so an abort rejects nothing.
 /// </summary>

@@ -62,14 +62,15 @@ internal sealed class Requeue(
         }
     }
 
-    public async Task<int> RowAsync(long rowId, CancellationToken cancellationToken)
+    /// <param name="table">The usage table (row ids count from 1 in each); null looks in both.</param>
+    public async Task<int> RowAsync(long rowId, UsageTable? table, CancellationToken cancellationToken)
     {
-        var held = await requeueStore.FindHeldRowsAsync(rowId, cancellationToken);
+        var held = (await requeueStore.FindHeldRowsAsync(rowId, cancellationToken)).Where(r => table is null || r.Table == table).ToList();
         if (held.Count != 1)
         {
             await output.WriteLineAsync(held.Count == 0
-                ? $"requeue: no held row {rowId} in whop_usage or chargebee_usage"
-                : $"requeue: row {rowId} is held in both usage tables; requeue its submission instead (--submission)");
+                ? $"requeue: no held row {rowId} in {table?.Name ?? "whop_usage or chargebee_usage"}"
+                : $"requeue: row {rowId} is held in both usage tables; name one: --table whop_usage or --table chargebee_usage (or --job NAME)");
             return ExitCodes.BadConfiguration;
         }
 
@@ -100,7 +101,8 @@ internal sealed class Requeue(
         if (exists.Value)
         {
             await requeueStore.RestoreBilledRowAsync(row.Table, row.RowId, runId, submission.ProviderUsageId, submission.ProviderReceiptId, now, cancellationToken);
-            return await FinishAsync(runId, ExitCodes.Attention,
+            // The operator's question is answered and the row is final again: nothing is left to do, so exit 0.
+            return await FinishAsync(runId, ExitCodes.Ok,
                 $"requeue: row {rowId} is already billed by {submission.ProviderUsageId}, which still exists at the provider; restored to billed, not sent again");
         }
 

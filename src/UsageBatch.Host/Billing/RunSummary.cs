@@ -30,6 +30,12 @@ internal sealed class RunSummary
     public int RowsBilled { get; set; }
     public decimal BilledTotal { get; set; }
     public decimal EchoedTotal { get; set; }
+
+    /// <summary>Billed values per kind (<c>amount</c>: money in <see cref="Currency"/>; <c>quantity</c>: units), which
+    /// the terminal shows apart: the control sums above add money and units together and only compare equal.</summary>
+    public SortedDictionary<string, decimal> BilledByKind { get; set; } = new(StringComparer.Ordinal);
+
+    public SortedDictionary<string, decimal> EchoedByKind { get; set; } = new(StringComparer.Ordinal);
     public int ProviderCalls { get; set; }
 
     /// <summary>The account's currency for amounts, recorded so the run's report never depends on later configuration.</summary>
@@ -40,6 +46,9 @@ internal sealed class RunSummary
 
     public int? UsageCap { get; set; }
     public List<PlannedSubmission> Planned { get; set; } = [];
+
+    /// <summary>A dry run's single rows: each it would reject or hold, with the reason the run would record.</summary>
+    public List<PlannedRow> PlannedRows { get; set; } = [];
 
     private readonly object _gate = new();
 
@@ -52,7 +61,7 @@ internal sealed class RunSummary
     }
 
     /// <summary>Counts one submission's final state (thread-safe: senders finish in parallel).</summary>
-    public void Tally(string status, int rows, decimal total, decimal? echoed)
+    public void Tally(string status, int rows, decimal total, decimal? echoed, string valueKind = "quantity")
     {
         lock (_gate)
         {
@@ -63,6 +72,8 @@ internal sealed class RunSummary
                     RowsBilled += rows;
                     BilledTotal += total;
                     EchoedTotal += echoed ?? 0m;
+                    BilledByKind[valueKind] = BilledByKind.GetValueOrDefault(valueKind) + total;
+                    EchoedByKind[valueKind] = EchoedByKind.GetValueOrDefault(valueKind) + (echoed ?? 0m);
                     break;
                 case SubmissionStatus.Zero:
                     Zero++;
@@ -81,5 +92,7 @@ internal sealed class RunSummary
     public bool NeedsAttention =>
         RowsRejectedByValidation + RowsHeldRequeued + Rejected + Held + Released + Unresolved > 0;
 
-    public sealed record PlannedSubmission(string Target, int Rows, decimal Total, string Decision, string? Reason);
+    public sealed record PlannedRow(string Decision, long RowId, string? SourceKey, string Reason);
+
+    public sealed record PlannedSubmission(string Target, int Rows, decimal Total, string Decision, string? Reason, string ValueKind = "quantity");
 }

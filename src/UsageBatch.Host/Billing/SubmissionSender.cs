@@ -48,6 +48,9 @@ internal sealed class SubmissionSender
     /// <summary>Slack between the end of a request's timeout and the end of the lease: 10 s, less for short test leases.</summary>
     private TimeSpan LeaseMargin => _job.LeaseMargin;
 
+    /// <summary>Told after each submission is done (for a person watching `run`).</summary>
+    public IRunProgress? Progress { get; init; }
+
     /// <summary>Set when a fatal provider error aborted the sends (auth, configuration, or the same permanent error on every first send).</summary>
     public string? FatalMessage { get; private set; }
 
@@ -57,7 +60,11 @@ internal sealed class SubmissionSender
         try
         {
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _account.MaxInFlight), CancellationToken = stopOrFatal.Token },
-                async (item, token) => await SendOneAsync(item.Submission, item.ResolveFirst, token));
+                async (item, token) =>
+                {
+                    await SendOneAsync(item.Submission, item.ResolveFirst, token);
+                    Progress?.Step();
+                });
         }
         catch (OperationCanceledException) when (_fatal.IsCancellationRequested && !stopToken.IsCancellationRequested)
         {
@@ -73,6 +80,8 @@ internal sealed class SubmissionSender
 
     private async Task SendOneAsync(LedgerSubmission submission, bool resolveFirst, CancellationToken stopToken)
     {
+        // Every line about this submission, the provider client's included, carries its id as a property.
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
         var current = ToProviderSubmission(submission);
         var attemptedAt = submission.LastAttemptAt ?? _time.GetUtcNow();
         var unknowns = 0;
@@ -103,7 +112,7 @@ internal sealed class SubmissionSender
 
             if (!marked && !await RenewAndMarkSentAsync(submission.Id))
             {
-                _logger.LogError("Submission {SubmissionId} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
+                _logger.LogError("Submission {Submission} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
                 _summary.Tally(SubmissionStatus.Prepared, 0, 0, null);
                 return;
             }
@@ -117,7 +126,7 @@ internal sealed class SubmissionSender
                 outcome = await _provider.SubmitAsync(current, CancellationToken.None);
             }
 
-            _logger.LogInformation("Submission {SubmissionId} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
+            _logger.LogInformation("Submission {Submission} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
             switch (outcome.Kind)
             {
                 case OutcomeKind.Confirmed:
@@ -147,7 +156,7 @@ internal sealed class SubmissionSender
                         $"not sent after {outcome.Attempts} attempts ({outcome.Message}); released to pending for the next run");
                     return;
                 case OutcomeKind.Fatal:
-                    await OnFatalAsync(submission, outcome.Message);
+                    await OnFatalAsync(submission, FatalReason(outcome));
                     return;
                 case OutcomeKind.Unknown when _account.Kind == ProviderKind.Whop && ++unknowns < _account.MaxAttempts:
                     // Whop has no idempotency: never re-POST blind. Find out whether it exists first.
@@ -155,7 +164,7 @@ internal sealed class SubmissionSender
                     continue;
                 default:
                     // Unknown after every attempt: stays 'sent'; the next run resolves it (same id for Chargebee).
-                    _logger.LogWarning("Submission {SubmissionId} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
+                    _logger.LogWarning("Submission {Submission} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
                     _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
                     return;
             }
@@ -182,7 +191,7 @@ internal sealed class SubmissionSender
     {
         var owned = await _store.OwnedUsageIdsAsync(_job.Provider, current.Target, CancellationToken.None);
         var outcome = await _provider.ResolveAsync(current, attemptedAt, owned, CancellationToken.None);
-        _logger.LogInformation("Resolving submission {SubmissionId}: {Outcome}", submission.Id, outcome);
+        _logger.LogInformation("Resolving submission {Submission}: {Outcome}", submission.Id, outcome);
         switch (outcome.Kind)
         {
             case OutcomeKind.Confirmed:
@@ -196,7 +205,7 @@ internal sealed class SubmissionSender
                     $"{outcome.Message}; several provider usages could be this one: review them, then `usagebatch requeue --submission {submission.Id}`");
                 return null;
             case OutcomeKind.Fatal:
-                await OnFatalAsync(submission, outcome.Message);
+                await OnFatalAsync(submission, FatalReason(outcome));
                 return null;
             default:
                 _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
@@ -254,6 +263,11 @@ internal sealed class SubmissionSender
     private static string RejectionReason(LedgerSubmission submission, ProviderOutcome outcome) =>
         $"{outcome.Message}{(outcome.Param is null ? "" : $" (field {outcome.Param})")}; sent {submission.Target}";
 
+    /// <summary>A refused key names where the key came from: the operator fixes the variable, not jobs.json.</summary>
+    private string FatalReason(ProviderOutcome outcome) => outcome.HttpStatus is 401 or 403
+        ? $"{outcome.Message} (HTTP {outcome.HttpStatus}: check the API key in environment variable {_account.ApiKeyEnv})"
+        : outcome.Message;
+
     private async Task OnFatalAsync(LedgerSubmission submission, string message)
     {
         // A fatal answer (401/403, wrong URL or site) means nothing was recorded: the rows go back to pending.
@@ -277,7 +291,7 @@ internal sealed class SubmissionSender
         // Ledger first (one short transaction), then the rows in batches: a crash in between is finished by recovery.
         if (!await _store.RecordOutcomeAsync(record, CancellationToken.None))
         {
-            _logger.LogError("Submission {SubmissionId} outcome {Status} not recorded: no longer owned by run {RunId}", submission.Id, status, _runId);
+            _logger.LogError("Submission {Submission} outcome {Status} not recorded: no longer owned by this run", submission.Id, status);
             return;
         }
 
@@ -288,10 +302,10 @@ internal sealed class SubmissionSender
             await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
         }
 
-        _summary.Tally(status, submission.RowCount, submission.Total, outcome.EchoedTotal);
+        _summary.Tally(status, submission.RowCount, submission.Total, outcome.EchoedTotal, submission.Target.ValueField);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echoed && echoed != submission.Total)
         {
-            _logger.LogError("Submission {SubmissionId}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);
+            _logger.LogError("Submission {Submission}: provider echoed {Echoed} but the rows total {Total}", submission.Id, echoed, submission.Total);
         }
     }
 

@@ -1,78 +1,110 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using UsageBatch.Billing;
+using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
 
-/// <summary>The `usagebatch` command line (DESIGN.md "Command line"). Bad arguments exit 2.</summary>
+/// <summary>
+/// The `usagebatch` command line. Every verb runs through <see cref="Verb"/>, so each failure is answered the same
+/// way (bad configuration or arguments: exit 2; database unreachable: exit 3; no stack trace on the terminal).
+/// </summary>
 internal static class CliApp
 {
+    private const string RunExitCodes = """
+        Exit codes: 0 every row final, nothing needs a person; 1 done, but something needs attention (rejected or held
+        rows or submissions: see the report); 2 bad configuration or arguments; 3 aborted (database unreachable, provider
+        refused the key or could not be reached); 4 another run of the same job holds its lease.
+        """;
+
+    private const string PlainExitCodes = "Exit codes: 0 done; 2 bad configuration or arguments; 3 database unreachable or another failure (details in the log file).";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null,
         CancellationToken cancellationToken = default)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var config = new Option<string>("--config") { Description = "Path to jobs.json", DefaultValueFactory = _ => "jobs.json", Recursive = true };
-        var root = new RootCommand("UsageBatch: metered-billing batch job for Whop and Chargebee");
+        var root = new RootCommand("UsageBatch: metered-billing batch job for Whop and Chargebee. `usagebatch help VERB` shows a verb's options and exit codes.");
+        var exitCodes = new Dictionary<Command, string> { [root] = RunExitCodes };
         root.Options.Add(config);
+        string Config(ParseResult parse) => parse.GetValue(config)!;
+        void Add(Command command, string codes, Func<ParseResult, CancellationToken, Task<int>> body)
+        {
+            exitCodes[command] = codes;
+            command.SetAction((parse, ct) => Verb.RunAsync(Config(parse), error, () => body(parse, ct)));
+            root.Subcommands.Add(command);
+        }
 
         // `serve` is also what a bare `usagebatch` does (systemd units and services start it with no verb).
-        var serve = new Command("serve", "Run the scheduler: every enabled job on its cron until Ctrl+C / SIGTERM (the default)");
-        serve.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(config)!, error, environment, ct));
-        root.Subcommands.Add(serve);
-        root.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(config)!, error, environment, ct));
+        var serve = new Command("serve", "Run the scheduler: every enabled job on its cron until Ctrl+C / SIGTERM (the default verb)");
+        Add(serve, PlainExitCodes + " A clean stop (Ctrl+C, SIGTERM) exits 0.", (parse, ct) => ServeCommand.RunAsync(Config(parse), error, environment, ct));
+        root.SetAction((parse, ct) => Verb.RunAsync(Config(parse), error, () => ServeCommand.RunAsync(Config(parse), error, environment, ct)));
 
         var jobs = new Option<string[]>("--job") { Description = "Run only this job (repeatable); default: every enabled job" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be sent; send nothing, change nothing" };
         var run = new Command("run", "Run jobs now, once, then exit (for SQL Agent, cron, Task Scheduler)") { jobs, dryRun };
-        run.SetAction((parse, ct) => Commands.RunAsync(parse.GetValue(config)!, parse.GetValue(jobs) ?? [], parse.GetValue(dryRun), output, error, environment, ct));
-        root.Subcommands.Add(run);
+        Add(run, RunExitCodes, (parse, ct) => Commands.RunAsync(Config(parse), parse.GetValue(jobs) ?? [], parse.GetValue(dryRun), output, error, environment, ct));
 
         var demo = new Command("demo", "Create the embedded database, seed sample usage, start the emulator, run every job once");
-        demo.SetAction((parse, ct) => DemoCommand.RunAsync(parse.GetValue(config)!, output, error, ct));
-        root.Subcommands.Add(demo);
+        Add(demo, "Exit codes: 0 every row final and billed totals equal the provider's; 1 something needs attention; 2 bad configuration.", (parse, ct) => DemoCommand.RunAsync(Config(parse), output, ct));
 
         var validate = new Command("validate", "Check configuration and database schema; no side effects");
-        validate.SetAction((parse, ct) => Commands.ValidateAsync(parse.GetValue(config)!, output, error, environment, ct));
-        root.Subcommands.Add(validate);
+        Add(validate, PlainExitCodes, (parse, ct) => Commands.ValidateAsync(Config(parse), output, environment, ct));
 
         var status = new Command("status", "Per job: last runs and rows pending / future-dated / claimed / held");
-        status.SetAction((parse, ct) => Commands.StatusAsync(parse.GetValue(config)!, output, error, environment, ct));
-        root.Subcommands.Add(status);
+        Add(status, PlainExitCodes, (parse, ct) => Commands.StatusAsync(Config(parse), output, environment, ct));
 
-        var init = new Command("init", "Create or upgrade the schema");
-        init.SetAction((parse, ct) => Commands.DbInitAsync(parse.GetValue(config)!, output, error, environment, ct));
-        var db = new Command("db", "Database commands") { init };
-        root.Subcommands.Add(db);
+        var init = new Command("init", "Create or upgrade the schema (creates the SQLite file and its folder)");
+        exitCodes[init] = PlainExitCodes;
+        init.SetAction((parse, ct) => Verb.RunAsync(Config(parse), error, () => Commands.DbInitAsync(Config(parse), output, environment, ct)));
+        root.Subcommands.Add(new Command("db", "Database commands") { init });
 
-        var requeueRow = new Option<long?>("--row") { Description = "A held usage row's id" };
-        var requeueSubmission = new Option<long?>("--submission") { Description = "A held submission's (ledger row's) id" };
-        var requeue = new Command("requeue", "Release held rows or a held submission after checking the provider") { requeueRow, requeueSubmission };
-        requeue.SetAction((parse, ct) => Commands.RequeueAsync(parse.GetValue(config)!, parse.GetValue(requeueRow), parse.GetValue(requeueSubmission), output, error, environment, ct));
-        root.Subcommands.Add(requeue);
+        var requeueRow = WholeNumber("--row", "row id", "A held usage row's id (ids count from 1 in each usage table: give --table or --job too)");
+        var requeueSubmission = WholeNumber("--submission", "submission id", "A held submission's (ledger row's) id");
+        var requeueTable = new Option<string?>("--table") { Description = "With --row: the usage table of the row" };
+        requeueTable.AcceptOnlyFromAmong(UsageTable.Whop.Name, UsageTable.Chargebee.Name);
+        var requeueJob = new Option<string?>("--job") { Description = "With --row: the job whose usage table holds the row" };
+        var requeue = new Command("requeue", "Release held rows or a held submission after checking the provider")
+            { requeueRow, requeueSubmission, requeueTable, requeueJob };
+        Add(requeue, "Exit codes: 0 released, approved or confirmed billed; 1 stays held (the provider's answer is ambiguous); 2 bad arguments or nothing held there; 3 the provider or database could not be reached.", (parse, ct) => Commands.RequeueAsync(Config(parse), RequeueTargetOf(parse, requeueRow, requeueSubmission, requeueTable, requeueJob), output, environment, ct));
 
-        var reportRun = new Option<long?>("--run") { Description = "The run id" };
+        var reportRun = WholeNumber("--run", "run id", "The run id");
         var reportLast = new Option<bool>("--last") { Description = "The newest finished run" };
         var reportJob = new Option<string?>("--job") { Description = "With --last: the newest finished run of this job" };
         var report = new Command("report", "Re-render a run's report files (HTML, JSON, CSV) from the ledger") { reportRun, reportLast, reportJob };
-        report.SetAction((parse, ct) => ReportCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reportRun), parse.GetValue(reportLast),
-            parse.GetValue(reportJob), output, error, environment, ct));
-        root.Subcommands.Add(report);
+        Add(report, PlainExitCodes, (parse, ct) => ReportCommand.RunAsync(Config(parse), parse.GetValue(reportRun), parse.GetValue(reportLast), parse.GetValue(reportJob), output, environment, ct));
 
         var reconcileJob = new Option<string>("--job") { Description = "The job whose provider account to reconcile", Required = true };
         var reconcileFrom = new Option<string>("--from") { Description = "First day, yyyy-MM-dd (UTC, inclusive)", Required = true };
         var reconcileTo = new Option<string>("--to") { Description = "Last day, yyyy-MM-dd (UTC, exclusive)", Required = true };
-        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)") { reconcileJob, reconcileFrom, reconcileTo };
-        reconcile.SetAction((parse, ct) => ReconcileCommand.RunAsync(parse.GetValue(config)!, parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
-            parse.GetValue(reconcileTo), output, error, environment, TimeProvider.System, ct));
-        root.Subcommands.Add(reconcile);
+        var reconcile = new Command("reconcile", "Compare our ledger with the provider's own list of usages over [from, to)")
+            { reconcileJob, reconcileFrom, reconcileTo };
+        Add(reconcile, "Exit codes: 0 no differences; 1 differences (see the files written); 2 bad configuration or arguments; 3 provider or database failure.", (parse, ct) => ReconcileCommand.RunAsync(Config(parse), parse.GetValue(reconcileJob), parse.GetValue(reconcileFrom),
+            parse.GetValue(reconcileTo), output, environment, TimeProvider.System, ct));
+
+        var helpVerb = new Argument<string?>("verb") { Description = "The verb to explain", Arity = ArgumentArity.ZeroOrOne };
+        var help = new Command("help", "Show the verbs, or one verb's options and exit codes") { helpVerb };
+        help.SetAction((parse, ct) => root.Parse(parse.GetValue(helpVerb) is { } verb ? [verb, "--help"] : ["--help"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct));
+        root.Subcommands.Add(help);
+
+        // The built-in help, followed by the verb's exit codes (kept out of the descriptions so the verb list stays short).
+        var helpOption = root.Options.OfType<HelpOption>().Single();
+        helpOption.Action = new ExitCodesHelp((SynchronousCommandLineAction)helpOption.Action!, exitCodes, output);
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 && parsed.Action is not ExitCodesHelp)
         {
             foreach (var parseError in parsed.Errors)
             {
                 await error.WriteLineAsync($"usagebatch: {parseError.Message}");
             }
 
+            var verb = parsed.CommandResult.Command == root ? "" : " " + parsed.CommandResult.Command.Name;
+            await error.WriteLineAsync($"usagebatch: `usagebatch help{verb}` lists the verbs and options");
             return ExitCodes.BadConfiguration;
         }
 
@@ -85,5 +117,44 @@ internal static class CliApp
         invocation.ProcessTerminationTimeout = serving ? null : TimeSpan.FromMinutes(2);
 
         return await parsed.InvokeAsync(invocation, cancellationToken);
+    }
+
+    /// <summary>An id option whose parse error says what an id is (not System.Nullable`1[System.Int64]).</summary>
+    private static Option<long?> WholeNumber(string name, string what, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+            {
+                return value;
+            }
+
+            result.AddError($"{name}: '{text}' is not a {what}; a {what} is a whole number (1, 2, 3 …)");
+            return null;
+        },
+    };
+
+    private static RequeueTarget RequeueTargetOf(ParseResult parse, Option<long?> row, Option<long?> submission, Option<string?> table, Option<string?> job)
+    {
+        var target = new RequeueTarget(parse.GetValue(row), parse.GetValue(submission),
+            parse.GetValue(table) is { } name ? UsageTable.Parse(name) : null, parse.GetValue(job));
+        if (target.Row is null == target.Submission is null)
+        {
+            throw new UsageException("usagebatch requeue: give exactly one of --row ID or --submission ID");
+        }
+
+        if (target.Submission is not null && (target.Table is not null || target.Job is not null))
+        {
+            throw new UsageException("usagebatch requeue: --table and --job go with --row only (a submission id is unique)");
+        }
+
+        if (target.Table is not null && target.Job is not null)
+        {
+            throw new UsageException("usagebatch requeue: give --table or --job, not both");
+        }
+
+        return target;
     }
 }

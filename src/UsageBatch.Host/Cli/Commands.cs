@@ -12,36 +12,29 @@ internal static class Commands
     public static async Task<int> RunAsync(string configPath, string[] jobNames, bool dryRun, TextWriter output, TextWriter error,
         Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!TryLoad(configPath, environment, error, requireKeys: true, out var options))
+        var options = ConfigLoader.Load(configPath);
+        var selected = SelectJobs(options, jobNames, configPath);
+        Check(options, environment, requireKeys: true, selected.Select(j => j.Name).ToList());
+        if (dryRun && Composition.IsEmbeddedDefault(options, environment) && Composition.SqliteFile(options, environment) is { } file && !File.Exists(file))
         {
-            return ExitCodes.BadConfiguration;
+            await output.WriteLineAsync($"dry run: the database {file} does not exist yet; a real run creates it empty, so nothing would be sent");
+            return ExitCodes.Ok;
         }
 
-        var unknown = jobNames.Where(n => options.Jobs.All(j => j.Name != n)).ToList();
-        if (unknown.Count > 0)
-        {
-            await error.WriteLineAsync($"usagebatch: --job: no job named {string.Join(", ", unknown)} in {configPath}");
-            return ExitCodes.BadConfiguration;
-        }
-
-        var selected = jobNames.Length > 0 ? options.Jobs.Where(j => jobNames.Contains(j.Name)).ToList() : options.Jobs.Where(j => j.Enabled).ToList();
         using var loggers = Logging.Create(options.Logging);
-        var store = Composition.CreateStore(options, environment, loggers);
-        try
-        {
-            await store.EnsureSchemaAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            await error.WriteLineAsync($"usagebatch: database unavailable: {ex.Message}");
-            return ExitCodes.Aborted;
-        }
-
+        // A dry run changes nothing, not even a schema; a first real run may create the embedded default database.
+        var use = dryRun ? DatabaseUse.Read : Composition.IsEmbeddedDefault(options, environment) ? DatabaseUse.Create : DatabaseUse.Write;
+        var store = Composition.CreateStore(options, environment, use, loggers);
+        await store.EnsureSchemaAsync(cancellationToken);
         var runner = new JobRunner(options, store, environment, TimeProvider.System, loggers);
         var exit = ExitCodes.Ok;
+        // A live display on a terminal; a line per phase when stdout goes to a file, a pipe or a scheduler's log.
+        var live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !dryRun;
         foreach (var job in selected)
         {
-            var (summary, path) = await runner.RunAsync(job, new RunOptions(DryRun: dryRun), TimeProvider.System.GetUtcNow(), cancellationToken);
+            var (summary, path) = live
+                ? await Progress.LiveProgress.ShowAsync(job.Name, progress => runner.RunAsync(job, new RunOptions(Progress: progress), TimeProvider.System.GetUtcNow(), cancellationToken))
+                : await runner.RunAsync(job, new RunOptions(DryRun: dryRun, Progress: dryRun ? null : new Progress.LineProgress(output, job.Name)), TimeProvider.System.GetUtcNow(), cancellationToken);
             await PrintSummaryAsync(output, summary, path);
             exit = Math.Max(exit, summary.ExitCode);
             if (cancellationToken.IsCancellationRequested)
@@ -53,19 +46,57 @@ internal static class Commands
         return exit;
     }
 
+    /// <summary>The jobs named by --job (every one must exist), or every enabled job.</summary>
+    public static IReadOnlyList<JobOptions> SelectJobs(AppOptions options, IReadOnlyCollection<string> jobNames, string configPath)
+    {
+        var unknown = jobNames.Where(n => options.Jobs.All(j => j.Name != n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UsageException(NoSuchJob(options, unknown, configPath));
+        }
+
+        return jobNames.Count > 0 ? options.Jobs.Where(j => jobNames.Contains(j.Name)).ToList() : options.Jobs.Where(j => j.Enabled).ToList();
+    }
+
+    public static string NoSuchJob(AppOptions options, IReadOnlyCollection<string> names, string configPath) =>
+        $"usagebatch: --job: no job named {string.Join(", ", names.Select(n => $"'{n}'"))} in {configPath}; its jobs are: {string.Join(", ", options.Jobs.Select(j => j.Name))}";
+
+    private const int PlannedRowsShown = 20;
+
     public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
         await output.WriteLineAsync(string.Create(inv,
-            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed; control sum of billed values {s.BilledTotal}, provider echoed {s.EchoedTotal} (per item and currency in the report)"));
+            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed"));
+        if (s.BilledByKind.Count > 0)
+        {
+            // Each value kind with its unit, never added together (money and units are different things).
+            await output.WriteLineAsync($"  billed {Values(s.BilledByKind, s.Currency)}; provider echoed {Values(s.EchoedByKind, s.Currency)} (per item and currency in the report)");
+        }
+
         if (s.Message is not null)
         {
             await output.WriteLineAsync($"  {s.Message}");
         }
 
+        // Named one by one so a DBA can fix them before the real run; a flood is cut short (the counts above are whole).
+        foreach (var decision in s.PlannedRows.GroupBy(r => r.Decision))
+        {
+            foreach (var row in decision.Take(PlannedRowsShown))
+            {
+                await output.WriteLineAsync(string.Create(inv, $"  would {row.Decision} row {row.RowId}{(row.SourceKey is null ? "" : $" (source_key {row.SourceKey})")}: {row.Reason}"));
+            }
+
+            if (decision.Count() > PlannedRowsShown)
+            {
+                await output.WriteLineAsync(string.Create(inv, $"  … and {decision.Count() - PlannedRowsShown} more rows it would {decision.Key}"));
+            }
+        }
+
         foreach (var planned in s.Planned)
         {
-            await output.WriteLineAsync(string.Create(inv, $"  would {planned.Decision}: {planned.Target} rows={planned.Rows} total={planned.Total}{(planned.Reason is null ? "" : " (" + planned.Reason + ")")}"));
+            await output.WriteLineAsync(string.Create(inv,
+                $"  would {planned.Decision}: {planned.Target} rows={planned.Rows} {planned.ValueKind}={Value(planned.Total, planned.ValueKind, s.Currency)}{(planned.Reason is null ? "" : " (" + planned.Reason + ")")}"));
         }
 
         if (reports is not null)
@@ -77,49 +108,35 @@ internal static class Commands
         }
     }
 
-    public static async Task<int> ValidateAsync(string configPath, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
-    {
-        if (!TryLoad(configPath, environment, error, requireKeys: true, out var options))
-        {
-            return ExitCodes.BadConfiguration;
-        }
+    public static string Values(IReadOnlyDictionary<string, decimal> byKind, string? currency) =>
+        byKind.Count == 0 ? "nothing" : string.Join(", ", byKind.Select(k => $"{k.Key} {Value(k.Value, k.Key, currency)}"));
 
-        try
+    private static string Value(decimal value, string kind, string? currency) =>
+        $"{Reports.ReportNumber.Format(value, kind)} {Reports.ReportNumber.Unit(kind, currency)}";
+
+    public static async Task<int> ValidateAsync(string configPath, TextWriter output, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var options = Load(configPath, environment, requireKeys: true);
+        // Opened exactly as `run` opens it (connectionStringEnv included), but read only: validate creates nothing.
+        if (Composition.IsEmbeddedDefault(options, environment) && !File.Exists(Composition.SqliteFile(options, environment)))
         {
-            var store = Composition.CreateStore(options, environment);
-            if (store.Dialect == "sqlite" && !File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConfigLoader.ResolveSqlitePath(options.Database.ConnectionString!, options.BaseDirectory)).DataSource))
-            {
-                await output.WriteLineAsync("database: not created yet (run `usagebatch db init`, or any run creates it)");
-            }
-            else if (store.Dialect == "sqlserver")
-            {
-                // Reads the schema version only (the least-privilege role may run this); creates nothing.
-                var version = await store.EnsureSchemaAsync(cancellationToken);
-                await output.WriteLineAsync($"database: reachable (sqlserver, schema version {version})");
-            }
-            else
-            {
-                await output.WriteLineAsync($"database: reachable ({store.Dialect})");
-            }
+            await output.WriteLineAsync("database: the embedded default is not created yet; `usagebatch db init` (or the first `run`) creates it");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        else
         {
-            await error.WriteLineAsync($"database: {ex.Message}");
-            return ExitCodes.BadConfiguration;
+            var store = Composition.CreateStore(options, environment, DatabaseUse.Read);
+            var version = await store.EnsureSchemaAsync(cancellationToken);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"database: reachable ({store.Dialect}, schema version {version})"));
         }
 
         await output.WriteLineAsync($"{configPath}: valid ({options.Jobs.Count} jobs, {options.Providers.Count} provider accounts)");
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> StatusAsync(string configPath, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
+    public static async Task<int> StatusAsync(string configPath, TextWriter output, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!TryLoad(configPath, environment, error, requireKeys: false, out var options))
-        {
-            return ExitCodes.BadConfiguration;
-        }
-
-        var store = Composition.CreateStore(options, environment);
+        var options = Load(configPath, environment, requireKeys: false);
+        var store = Composition.CreateStore(options, environment, DatabaseUse.Read);
         await store.EnsureSchemaAsync(cancellationToken);
         var now = TimeProvider.System.GetUtcNow();
         foreach (var job in options.Jobs)
@@ -143,47 +160,28 @@ internal static class Commands
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> DbInitAsync(string configPath, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
+    public static async Task<int> DbInitAsync(string configPath, TextWriter output, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!TryLoad(configPath, environment, error, requireKeys: false, out var options))
-        {
-            return ExitCodes.BadConfiguration;
-        }
-
-        try
-        {
-            var version = await Composition.CreateStore(options, environment).ApplySchemaAsync(cancellationToken);
-            await output.WriteLineAsync($"database schema at version {version}");
-            return ExitCodes.Ok;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ConfigurationException)
-        {
-            await error.WriteLineAsync($"usagebatch: database unavailable: {ex.Message}");
-            return ExitCodes.Aborted;
-        }
+        var options = Load(configPath, environment, requireKeys: false);
+        var version = await Composition.CreateStore(options, environment, DatabaseUse.Create).ApplySchemaAsync(cancellationToken);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"database schema at version {version}"));
+        return ExitCodes.Ok;
     }
 
-    public static async Task<int> RequeueAsync(string configPath, long? row, long? submission, TextWriter output, TextWriter error,
+    public static async Task<int> RequeueAsync(string configPath, RequeueTarget target, TextWriter output,
         Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (row is null == submission is null)
-        {
-            await error.WriteLineAsync("usagebatch requeue: give exactly one of --row ID or --submission ID");
-            return ExitCodes.BadConfiguration;
-        }
-
-        if (!TryLoad(configPath, environment, error, requireKeys: true, out var options))
-        {
-            return ExitCodes.BadConfiguration;
-        }
-
+        // Keys are checked when a provider is actually asked (only the held submission's account needs one).
+        var options = Load(configPath, environment, requireKeys: false);
+        var table = target.Table ?? (target.Job is { } jobName
+            ? UsageTable.For(options.Providers[SelectJobs(options, [jobName], configPath)[0].Provider].Kind)
+            : null);
         using var loggers = Logging.Create(options.Logging);
         var store = Composition.CreateStore(options, environment);
         await store.EnsureSchemaAsync(cancellationToken);
         if (store is not IRequeueStore requeueStore)
         {
-            await error.WriteLineAsync($"usagebatch requeue: not available on the {store.Dialect} store yet");
-            return ExitCodes.BadConfiguration;
+            throw new UsageException($"usagebatch requeue: not available on the {store.Dialect} store yet");
         }
 
         var providers = new Dictionary<string, Providers.IUsageProvider>(StringComparer.Ordinal);
@@ -192,7 +190,7 @@ internal static class Commands
             var requeue = new Requeue(store, requeueStore, options,
                 name => providers.TryGetValue(name, out var p) ? p : providers[name] = Composition.CreateProvider(name, options.Providers[name], environment, TimeProvider.System, loggers),
                 TimeProvider.System, output);
-            return row is { } rowId ? await requeue.RowAsync(rowId, cancellationToken) : await requeue.SubmissionAsync(submission!.Value, cancellationToken);
+            return target.Row is { } rowId ? await requeue.RowAsync(rowId, table, cancellationToken) : await requeue.SubmissionAsync(target.Submission!.Value, cancellationToken);
         }
         finally
         {
@@ -203,29 +201,21 @@ internal static class Commands
         }
     }
 
-    public static bool TryLoad(string configPath, Func<string, string?> environment, TextWriter error, bool requireKeys, out AppOptions options)
+    /// <summary>Loads and validates jobs.json; any problem is a <see cref="ConfigurationException"/> listing them all (exit 2).</summary>
+    /// <param name="jobs">The jobs about to run (null: every enabled job); only their accounts need API keys.</param>
+    public static AppOptions Load(string configPath, Func<string, string?> environment, bool requireKeys, IReadOnlyCollection<string>? jobs = null)
     {
-        options = new AppOptions();
-        try
-        {
-            options = ConfigLoader.Load(configPath);
-        }
-        catch (ConfigurationException ex)
-        {
-            foreach (var message in ex.Errors)
-            {
-                error.WriteLine(message);
-            }
+        var options = ConfigLoader.Load(configPath);
+        Check(options, environment, requireKeys, jobs);
+        return options;
+    }
 
-            return false;
-        }
-
-        var errors = ConfigValidator.Validate(options, environment, requireKeys);
-        foreach (var message in errors)
+    public static void Check(AppOptions options, Func<string, string?> environment, bool requireKeys, IReadOnlyCollection<string>? jobs)
+    {
+        var errors = ConfigValidator.Validate(options, environment, requireKeys, jobs);
+        if (errors.Count > 0)
         {
-            error.WriteLine(message);
+            throw new ConfigurationException(errors);
         }
-
-        return errors.Count == 0;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using UsageBatch.Configuration;
 using UsageBatch.Providers;
@@ -10,16 +11,72 @@ namespace UsageBatch.Cli;
 /// <summary>Builds the store and the provider clients from a validated configuration.</summary>
 internal static class Composition
 {
+    /// <summary>
+    /// The store, opened the one way every verb shares: the connection string from connectionStringEnv or
+    /// connectionString, a relative SQLite path against the config folder, and a missing SQLite file created only
+    /// when <paramref name="use"/> allows it (otherwise an error naming the command that creates it).
+    /// </summary>
     /// <param name="loggers">Where the store reports what it recovers from (a lost run guard); optional for read-only verbs.</param>
-    public static IBillingStore CreateStore(AppOptions options, Func<string, string?> environment, ILoggerFactory? loggers = null)
+    public static IBillingStore CreateStore(AppOptions options, Func<string, string?> environment, DatabaseUse use = DatabaseUse.Write, ILoggerFactory? loggers = null)
     {
         var connectionString = options.Database.ConnectionStringEnv is { } env ? environment(env)! : options.Database.ConnectionString!;
         return options.Database.Provider switch
         {
-            "sqlite" => new SqliteBillingStore(new SqliteDatabase(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory))),
+            "sqlite" => new SqliteBillingStore(new SqliteDatabase(SqliteConnection(options, connectionString, use)), schemaReadOnly: use == DatabaseUse.Read),
             "sqlserver" => new SqlServerBillingStore(new SqlServerDatabase(connectionString, options.Database.Schema), loggers?.CreateLogger<SqlServerBillingStore>()),
             _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not one of sqlite, sqlserver"]),
         };
+    }
+
+    /// <summary>Whether the database is the embedded default (data/usagebatch.db next to jobs.json), which a first run may create.</summary>
+    public static bool IsEmbeddedDefault(AppOptions options, Func<string, string?> environment) =>
+        options.Database.Provider == "sqlite" && options.Database.ConnectionStringEnv is null
+        && SqlitePath(options.Database.ConnectionString!, options) == SqlitePath(DatabaseOptions.EmbeddedDefault, options);
+
+    /// <summary>The full path of the SQLite database file the configuration names (with connectionStringEnv read), or null for SQL Server.</summary>
+    public static string? SqliteFile(AppOptions options, Func<string, string?> environment) =>
+        options.Database.Provider != "sqlite" ? null
+            : SqlitePath(options.Database.ConnectionStringEnv is { } env ? environment(env)! : options.Database.ConnectionString!, options);
+
+    private static string SqlitePath(string connectionString, AppOptions options) =>
+        Path.GetFullPath(new SqliteConnectionStringBuilder(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory)).DataSource);
+
+    private static string SqliteConnection(AppOptions options, string connectionString, DatabaseUse use)
+    {
+        var builder = new SqliteConnectionStringBuilder(ConfigLoader.ResolveSqlitePath(connectionString, options.BaseDirectory));
+        var key = options.Database.ConnectionStringEnv is { } env ? $"database.connectionStringEnv ({env})" : "database.connectionString";
+        if (builder.DataSource is "" or ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            return builder.ToString();
+        }
+
+        var path = Path.GetFullPath(builder.DataSource);
+        if (use != DatabaseUse.Create)
+        {
+            if (!File.Exists(path))
+            {
+                throw new ConfigurationException([$"{key}: database file '{path}' does not exist; `usagebatch db init` creates it (`usagebatch demo` creates it with sample usage)"]);
+            }
+
+            // SQLite creates a missing file on open unless told not to: a file deleted from under us must not come back empty.
+            if (builder.Mode == SqliteOpenMode.ReadWriteCreate)
+            {
+                builder.Mode = SqliteOpenMode.ReadWrite;
+            }
+
+            return builder.ToString();
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException([$"{key}: cannot create the folder of '{path}': {ex.Message}"]);
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>

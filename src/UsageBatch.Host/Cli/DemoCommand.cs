@@ -21,23 +21,12 @@ internal static class DemoCommand
         ["chargebee"] = "cb_test_key",
     };
 
-    public static async Task<int> RunAsync(string configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, TextWriter output, CancellationToken cancellationToken)
     {
-        AppOptions options;
-        try
-        {
-            options = ConfigLoader.Load(configPath);
-        }
-        catch (ConfigurationException ex)
-        {
-            await error.WriteLineAsync(ex.Message);
-            return ExitCodes.BadConfiguration;
-        }
-
+        var options = ConfigLoader.Load(configPath);
         if (options.Database.Provider != "sqlite")
         {
-            await error.WriteLineAsync("demo: runs on the embedded SQLite database only (database.provider must be sqlite)");
-            return ExitCodes.BadConfiguration;
+            throw new ConfigurationException(["demo: runs on the embedded SQLite database only (database.provider must be sqlite)"]);
         }
 
         var fixtures = EmulatorFixtures.CreateDefault();
@@ -56,19 +45,9 @@ internal static class DemoCommand
         }
 
         string? Environment(string name) => keys.TryGetValue(name, out var value) ? value : System.Environment.GetEnvironmentVariable(name);
-        var errors = ConfigValidator.Validate(options, Environment);
-        if (errors.Count > 0)
-        {
-            foreach (var message in errors)
-            {
-                await error.WriteLineAsync(message);
-            }
-
-            return ExitCodes.BadConfiguration;
-        }
-
-        var database = new SqliteDatabase(ConfigLoader.ResolveSqlitePath(options.Database.ConnectionString!, options.BaseDirectory));
-        var store = new SqliteBillingStore(database);
+        Commands.Check(options, Environment, requireKeys: true, jobs: null);
+        var store = (SqliteBillingStore)Composition.CreateStore(options, Environment, DatabaseUse.Create);
+        var database = store.Database;
         await store.EnsureSchemaAsync(cancellationToken);
         var now = TimeProvider.System.GetUtcNow();
         DemoSeed.Counts seeded;
@@ -88,11 +67,13 @@ internal static class DemoCommand
             await Commands.PrintSummaryAsync(output, summary, path);
             var counts = await store.CountRowsAsync(UsageTable.For(options.Providers[job.Provider].Kind), summary.Cutoff, cancellationToken);
             var final = counts.Pending == 0 && counts.Claimed == 0 && counts.Held == 0;
-            var reconciled = summary.BilledTotal == summary.EchoedTotal;
+            // Per kind of value: money and units are compared apart, never added together.
+            var reconciled = summary.BilledByKind.Count == summary.EchoedByKind.Count
+                && summary.BilledByKind.All(k => summary.EchoedByKind.TryGetValue(k.Key, out var echoed) && echoed == k.Value);
             healthy &= final && reconciled && summary.ExitCode is ExitCodes.Ok or ExitCodes.Attention
                 && summary.Unresolved == 0 && summary.Released == 0 && summary.Held == 0;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  rows now: billed {counts.Billed}, rejected {counts.Rejected}, held {counts.Held}, pending {counts.Pending}, claimed {counts.Claimed}; control check {(reconciled ? "PASS" : "FAIL")}: billed {summary.BilledTotal} = provider {summary.EchoedTotal}"));
+                $"  rows now: billed {counts.Billed}, rejected {counts.Rejected}, held {counts.Held}, pending {counts.Pending}, claimed {counts.Claimed}; control check {(reconciled ? "PASS" : "FAIL")}: billed {Commands.Values(summary.BilledByKind, summary.Currency)} {(reconciled ? "=" : "<>")} provider {Commands.Values(summary.EchoedByKind, summary.Currency)}"));
         }
 
         await output.WriteLineAsync("demo: the seeded bad rows are expected rejections:");

@@ -20,14 +20,19 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
     public async Task<(RunSummary Summary, ReportPaths? Reports)> RunAsync(JobOptions job, RunOptions runOptions, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
         var account = options.Providers[job.Provider];
-        var provider = Composition.CreateProvider(job.Provider, account, environment, time, loggers);
+        var digest = new WarningDigest(loggers);
+        var provider = Composition.CreateProvider(job.Provider, account, environment, time, digest);
         var reportStore = store as IReportStore;
         try
         {
-            var logger = loggers.CreateLogger("UsageBatch.Run");
+            var logger = digest.CreateLogger("UsageBatch.Run");
             var run = new BillingRun(store, provider, job, account, time, logger,
                 reportStore is null ? runOptions : runOptions with { ReportsDirectory = options.Reports.Directory });
             var summary = await run.ExecuteAsync(scheduledAt, cancellationToken);
+            using (logger.BeginScope(new Dictionary<string, object> { ["Job"] = job.Name, ["RunId"] = summary.RunId, ["Provider"] = summary.Provider }))
+            {
+                digest.Summarize(loggers.CreateLogger("UsageBatch.Run"));
+            }
             if (runOptions.DryRun || summary.RunId == 0 || reportStore is null)
             {
                 return (summary, null);

@@ -25,11 +25,12 @@ internal static class Logging
         var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(level)
-            // Quartz and the host are chatty at Information about their own internals; keep their warnings.
-            .MinimumLevel.Override("Quartz", level > LogEventLevel.Information ? level : LogEventLevel.Information)
-            .MinimumLevel.Override("Microsoft", level > LogEventLevel.Warning ? level : LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level)
+            // Quartz and the host tell ~25 lines about their own internals at Information: those show at Debug only;
+            // their warnings always.
+            .MinimumLevel.Override("Quartz", level <= LogEventLevel.Debug ? level : LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft", level <= LogEventLevel.Debug ? level : LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With(new UtcTimestampEnricher())
             .WriteTo.File(
                 Path.Combine(options.Directory, FilePrefix + ".log"),
                 rollingInterval: RollingInterval.Day,
@@ -38,18 +39,17 @@ internal static class Logging
                 retainedFileTimeLimit: TimeSpan.FromDays(options.RetainedDays),
                 fileSizeLimitBytes: 256L * 1024 * 1024,
                 rollOnFileSizeLimit: true,
-                outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
+                outputTemplate: "{UtcTimestamp:yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
         if (consoleLevel is { } console)
         {
-            if (journal)
-            {
-                configuration.WriteTo.Console(new SyslogPriority("{Message:lj} {Properties:j}{NewLine}{Exception}"), restrictedToMinimumLevel: console);
-            }
-            else
-            {
-                configuration.WriteTo.Console(restrictedToMinimumLevel: console, standardErrorFromLevel: LogEventLevel.Warning,
-                    outputTemplate: "{Timestamp:HH:mm:ss} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
-            }
+            // A sub-logger gets its own copy of each event, so the one-line exception stays off the file's lines.
+            // Under systemd each line starts with its syslog priority and carries no time: journald stamps it.
+            configuration.WriteTo.Logger(sub => sub.Enrich.With(new ExceptionLineEnricher()).WriteTo.Console(
+                journal
+                    ? new SyslogPriority("{Message:lj}{ExceptionLine} {Properties:j}{NewLine}")
+                    : new Serilog.Formatting.Display.MessageTemplateTextFormatter(
+                        "{UtcTimestamp:yyyy-MM-ddTHH:mm:ssZ} [{Level:u3}] {Message:lj}{ExceptionLine} {Properties:j}{NewLine}", System.Globalization.CultureInfo.InvariantCulture),
+                restrictedToMinimumLevel: console, standardErrorFromLevel: journal ? null : LogEventLevel.Warning));
         }
 
         return configuration.CreateLogger();
@@ -59,10 +59,12 @@ internal static class Logging
     /// The logger of the first moments, before jobs.json says where logs go: warnings and errors to standard error,
     /// so a failure at start-up is never silent. Replaced by the configured logger once the configuration is read.
     /// </summary>
-    public static Serilog.Core.Logger CreateBootstrapLogger() => new LoggerConfiguration()
+    public static Serilog.Extensions.Hosting.ReloadableLogger CreateBootstrapLogger() => new LoggerConfiguration()
         .MinimumLevel.Warning()
-        .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "usagebatch: [{Level:u3}] {Message:lj}{NewLine}{Exception}")
-        .CreateLogger();
+        .Enrich.With(new ExceptionLineEnricher())
+        .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "usagebatch: {Message:lj}{ExceptionLine}{NewLine}",
+            formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+        .CreateBootstrapLogger();
 
     public static ILoggerFactory Create(LoggingOptions options, bool console = true) =>
         new SerilogLoggerFactory(CreateLogger(options, console ? LogEventLevel.Warning : null), dispose: true);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using UsageBatch.Billing;
+using UsageBatch.Configuration;
 using UsageBatch.Providers;
 using UsageBatch.Reports;
 using UsageBatch.Storage;
@@ -12,31 +13,20 @@ namespace UsageBatch.Cli;
 /// </summary>
 internal static class ReconcileCommand
 {
-    public static async Task<int> RunAsync(string configPath, string? jobName, string? fromText, string? toText, TextWriter output, TextWriter error,
+    public static async Task<int> RunAsync(string configPath, string? jobName, string? fromText, string? toText, TextWriter output,
         Func<string, string?> environment, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryDay(fromText, out var from) || !TryDay(toText, out var to) || from >= to)
         {
-            await error.WriteLineAsync("usagebatch: reconcile needs --from and --to as ISO dates (yyyy-MM-dd, UTC) with from before to");
-            return ExitCodes.BadConfiguration;
+            throw new UsageException("usagebatch: reconcile needs --from and --to as ISO dates (yyyy-MM-dd, UTC) with from before to");
         }
 
-        if (!Commands.TryLoad(configPath, environment, error, requireKeys: true, out var options))
+        var options = ConfigLoader.Load(configPath);
+        var job = Commands.SelectJobs(options, [jobName!], configPath)[0];
+        Commands.Check(options, environment, requireKeys: true, [job.Name]);
+        if (Composition.CreateStore(options, environment, DatabaseUse.Read) is not IReportStore store)
         {
-            return ExitCodes.BadConfiguration;
-        }
-
-        var job = options.Jobs.FirstOrDefault(j => j.Name == jobName);
-        if (job is null)
-        {
-            await error.WriteLineAsync($"usagebatch: --job: no job named {jobName} in {configPath}");
-            return ExitCodes.BadConfiguration;
-        }
-
-        if (Composition.CreateStore(options, environment) is not IReportStore store)
-        {
-            await error.WriteLineAsync($"usagebatch: database.provider '{options.Database.Provider}' cannot reconcile in this build");
-            return ExitCodes.BadConfiguration;
+            throw new UsageException($"usagebatch: database.provider '{options.Database.Provider}' cannot reconcile in this build");
         }
 
         var account = options.Providers[job.Provider];
@@ -57,13 +47,8 @@ internal static class ReconcileCommand
         }
         catch (ProviderListException ex)
         {
-            await error.WriteLineAsync($"usagebatch: the provider's list failed: {ex.Message}");
-            return ExitCodes.Aborted;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not Configuration.ConfigurationException)
-        {
-            await error.WriteLineAsync($"usagebatch: reconcile failed: {ex.Message}");
-            return ExitCodes.Aborted;
+            // The provider's failure, not ours: one line, exit 3 (the log file has the detail).
+            throw new InvalidOperationException($"the provider's list failed: {ex.Message}", ex);
         }
         finally
         {

@@ -3,6 +3,7 @@ using Serilog.Events;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
 using UsageBatch.Hosting;
+using UsageBatch.Storage;
 
 namespace UsageBatch.Cli;
 
@@ -11,35 +12,13 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string configPath, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!Commands.TryLoad(configPath, environment, error, requireKeys: true, out var options))
-        {
-            return ExitCodes.BadConfiguration;
-        }
-
-        string? schedulerConnectionString;
-        try
-        {
-            schedulerConnectionString = Composition.SchedulerConnectionString(options, environment);
-        }
-        catch (ConfigurationException ex)
-        {
-            await error.WriteLineAsync(ex.Message);
-            return ExitCodes.BadConfiguration;
-        }
-
+        // Failures before the host starts (configuration, database) are answered by Verb like every other verb's.
+        var options = Commands.Load(configPath, environment, requireKeys: true);
+        var schedulerConnectionString = Composition.SchedulerConnectionString(options, environment);
         using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information, journal: Hosting.ServiceManager.UnderSystemd(environment));
         using var storeLoggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
-        var store = Composition.CreateStore(options, environment, storeLoggers);
-        try
-        {
-            await store.EnsureSchemaAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ConfigurationException)
-        {
-            logger.Error(ex, "Database unavailable at start");
-            await error.WriteLineAsync($"usagebatch: database unavailable: {ex.Message}");
-            return ExitCodes.Aborted;
-        }
+        var store = Composition.CreateStore(options, environment, Composition.IsEmbeddedDefault(options, environment) ? DatabaseUse.Create : DatabaseUse.Write, storeLoggers);
+        await store.EnsureSchemaAsync(cancellationToken);
 
         using var host = ServeHost.Build(options, store, schedulerConnectionString, logger,
             loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers), environment: environment);
@@ -59,10 +38,13 @@ internal static class ServeCommand
         }
 
         var now = TimeProvider.System.GetUtcNow();
+        logger.Information("UsageBatch {Version} serving {Jobs} enabled jobs from {Config}; database {Dialect}, scheduler store {Store}; Ctrl+C or SIGTERM stops it (waits up to {ShutdownTimeout})",
+            typeof(ServeCommand).Assembly.GetName().Version?.ToString(3), options.Jobs.Count(j => j.Enabled), Path.GetFullPath(configPath), store.Dialect,
+            options.Scheduler.Store, Usage.DurationText.Format(options.Scheduler.ShutdownTimeout));
         foreach (var job in options.Jobs.Where(j => j.Enabled))
         {
-            logger.Information("Scheduled {Job}: cron {Cron} in {TimeZone}, misfire {Misfire}, next fire {NextFire:O}",
-                job.Name, job.Cron, job.TimeZone, job.Misfire, JobSchedule.NextFireTime(job, now));
+            logger.Information("Scheduled {Job}: cron {Cron} in {TimeZone}, misfire {Misfire}, next fire {NextFire}",
+                job.Name, job.Cron, job.TimeZone, job.Misfire, JobSchedule.NextFireTime(job, now) is { } next ? Usage.UtcText.Format(next) : "never");
         }
 
         await host.WaitForShutdownAsync(cancellationToken);

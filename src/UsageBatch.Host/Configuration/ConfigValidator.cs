@@ -13,14 +13,17 @@ internal static class ConfigValidator
     private static readonly string[] SuppressKinds = ["webhooks", "emails", "actions"];
 
     /// <param name="environment">Reads environment variables (injected so tests need not touch the process's).</param>
-    /// <param name="requireKeys">False for `demo`, which supplies its own keys in memory.</param>
-    public static IReadOnlyList<string> Validate(AppOptions options, Func<string, string?> environment, bool requireKeys = true)
+    /// <param name="requireKeys">False for verbs that call no provider (status, report, db init).</param>
+    /// <param name="jobs">The jobs about to run (null: every enabled job). Only their accounts need an API key, so a
+    /// Chargebee job is not refused because the Whop key is missing.</param>
+    public static IReadOnlyList<string> Validate(AppOptions options, Func<string, string?> environment, bool requireKeys = true, IReadOnlyCollection<string>? jobs = null)
     {
         var errors = new List<string>();
         ValidateDatabase(options.Database, environment, errors);
+        var keyed = options.Jobs.Where(j => jobs?.Contains(j.Name) ?? j.Enabled).Select(j => j.Provider).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, account) in options.Providers)
         {
-            ValidateAccount($"providers.{name}", account, environment, requireKeys, errors);
+            ValidateAccount($"providers.{name}", account, environment, requireKeys && keyed.Contains(name), errors);
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -38,6 +41,12 @@ internal static class ConfigValidator
         if (options.Logging.RetainedDays < 1)
         {
             errors.Add("logging.retainedDays: must be at least 1");
+        }
+
+        // An unknown level would otherwise fall back to Information without a word.
+        if (!Enum.TryParse<Serilog.Events.LogEventLevel>(options.Logging.MinimumLevel, ignoreCase: true, out _) || int.TryParse(options.Logging.MinimumLevel, out _))
+        {
+            errors.Add($"logging.minimumLevel: '{options.Logging.MinimumLevel}' is not one of Verbose, Debug, Information, Warning, Error");
         }
 
         return errors;

@@ -3,7 +3,7 @@ using UsageBatch.Providers;
 namespace UsageBatch.Configuration;
 
 /// <summary>
-/// One provider account (jobs.json <c>providers.NAME</c>). Defaults in DESIGN.md; the ones that differ by
+/// One provider account (jobs.json <c>providers.NAME</c>). Defaults in the README's configuration tables; the ones that differ by
 /// provider are nullable here and resolved by the <c>Effective…</c> members.
 /// </summary>
 internal sealed class ProviderAccountOptions

@@ -27,7 +27,7 @@ internal sealed class BillingJob(IJobExecutor executor, AppOptions options, ILog
         // The firing's scheduled time, not "now": a firing a busy scheduler started late bills to the same cutoff.
         var scheduledAt = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Job"] = job.Name });
-        logger.LogInformation("Job {Job} fired for {ScheduledAt:O}{Recovering}", job.Name, scheduledAt, context.Recovering ? " (recovering after a crash)" : "");
+        logger.LogInformation("Job {Job} fired for {ScheduledAt}{Recovering}", job.Name, Usage.UtcText.Format(scheduledAt), context.Recovering ? " (recovering after a crash)" : "");
         try
         {
             var exitCode = await executor.ExecuteAsync(job, scheduledAt, cancellationToken);

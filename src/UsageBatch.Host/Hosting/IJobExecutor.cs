@@ -8,6 +8,6 @@ namespace UsageBatch.Hosting;
 /// </summary>
 internal interface IJobExecutor
 {
-    /// <returns>The run's exit code (DESIGN.md "Command line").</returns>
+    /// <returns>The run's exit code.</returns>
     Task<int> ExecuteAsync(JobOptions job, DateTimeOffset scheduledAt, CancellationToken stopToken);
 }

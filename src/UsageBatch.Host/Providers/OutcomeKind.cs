@@ -1,6 +1,6 @@
 namespace UsageBatch.Providers;
 
-/// <summary>What one provider call means for the submission (DESIGN.md, "Error classes").</summary>
+/// <summary>What one provider call means for the submission.</summary>
 internal enum OutcomeKind
 {
     /// <summary>2xx with an id: the provider recorded the usage.</summary>

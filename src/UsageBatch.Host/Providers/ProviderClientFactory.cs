@@ -50,7 +50,7 @@ internal static class ProviderClientFactory
             return new WhopProvider(accountName, caller, options, logger);
         }
 
-        // Chargebee's limit "resets after about a minute" (providers.md 2.6): without Retry-After wait one window.
+        // Chargebee's limit "resets after about a minute" (the provider's API docs): without Retry-After wait one window.
         var cbClassifier = new ChargebeeResponseClassifier(options.EffectiveWindow, options.Timeout);
         var cbCaller = new ProviderCaller("chargebee", client, pacer, time, logger, backoff, redactor, cbClassifier.ClassifyFailure);
         return new ChargebeeProvider(accountName, cbCaller, options, backoff, logger);

@@ -5,6 +5,12 @@ namespace UsageBatch.Storage;
 /// <summary>What `usagebatch requeue` needs beyond the run's store: finding held rows and releasing them.</summary>
 internal interface IRequeueStore
 {
+    /// <summary>
+    /// Pending rows a run would hold instead of bill (set back to pending although their submission is confirmed,
+    /// zero or held), read only: what a dry run reports. Reason as the run would write it.
+    /// </summary>
+    Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable table, CancellationToken cancellationToken);
+
     /// <summary>Held rows with this id, in either usage table (ids are per table, so there may be two).</summary>
     Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken);
 
@@ -22,4 +28,10 @@ internal interface IRequeueStore
 }
 
 /// <summary>A held usage row and the submission it points at.</summary>
-internal sealed record HeldRow(UsageTable Table, long RowId, string? SourceKey, long? SubmissionId, string? Reason);
+internal sealed record HeldRow(UsageTable Table, long RowId, string? SourceKey, long? SubmissionId, string? Reason)
+{
+    /// <summary>The reason a run writes on a re-queued row it holds (the command in it must work as printed).</summary>
+    public static string RequeuedReason(UsageTable table, long rowId, long submissionId, string status, string? providerUsageId) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"re-queued, but its submission {submissionId} is already {status}{(providerUsageId is null ? "" : $" (provider usage {providerUsageId})")}; run `usagebatch requeue --table {table.Name} --row {rowId}` to check the provider");
+}

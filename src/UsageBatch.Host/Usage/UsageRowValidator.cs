@@ -5,7 +5,7 @@ namespace UsageBatch.Usage;
 
 /// <summary>
 /// Decides whether a pending row can ever be billed. Every reason names the column and what is wrong with it, so
-/// a DBA can fix the row and set it back to pending. Field limits are the providers' (providers.md) and the
+/// a DBA can fix the row and set it back to pending. Field limits are the providers' (their API docs) and the
 /// SQL Server column sizes (SQLite would store anything).
 /// </summary>
 internal static partial class UsageRowValidator
@@ -141,7 +141,7 @@ internal static partial class UsageRowValidator
             return $"{column} {text} has {scale} decimals; the provider takes at most {maxDecimals}";
         }
 
-        // inferred (providers.md 1.3: Whop's precision is undocumented): Whop takes JSON numbers, which its side may
+        // inferred (the provider's API docs: Whop's precision is undocumented): Whop takes JSON numbers, which its side may
         // read as binary floating point; a value that does not survive that would be billed as something else.
         if (whop && !DecimalText.SurvivesDouble(value))
         {

@@ -134,7 +134,7 @@ public sealed class BillingRunTests
         Assert.Equal(1, summary.RowsHeldRequeued);
         var row = Assert.Single(await h.RowsAsync(UsageTable.Whop));
         Assert.Equal("held", row.BillingStatus);
-        Assert.Contains("requeue --row", row.BillingError, StringComparison.Ordinal);
+        Assert.Contains("requeue --table whop_usage --row", row.BillingError, StringComparison.Ordinal);
         Assert.Single((await h.ProviderLedgerAsync()).Whop);
     }
 

@@ -7,7 +7,7 @@ using UsageBatch.Tests.TestSupport;
 
 namespace UsageBatch.Tests.Billing;
 
-/// <summary>The error-class table of DESIGN.md, end to end through a run: what each class does to the rows.</summary>
+/// <summary>The error classes, end to end through a run: what each class does to the rows.</summary>
 public sealed class FailureHandlingTests
 {
     [Fact]

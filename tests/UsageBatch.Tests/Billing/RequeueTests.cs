@@ -49,9 +49,9 @@ public sealed class RequeueTests
         var rowId = await h.ScalarAsync<long>("SELECT id FROM whop_usage WHERE billing_status = 'held'");
         var output = new StringWriter();
 
-        var exit = await CreateRequeue(h, ProviderKind.Whop, job, output).RowAsync(rowId, CancellationToken.None);
+        var exit = await CreateRequeue(h, ProviderKind.Whop, job, output).RowAsync(rowId, null, CancellationToken.None);
 
-        Assert.Equal(ExitCodes.Attention, exit);
+        Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("already billed", output.ToString(), StringComparison.Ordinal);
         Assert.Equal("billed", Assert.Single(await h.RowsAsync(UsageTable.Whop)).BillingStatus);
         Assert.Single((await h.ProviderLedgerAsync()).Whop);
@@ -79,7 +79,7 @@ public sealed class RequeueTests
         await h.Run(job, h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         var rowId = await h.ScalarAsync<long>("SELECT id FROM chargebee_usage WHERE billing_status = 'held'");
 
-        var exit = await CreateRequeue(h, ProviderKind.Chargebee, job, new StringWriter()).RowAsync(rowId, CancellationToken.None);
+        var exit = await CreateRequeue(h, ProviderKind.Chargebee, job, new StringWriter()).RowAsync(rowId, null, CancellationToken.None);
         var next = await h.Run(job, h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Ok, exit);

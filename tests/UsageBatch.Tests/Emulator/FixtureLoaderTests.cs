@@ -7,7 +7,7 @@ public sealed class FixtureLoaderTests
     [Fact]
     public void Parse_DesignDocumentSample_BindsEveryField()
     {
-        // DESIGN.md's fixture example, with the shrunk settings tests use.
+        // The README's fixture example, with the shrunk settings tests use.
         const string json = """
             { "settings": { "whop": { "requestsPerWindow": 3, "window": "00:00:01", "lockout": "00:00:05", "receiptOnCreate": false },
                             "chargebee": { "requestsPerMinute": 7, "window": "00:00:02", "idempotencyWindow": "00:30:00", "maxUsagesPerSubscription": 5, "quantityDecimals": 4 } },

@@ -373,7 +373,7 @@ public abstract class BillingStoreContractTests
         Assert.Equal(1, held);
         var after = Assert.Single(await db.RowsAsync(UsageTable.Whop));
         Assert.Equal("held", after.Status);
-        Assert.Contains("usagebatch requeue --row " + row.Id, after.Error, StringComparison.Ordinal);
+        Assert.Contains("usagebatch requeue --table whop_usage --row " + row.Id, after.Error, StringComparison.Ordinal);
         Assert.Contains("bu_1", after.Error, StringComparison.Ordinal);
     }
 
@@ -637,7 +637,7 @@ public abstract class BillingStoreContractTests
 
         Assert.Equal(2, found.Count);
         Assert.Equal((UsageTable.Whop, rowId, "w1", (long?)submissionId), (found[0].Table, found[0].RowId, found[0].SourceKey, found[0].SubmissionId));
-        Assert.Contains("usagebatch requeue --row " + rowId, found[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("usagebatch requeue --table whop_usage --row " + rowId, found[0].Reason, StringComparison.Ordinal);
         Assert.Equal(new HeldRow(UsageTable.Chargebee, rowId, "c1", null, null), found[1]);
         Assert.Empty(await Requeues(db).FindHeldRowsAsync(pending.Id, None));
     }

@@ -11,7 +11,7 @@ namespace UsageBatch.Providers.Chargebee;
 /// <summary>
 /// Chargebee v2 metered usages. Our usage id is deterministic, so an unknown outcome is settled by sending the
 /// same id again: it either lands, replays, or answers duplicate_entry, after which a retrieve tells whether the
-/// stored usage is ours (DESIGN.md "Idempotency and recovery").
+/// stored usage is ours.
 /// </summary>
 internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
 {
@@ -80,8 +80,8 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
                 uncertain = true;
                 var delay = _backoff.Delay(attempts);
                 _logger.LogWarning(
-                    "{Provider} submission {SubmissionId}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
-                    "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, delay);
+                    "{ProviderName} submission {Submission}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
+                    "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, Usage.DurationText.Format(delay));
                 await Task.Delay(delay, _caller.Time, cancellationToken);
                 continue;
             }
@@ -216,8 +216,8 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         };
         _logger.Log(
             level,
-            "{Provider} {Account} submission {SubmissionId}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
-            "chargebee", _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
+            "{Account} submission {Submission}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
+            _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
     }
 
     public void Dispose() => _caller.Dispose();

@@ -8,7 +8,7 @@ using UsageBatch.Providers.Http;
 
 namespace UsageBatch.Providers.Chargebee;
 
-/// <summary>Builds Chargebee v2 usage requests (form-encoded, providers.md 2.3).</summary>
+/// <summary>Builds Chargebee v2 usage requests (form-encoded, the provider's API docs).</summary>
 internal static class ChargebeeRequests
 {
     internal const int MaxNote = 500;
@@ -101,7 +101,7 @@ internal static class ChargebeeRequests
     /// an unknown outcome are byte-identical, so they replay within Chargebee's 30-minute window; a re-POST with a
     /// moved date (after a clash) or from a later run (its trace note differs) is a different request and gets a
     /// different key, so it is neither answered with a stale stored response nor refused as a key reused for other
-    /// parameters (undocumented, providers.md 2.7 [?]; the emulator refuses it). Those reach our id instead:
+    /// parameters (undocumented, the provider's API docs [?]; the emulator refuses it). Those reach our id instead:
     /// duplicate_entry, then a retrieve decides. Hashed to stay under the 100-character limit.
     /// </summary>
     public static string IdempotencyKey(IReadOnlyList<(string Name, string Value)> form)

@@ -3,7 +3,7 @@ using UsageBatch.Providers.Http;
 namespace UsageBatch.Providers.Chargebee;
 
 /// <summary>
-/// Maps one Chargebee v2 answer to an outcome (DESIGN.md "Error classes"). The envelope is
+/// Maps one Chargebee v2 answer to an outcome. The envelope is
 /// <c>{message, type, api_error_code, param, …}</c> (apidocs "error-handling"); a 404 without it is a wrong URL,
 /// not an unknown resource.
 /// </summary>

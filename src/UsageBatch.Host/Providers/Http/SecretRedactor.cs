@@ -3,7 +3,7 @@ using System.Text;
 namespace UsageBatch.Providers.Http;
 
 /// <summary>
-/// Last line of defence for DESIGN.md I8: every outcome message passes through here, so a key echoed by a
+/// Last line of defence for Invariant I8 (README "Reliability"): every outcome message passes through here, so a key echoed by a
 /// misbehaving server or a transport error can never reach the ledger, the report or the log.
 /// </summary>
 internal sealed class SecretRedactor

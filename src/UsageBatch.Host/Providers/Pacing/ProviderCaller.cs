@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RestSharp;
 using UsageBatch.Providers.Http;
+using UsageBatch.Usage;
 
 namespace UsageBatch.Providers.Pacing;
 
@@ -86,8 +87,8 @@ internal sealed class ProviderCaller : IDisposable
                 var until = now + (failure.RetryAfter ?? TimeSpan.Zero);
                 _pacer.PauseUntil(until);
                 _logger.LogWarning(
-                    "{Provider} throttled submission {SubmissionId} ({Status} {Code}); the account pauses until {PausedUntil}",
-                    _provider, submissionId, failure.HttpStatus, failure.ProviderCode, until);
+                    "{ProviderName} throttled {Request} ({Status} {Code}); the account pauses until {PausedUntil} ({Pause})",
+                    _provider, What(submissionId), failure.HttpStatus, failure.ProviderCode, UtcText.Format(until), DurationText.Format(until - now));
                 continue;
             }
 
@@ -96,8 +97,8 @@ internal sealed class ProviderCaller : IDisposable
             {
                 var delay = _backoff.Delay(attempts);
                 _logger.LogWarning(
-                    "{Provider} submission {SubmissionId} not sent (attempt {Attempt} of {MaxAttempts}): {Reason}; retrying in {Delay}",
-                    _provider, submissionId, attempts, maxAttempts, failure.Message, delay);
+                    "{ProviderName} {Request} not sent (attempt {Attempt} of {MaxAttempts}): {Reason}; retrying in {Delay}",
+                    _provider, What(submissionId), attempts, maxAttempts, failure.Message, DurationText.Format(delay));
                 await Task.Delay(delay, _time, cancellationToken);
                 continue;
             }
@@ -105,6 +106,10 @@ internal sealed class ProviderCaller : IDisposable
             return new CallResult(reply, failure is null ? null : failure with { Attempts = attempts }, attempts);
         }
     }
+
+    // The run's log scope carries SubmissionId as a property; the text names the request for people.
+    private static string What(long? submissionId) =>
+        submissionId is { } id ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"submission {id}") : "list request";
 
     public void Dispose()
     {

@@ -9,7 +9,7 @@ namespace UsageBatch.Providers.Pacing;
 /// </summary>
 /// <remarks>
 /// Pacing below the provider's limit matters more than handling 429: Whop locks the whole key out for 60 s once
-/// it is exceeded. Pacing is per process; several hosts on one account share the provider's limit (DESIGN.md).
+/// it is exceeded. Pacing is per process; several hosts on one account share the provider's limit.
 /// </remarks>
 internal sealed class ProviderPacer : IDisposable
 {

@@ -11,7 +11,7 @@ namespace UsageBatch.Providers.Whop;
 
 /// <summary>
 /// Whop v5 billing usages. Whop has no idempotency key and no client id, so a POST is sent at most once per
-/// call: an unknown outcome is returned as Unknown and the run resolves it by listing (DESIGN.md).
+/// call: an unknown outcome is returned as Unknown and the run resolves it by listing.
 /// </summary>
 internal sealed class WhopProvider : IUsageProvider, IDisposable
 {
@@ -104,7 +104,7 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
                 throw new ProviderListException(failure);
             }
 
-            // Whop's list has no date filter (providers.md 1.1): the range is applied here.
+            // Whop's list has no date filter (the provider's API docs): the range is applied here.
             foreach (var usage in usages.Where(u => u.CreatedAt >= query.From && u.CreatedAt < query.To))
             {
                 yield return usage.ToProviderUsage();
@@ -215,8 +215,8 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
         };
         _logger.Log(
             level,
-            "{Provider} {Account} submission {SubmissionId}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
-            "whop", _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
+            "{Account} submission {Submission}: {Outcome} ({Status} {Code}) usage {UsageId} after {Attempts} attempt(s): {Message}",
+            _account, submission.SubmissionId, outcome.Kind, outcome.HttpStatus, outcome.ProviderCode, outcome.UsageId, outcome.Attempts, outcome.Message);
     }
 
     public void Dispose() => _caller.Dispose();

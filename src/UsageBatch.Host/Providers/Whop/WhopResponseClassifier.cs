@@ -4,7 +4,7 @@ using UsageBatch.Providers.Http;
 namespace UsageBatch.Providers.Whop;
 
 /// <summary>
-/// Maps one Whop v5 answer to an outcome (DESIGN.md "Error classes"). Whop's envelope is <c>{"message": …}</c>
+/// Maps one Whop v5 answer to an outcome. Whop's envelope is <c>{"message": …}</c>
 /// (v5 OpenAPI ErrorResponse); the v1 shape <c>{"error": {"code", "message"}}</c> is accepted too in case an
 /// endpoint answers with it. Whop sends no error codes on v5, so Permanent outcomes carry a null code.
 /// </summary>

@@ -41,7 +41,7 @@ internal sealed partial class SqlServerBillingStore
         INSERT INTO [$(Schema)].ub_submission_event (submission_id, run_id, at, event, detail)
         SELECT id, @RunId, @Now, 'adopted', CONCAT(N'recovered from run ', previous_owner, N' in state ', status) FROM @adopted;
 
-        SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s JOIN @adopted AS a ON a.id = s.id ORDER BY s.id;
+        SELECT $(SubmissionColumns), a.previous_owner AS PreviousOwner FROM [$(Schema)].ub_submission AS s JOIN @adopted AS a ON a.id = s.id ORDER BY s.id;
         """;
 
     // The send is allowed only while this run owns the submission and its lease outlasts the whole request:
@@ -117,7 +117,7 @@ internal sealed partial class SqlServerBillingStore
         return await InTransactionAsync(connection, async transaction =>
             (await connection.QueryAsync<SqlServerSubmissionRow>(new CommandDefinition(Ledger(AdoptOrphansSql),
                 new { RunId = runId, Account = providerAccount, Now = Time(now) }, transaction, cancellationToken: cancellationToken)))
-            .Select(r => r.ToLedger()).ToList(), cancellationToken);
+            .Select(r => r.ToLedger() with { AdoptedFrom = r.PreviousOwner }).ToList(), cancellationToken);
     }
 
     public async Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken)

@@ -13,6 +13,15 @@ internal sealed partial class SqlServerBillingStore : IRequeueStore
         SELECT id, source_key, billing_submission_id, billing_error FROM [$(Schema)].$(UsageTable) WHERE id = @Id AND billing_status = 'held';
         """;
 
+    // The rows HoldRequeuedSql would hold, read only (a dry run): no locks kept, nothing written.
+    private const string FindRequeuedBilledSql = """
+        SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
+        FROM [$(Schema)].$(UsageTable) AS u
+        JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
+        WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held')
+        ORDER BY u.id;
+        """;
+
     // A held submission's rows can be many: they go back to 'claimed' TOP (@BatchSize) at a time, each batch its own
     // short transaction, under the 5,000 locks at which SQL Server escalates to a table lock.
     private const string ReopenRowsBatchSql = """
@@ -48,6 +57,14 @@ internal sealed partial class SqlServerBillingStore : IRequeueStore
             provider_usage_id = NULL, provider_receipt_id = NULL, billed_at = NULL
         WHERE id = @Id AND billing_status = 'held';
         """;
+
+    public async Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable table, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long Id, string? SourceKey, long SubmissionId, string Status, string? ProviderUsageId)>(
+            new CommandDefinition(_database.Sql(FindRequeuedBilledSql, table), cancellationToken: cancellationToken));
+        return rows.Select(r => new HeldRow(table, r.Id, r.SourceKey, r.SubmissionId, HeldRow.RequeuedReason(table, r.Id, r.SubmissionId, r.Status, r.ProviderUsageId))).ToList();
+    }
 
     public async Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken)
     {

@@ -54,7 +54,7 @@ internal sealed partial class SqlServerBillingStore
         SET billing_status = 'held', billing_run_id = @RunId,
             billing_error = LEFT(CONCAT(N're-queued, but its submission ', u.billing_submission_id, N' is already ', s.status,
                                         CASE WHEN u.provider_usage_id IS NOT NULL THEN CONCAT(N' (provider usage ', u.provider_usage_id, N')') ELSE N'' END,
-                                        N'; run `usagebatch requeue --row ', u.id, N'` to check the provider'), 4000)
+                                        N'; run `usagebatch requeue --table $(UsageTable) --row ', u.id, N'` to check the provider'), 4000)
         OUTPUT inserted.id, inserted.source_key, inserted.billing_submission_id, inserted.billing_error INTO @held (id, source_key, submission_id, reason)
         FROM [$(Schema)].$(UsageTable) AS u WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK)
         JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id

@@ -84,8 +84,8 @@ internal static class SqlServerSchema
         var needed = SchemaScripts.LatestVersion(Dialect);
         return version >= needed
             ? version
-            : throw new InvalidOperationException(
-                $"schema [{database.Schema}] is at version {version}; this build needs {needed}. A DBA applies sql/sqlserver/ in order (README \"For DBAs\"), or run `usagebatch db init` with a login that may create tables");
+            : throw new Configuration.ConfigurationException(
+                [$"database: schema [{database.Schema}] is at version {version}; this build needs {needed}. A DBA applies sql/sqlserver/ in order (README \"For DBAs\"), or run `usagebatch db init` with a login that may create tables"]);
     }
 
     private static Task<int> CurrentVersionAsync(SqlServerDatabase database, SqlConnection connection, CancellationToken cancellationToken) =>

@@ -10,6 +10,9 @@ internal sealed class SqlServerSubmissionRow
     public long Id { get; set; }
     public long CreatedRunId { get; set; }
     public long OwnerRunId { get; set; }
+
+    /// <summary>Only in the adoption query's answer: the run that left the submission.</summary>
+    public long? PreviousOwner { get; set; }
     public string Job { get; set; } = "";
     public string ProviderAccount { get; set; } = "";
     public string UsageTable { get; set; } = "";

@@ -28,6 +28,14 @@ internal sealed partial class SqliteBillingStore
             WHERE status = 'running' AND lease_until < @Now AND id <> @RunId
             """,
             new { RunId = runId, Now = Text(now) }, transaction, cancellationToken: cancellationToken));
+        // RETURNING gives the new owner only: the run that left each submission is read first (same transaction).
+        var previousOwners = (await connection.QueryAsync<(long Id, long Owner)>(new CommandDefinition(
+            """
+            SELECT id, owner_run_id FROM ub_submission
+            WHERE provider_account = @Account AND settled_at IS NULL AND owner_run_id <> @RunId
+              AND owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running')
+            """,
+            new { RunId = runId, Account = providerAccount }, transaction, cancellationToken: cancellationToken))).ToDictionary(r => r.Id, r => r.Owner);
         var adopted = (await connection.QueryAsync<SubmissionRowDto>(new CommandDefinition(
             $"""
             UPDATE ub_submission SET owner_run_id = @RunId, updated_at = @Now
@@ -36,11 +44,11 @@ internal sealed partial class SqliteBillingStore
             RETURNING {SubmissionColumns}
             """,
             new { RunId = runId, Account = providerAccount, Now = Text(now) }, transaction, cancellationToken: cancellationToken)))
-            .Select(d => d.ToLedger()).OrderBy(s => s.Id).ToList();
+            .Select(d => d.ToLedger()).Select(s => s with { AdoptedFrom = previousOwners.GetValueOrDefault(s.Id) }).OrderBy(s => s.Id).ToList();
         foreach (var submission in adopted)
         {
             await InsertEventAsync(connection, transaction, submission.Id, runId, now, "adopted",
-                $"recovered from run {submission.OwnerRunId} in state {submission.Status}", cancellationToken: cancellationToken);
+                $"recovered from run {submission.AdoptedFrom} in state {submission.Status}", cancellationToken: cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

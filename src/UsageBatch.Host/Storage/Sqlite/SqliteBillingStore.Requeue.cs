@@ -7,6 +7,19 @@ namespace UsageBatch.Storage.Sqlite;
 
 internal sealed partial class SqliteBillingStore : IRequeueStore
 {
+    public async Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable table, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long Id, string? SourceKey, long SubmissionId, string Status, string? ProviderUsageId)>(new CommandDefinition(
+            $"""
+            SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
+            FROM {table.Name} u JOIN ub_submission s ON s.id = u.billing_submission_id
+            WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held')
+            ORDER BY u.id
+            """, cancellationToken: cancellationToken));
+        return rows.Select(r => new HeldRow(table, r.Id, r.SourceKey, r.SubmissionId, HeldRow.RequeuedReason(table, r.Id, r.SubmissionId, r.Status, r.ProviderUsageId))).ToList();
+    }
+
     public async Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);

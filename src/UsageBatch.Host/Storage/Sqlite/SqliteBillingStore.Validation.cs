@@ -90,7 +90,7 @@ internal sealed partial class SqliteBillingStore
                 billing_error = 're-queued, but its submission ' || billing_submission_id || ' is already ' ||
                     (SELECT s.status FROM ub_submission s WHERE s.id = {table.Name}.billing_submission_id) ||
                     COALESCE(' (provider usage ' || provider_usage_id || ')', '') ||
-                    '; run `usagebatch requeue --row ' || id || '` to check the provider'
+                    '; run `usagebatch requeue --table {table.Name} --row ' || id || '` to check the provider'
             WHERE billing_status = 'pending'
               AND billing_submission_id IN (SELECT id FROM ub_submission WHERE status IN ('confirmed', 'zero', 'held'))
             RETURNING id, source_key, billing_submission_id, billing_error

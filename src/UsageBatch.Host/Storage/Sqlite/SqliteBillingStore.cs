@@ -15,13 +15,24 @@ internal sealed partial class SqliteBillingStore : IBillingStore
 {
     private readonly SqliteDatabase _database;
 
-    public SqliteBillingStore(SqliteDatabase database) => _database = database;
+    private readonly bool _schemaReadOnly;
+
+    /// <param name="schemaReadOnly">For verbs that must change nothing (validate, status, report, a dry run): the
+    /// schema is only checked, never created or upgraded.</param>
+    public SqliteBillingStore(SqliteDatabase database, bool schemaReadOnly = false)
+    {
+        _database = database;
+        _schemaReadOnly = schemaReadOnly;
+    }
 
     public string Dialect => "sqlite";
 
-    // The embedded database is the job's own file: it is created or upgraded whenever it is opened.
+    /// <summary>The database this store opens (the demo seeds it directly).</summary>
+    internal SqliteDatabase Database => _database;
+
+    // The embedded database is the job's own file: a writer creates or upgrades its schema when it opens it.
     public async Task<int> EnsureSchemaAsync(CancellationToken cancellationToken) =>
-        await SqliteSchema.ApplyAsync(_database, cancellationToken);
+        _schemaReadOnly ? await SqliteSchema.CheckAsync(_database, cancellationToken) : await SqliteSchema.ApplyAsync(_database, cancellationToken);
 
     public async Task<int> ApplySchemaAsync(CancellationToken cancellationToken) =>
         await SqliteSchema.ApplyAsync(_database, cancellationToken);

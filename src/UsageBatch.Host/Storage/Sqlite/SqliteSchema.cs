@@ -27,6 +27,18 @@ internal static class SqliteSchema
         return await CurrentVersionAsync(connection, cancellationToken);
     }
 
+    /// <summary>The schema version, read only; a database behind this build is a setup error naming the fix.</summary>
+    public static async Task<int> CheckAsync(SqliteDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var version = await CurrentVersionAsync(connection, cancellationToken);
+        var needed = SchemaScripts.LatestVersion("sqlite");
+        return version >= needed
+            ? version
+            : throw new Configuration.ConfigurationException(
+                [$"database: '{database.DataSource}' has schema version {version}; this build needs {needed}. `usagebatch db init` creates or upgrades it"]);
+    }
+
     public static async Task<int> CurrentVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

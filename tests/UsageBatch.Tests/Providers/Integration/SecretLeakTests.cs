@@ -3,7 +3,7 @@ using UsageBatch.Providers;
 
 namespace UsageBatch.Tests.Providers.Integration;
 
-/// <summary>DESIGN.md I8: no key or Authorization value in logs or outcome messages, whatever the answer.</summary>
+/// <summary>Invariant I8 (README "Reliability"): no key or Authorization value in logs or outcome messages, whatever the answer.</summary>
 public sealed class SecretLeakTests : IAsyncLifetime
 {
     private const string WrongWhopKey = "whop_wrong_secret_key_123";

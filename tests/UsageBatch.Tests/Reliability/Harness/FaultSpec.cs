@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace UsageBatch.Reliability;
 
-/// <summary>One emulator fault (DESIGN.md "Fault"), named for the summary.</summary>
+/// <summary>One emulator fault, named for the summary.</summary>
 internal sealed record FaultSpec(string Name, string Method, string PathPrefix, string Action, int Count, int? Status = null,
     string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, int DelayMs = 0)
 {
