@@ -22,12 +22,19 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
         var account = options.Providers[job.Provider];
         var provider = Composition.CreateProvider(job.Provider, account, environment, time, loggers);
         var reportStore = store as IReportStore;
+        // The run's summary picks this up and keeps what its senders counted (Metrics.ProviderRequestStats).
+        Metrics.ProviderRequestStats.Begin();
         try
         {
             var logger = loggers.CreateLogger("UsageBatch.Run");
             var run = new BillingRun(store, provider, job, account, time, logger,
                 reportStore is null ? runOptions : runOptions with { ReportsDirectory = options.Reports.Directory });
             var summary = await run.ExecuteAsync(scheduledAt, cancellationToken);
+            if (!runOptions.DryRun && summary.RunId != 0)
+            {
+                Metrics.UsageMetrics.RunFinished(summary);
+            }
+
             if (runOptions.DryRun || summary.RunId == 0 || reportStore is null)
             {
                 return (summary, null);

@@ -16,6 +16,8 @@ internal sealed class AppOptions
 
     public LoggingOptions Logging { get; set; } = new();
 
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>The folder of the config file: relative paths resolve against it. Not a jobs.json key.</summary>
     public string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
 }
