@@ -65,6 +65,10 @@ internal static class CliApp
             parse.GetValue(reconcileTo), output, error, environment, TimeProvider.System, ct));
         root.Subcommands.Add(reconcile);
 
+        var consoleVerb = new Command("console", "Serve the operator console alone over the same database (no scheduling)");
+        consoleVerb.SetAction((parse, ct) => ConsoleCommand.RunAsync(parse.GetValue(config)!, output, error, environment, ct));
+        root.Subcommands.Add(consoleVerb);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -41,7 +41,8 @@ internal static class ServeCommand
         }
 
         using var host = ServeHost.Build(options, store, schedulerConnectionString, logger,
-            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers));
+            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers),
+            services => OperatorConsole.ConsoleRegistration.AddOperatorConsole(services, options, store, environment));
         try
         {
             await host.StartAsync(cancellationToken);

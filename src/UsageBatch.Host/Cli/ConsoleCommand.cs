@@ -1,0 +1,74 @@
+using Serilog.Events;
+using Serilog.Extensions.Logging;
+using UsageBatch.Billing;
+using UsageBatch.Configuration;
+using UsageBatch.OperatorConsole;
+using UsageBatch.OperatorConsole.Jobs;
+
+namespace UsageBatch.Cli;
+
+/// <summary>
+/// `usagebatch console`: the operator console alone over the configured database, for sites whose runs come from
+/// SQL Agent or cron. Schedules nothing and starts no run ("run now" says so). Exits 0 on Ctrl+C / SIGTERM, 2, 3.
+/// </summary>
+internal static class ConsoleCommand
+{
+    public static async Task<int> RunAsync(string configPath, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        // Provider keys are not needed to read the ledger; the console's own key is.
+        if (!Commands.TryLoad(configPath, environment, error, requireKeys: false, out var options))
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        var errors = new List<string>();
+        ConsoleValidator.Validate(options, environment, requireKey: true, errors);
+        if (errors.Count > 0)
+        {
+            foreach (var message in errors.Distinct())
+            {
+                await error.WriteLineAsync(message);
+            }
+
+            return ExitCodes.BadConfiguration;
+        }
+
+        using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information);
+        using var loggers = new SerilogLoggerFactory(logger);
+        var store = Composition.CreateStore(options, environment);
+        try
+        {
+            await store.EnsureSchemaAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not ConfigurationException)
+        {
+            await error.WriteLineAsync($"usagebatch: database unavailable: {ex.Message}");
+            return ExitCodes.Aborted;
+        }
+
+        var key = options.Console.AuthKeyEnv is { } env ? environment(env) : null;
+        await using var app = ConsoleApp.Build(new ConsoleContext(options, store, scheduler: null, TimeProvider.System, key), loggers, new MisfireRecorder(TimeProvider.System));
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            await error.WriteLineAsync($"usagebatch: the console could not listen on {options.Console.Urls} (console.urls): {ex.Message}");
+            return ExitCodes.Aborted;
+        }
+
+        await output.WriteLineAsync($"console: {string.Join(", ", ConsoleApp.Addresses(app))} (no scheduler in this process; Ctrl+C stops)");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C / SIGTERM: stop serving.
+        }
+
+        await app.StopAsync(CancellationToken.None);
+        return ExitCodes.Ok;
+    }
+}
