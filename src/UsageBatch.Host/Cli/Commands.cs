@@ -79,7 +79,8 @@ internal static class Commands
 
     public static async Task<int> ValidateAsync(string configPath, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!TryLoad(configPath, environment, error, requireKeys: true, out var options))
+        // Non-short-circuit: the console key's problems are listed with all the others.
+        if (!(TryLoad(configPath, environment, error, requireKeys: true, out var options) & ConsoleCommand.KeyReady(options, environment, error)))
         {
             return ExitCodes.BadConfiguration;
         }

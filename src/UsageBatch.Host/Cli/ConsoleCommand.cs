@@ -13,6 +13,21 @@ namespace UsageBatch.Cli;
 /// </summary>
 internal static class ConsoleCommand
 {
+    /// <summary>
+    /// The console's access key is set when console.authKeyEnv names one (`serve` with the console enabled,
+    /// `validate`, `console`); the errors go to <paramref name="error"/> by key path.
+    /// </summary>
+    public static bool KeyReady(AppOptions options, Func<string, string?> environment, TextWriter error)
+    {
+        var errors = ConsoleValidator.KeyErrors(options, environment);
+        foreach (var message in errors)
+        {
+            error.WriteLine(message);
+        }
+
+        return errors.Count == 0;
+    }
+
     public static async Task<int> RunAsync(string configPath, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         // Provider keys are not needed to read the ledger; the console's own key is.
@@ -21,15 +36,8 @@ internal static class ConsoleCommand
             return ExitCodes.BadConfiguration;
         }
 
-        var errors = new List<string>();
-        ConsoleValidator.Validate(options, environment, requireKey: true, errors);
-        if (errors.Count > 0)
+        if (!KeyReady(options, environment, error))
         {
-            foreach (var message in errors.Distinct())
-            {
-                await error.WriteLineAsync(message);
-            }
-
             return ExitCodes.BadConfiguration;
         }
 

@@ -11,7 +11,8 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string configPath, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (!Commands.TryLoad(configPath, environment, error, requireKeys: true, out var options))
+        if (!Commands.TryLoad(configPath, environment, error, requireKeys: true, out var options)
+            || (options.Console.Enabled && !ConsoleCommand.KeyReady(options, environment, error)))
         {
             return ExitCodes.BadConfiguration;
         }

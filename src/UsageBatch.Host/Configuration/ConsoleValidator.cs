@@ -9,7 +9,8 @@ internal static class ConsoleValidator
     /// <summary>An access key shorter than this is refused: it guards "run now" and every page.</summary>
     public const int MinimumKeyLength = 16;
 
-    /// <param name="requireKey">Whether the key's environment variable must be set now (`serve`, `validate`, `console`).</param>
+    /// <param name="requireKey">Whether the key's environment variable must be set now: only where the console is served or
+    /// checked (`serve`, `validate`, `console`), never for `run` from SQL Agent or cron, which serves nothing.</param>
     public static void Validate(AppOptions options, Func<string, string?> environment, bool requireKey, List<string> errors)
     {
         var console = options.Console;
@@ -50,6 +51,16 @@ internal static class ConsoleValidator
                 errors.Add($"jobs[{i}].maxPendingAge: must be a positive duration");
             }
         }
+    }
+
+    /// <summary>Only the access key's checks (the rest is part of every verb's validation).</summary>
+    public static IReadOnlyList<string> KeyErrors(AppOptions options, Func<string, string?> environment)
+    {
+        var all = new List<string>();
+        Validate(options, environment, requireKey: true, all);
+        var structural = new List<string>();
+        Validate(options, environment, requireKey: false, structural);
+        return all.Except(structural).ToList();
     }
 
     /// <summary>The console's addresses; ASP.NET Core's wildcards (<c>*</c>, <c>+</c>) mean every interface.</summary>

@@ -26,8 +26,9 @@ internal sealed class ConsoleGauges : BackgroundService
         var now = time;
         _meter.CreateObservableGauge("usagebatch.rows.pending", () => (reader.Latest ?? []).Select(j =>
             new Measurement<long>(j.Counts.Pending + j.Counts.FutureDated, new KeyValuePair<string, object?>("job", j.Job.Name))), "{row}", "Pending usage rows (future-dated included), by job");
-        _meter.CreateObservableGauge("usagebatch.rows.pending.oldest_age", () => (reader.Latest ?? []).Where(j => j.OldestPending is not null).Select(j =>
-            new Measurement<double>((now.GetUtcNow() - j.OldestPending!.Value).TotalSeconds, new KeyValuePair<string, object?>("job", j.Job.Name))), "s", "Age of the oldest pending usage row, by job");
+        _meter.CreateObservableGauge("usagebatch.rows.pending.oldest_age", () => (reader.Latest ?? []).Select(j =>
+            new Measurement<double>(j.OldestPending is { } oldest ? Math.Max(0, (now.GetUtcNow() - oldest).TotalSeconds) : 0, new KeyValuePair<string, object?>("job", j.Job.Name))),
+            "s", "Age of the oldest pending usage row, by job (0 when none is pending)");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

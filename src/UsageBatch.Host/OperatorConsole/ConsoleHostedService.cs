@@ -14,6 +14,9 @@ internal sealed class ConsoleHostedService(ConsoleContext context, ILoggerFactor
 {
     private WebApplication? _app;
 
+    /// <summary>Where the console listens once started (a configured port of 0 becomes the real one).</summary>
+    public IReadOnlyList<string> Addresses => _app is null ? [] : ConsoleApp.Addresses(_app);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var misfires = new MisfireRecorder(context.Time);

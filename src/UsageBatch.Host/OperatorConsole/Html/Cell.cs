@@ -1,7 +1,8 @@
 namespace UsageBatch.OperatorConsole.Html;
 
 /// <summary>One table cell: text (always encoded), an optional class from console.css, and an optional link we built.</summary>
-internal readonly record struct Cell(string? Text, string? Class = null, string? Href = null, Action<ConsolePage>? Custom = null)
+/// <param name="Sub">A second, quieter line under the text (e.g. "in 17 h" under a time).</param>
+internal readonly record struct Cell(string? Text, string? Class = null, string? Href = null, Action<ConsolePage>? Custom = null, string? Sub = null)
 {
     public static implicit operator Cell(string? text) => new(text);
 
@@ -15,6 +16,8 @@ internal readonly record struct Cell(string? Text, string? Class = null, string?
 
     /// <summary>Markup written by the page builder itself (a form), never text from elsewhere.</summary>
     public static Cell Of(Action<ConsolePage> write) => new(null, null, null, write);
+
+    public Cell With(string? sub) => this with { Sub = sub };
 
     public static Cell Badge(string text, string tone) => new(text, "badge " + tone);
 }

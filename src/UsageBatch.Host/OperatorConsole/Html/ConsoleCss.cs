@@ -27,9 +27,14 @@ internal static class ConsoleCss
         tbody tr:last-child td { border-bottom: 0; }
         tbody tr:hover { background: #f9fafb; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-        td.code, code, .code { font-family: Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; overflow-wrap: anywhere; }
+        td.code, code, .code { font-family: Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; overflow-wrap: break-word; }
         td.muted, .muted { color: var(--muted); font-size: 12px; }
         td.nowrap { white-space: nowrap; }
+        .sub { color: var(--muted); font-size: 12px; margin-top: 2px; }
+        .sub.code, td .sub { overflow-wrap: anywhere; }
+        table.jobs td:first-child { white-space: nowrap; }
+        table.jobs td:first-child a { font-weight: 600; }
+        table.jobs form.inline { display: block; margin-top: 6px; }
         .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
         .badge.ok { background: #dcf5e3; color: var(--ok); }
         .badge.warn { background: #fff1cc; color: var(--warn); }

@@ -142,6 +142,11 @@ internal sealed class ConsolePage
         {
             Raw("</span>");
         }
+
+        if (cell.Sub is { } sub)
+        {
+            Raw("<div class=\"sub\">").Text(sub).Raw("</div>");
+        }
     }
 
     public override string ToString() => _html + "</main>\n</body>\n</html>\n";

@@ -27,7 +27,7 @@ internal sealed class MisfireRecorder(TimeProvider time) : ITriggerListener
         }
     }
 
-    public ValueTask TriggerMisfired(ITrigger trigger, CancellationToken cancellationToken = default)
+    public ValueTask TriggerMisfired(ITrigger trigger, IScheduler scheduler, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -40,11 +40,4 @@ internal sealed class MisfireRecorder(TimeProvider time) : ITriggerListener
 
         return ValueTask.CompletedTask;
     }
-
-    public ValueTask TriggerFired(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-    public ValueTask<bool> VetoJobExecution(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-
-    public ValueTask TriggerComplete(ITrigger trigger, IJobExecutionContext context, SchedulerInstruction triggerInstructionCode, CancellationToken cancellationToken = default) =>
-        ValueTask.CompletedTask;
 }

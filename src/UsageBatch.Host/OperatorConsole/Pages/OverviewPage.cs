@@ -37,21 +37,30 @@ internal static class OverviewPage
 
         page.Heading(2, "Jobs");
         page.Table(
-            ["Job", "Schedule", "Next fire", "Last run", "Last success", "Pending", "Future-dated", "Held", "Rejected", "Oldest pending", "Health", ""],
+            ["Job", "Schedule", "Next fire", "Last run", "Last success", "Pending", "Future-dated", "Held", "Rejected", "Oldest pending", "Health"],
             jobs.Select(j => (IReadOnlyList<Cell>)
             [
-                Cell.Link(j.Job.Name, "/runs?job=" + Uri.EscapeDataString(j.Job.Name)),
-                new Cell($"{(j.Job.Enabled ? j.CronInWords : "disabled")} ({j.Job.TimeZone}) · {j.CronText}"),
-                new Cell(j.NextFire is { } next ? $"{Format.InZone(next, j.Job.TimeZone)} (in {Format.Age(next - now)})" : "-", "nowrap"),
-                LastRun(j, now),
-                new Cell(j.LastSuccess is { } s ? $"{Format.Utc(s.FinishedAt ?? s.StartedAt)} ({Format.Age(now - (s.FinishedAt ?? s.StartedAt))} ago)" : "never", "nowrap"),
+                Cell.Of(p =>
+                {
+                    p.Link(j.Job.Name, "/runs?job=" + Uri.EscapeDataString(j.Job.Name));
+                    RunNow(p, context, j.Job, token);
+                }),
+                new Cell(j.Job.Enabled ? j.CronInWords : "disabled").With($"{j.CronText} · {j.Job.TimeZone}"),
+                j.NextFire is { } next ? new Cell(Format.InZone(next, j.Job.TimeZone), "nowrap").With($"in {Format.Age(next - now)}") : "-",
+                j.LastRun is { } r
+                    ? Cell.Of(p =>
+                    {
+                        p.Link("run " + r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "/runs/" + r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Text(" ");
+                        p.Write(Cell.Badge(r.Status, Summaries.Tone(r.Status)).With($"{Format.Age(now - r.StartedAt)} ago"));
+                    })
+                    : new Cell("no run yet", "muted"),
+                j.LastSuccess is { } s ? new Cell(Format.Utc(s.FinishedAt ?? s.StartedAt), "nowrap").With($"{Format.Age(now - (s.FinishedAt ?? s.StartedAt))} ago") : new Cell("never", "muted"),
                 Cell.Num(Format.Number(j.Counts.Pending)),
                 Cell.Num(Format.Number(j.Counts.FutureDated)),
                 Cell.Num(Format.Number(j.Counts.Held)),
                 Cell.Num(Format.Number(j.Counts.Rejected)),
                 new Cell(j.OldestPending is { } o ? Format.Age(now - o) : "none", "nowrap"),
-                !j.Job.Enabled ? Cell.Badge("disabled", "none") : j.Degraded ? Cell.Badge("degraded", "warn") : Cell.Badge("healthy", "ok"),
-                Cell.Of(p => RunNow(p, context, j.Job, token)),
+                !j.Job.Enabled ? Cell.Badge("disabled", "none") : j.Degraded ? Cell.Badge("degraded", "warn").With(string.Join("; ", j.Problems)) : Cell.Badge("healthy", "ok"),
             ]),
             cssClass: "jobs");
         page.Note("Pending: rows before the job's cutoff (now minus settleDelay) that the next run bills; future-dated rows wait for a later run. "
@@ -60,10 +69,6 @@ internal static class OverviewPage
             + "and found no usage stays healthy.");
         return page.ToString();
     }
-
-    private static Cell LastRun(JobStatus j, DateTimeOffset now) => j.LastRun is { } r
-        ? Cell.Link($"run {r.Id}: {r.Status} ({Format.Age(now - r.StartedAt)} ago)", "/runs/" + r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))
-        : new Cell("no run yet", "muted");
 
     private static void RunNow(ConsolePage page, ConsoleContext context, Configuration.JobOptions job, ConsolePage.Antiforgery token)
     {
@@ -92,18 +97,20 @@ internal static class OverviewPage
         {
             if (t.Counts.Held > 0)
             {
-                yield return ("warn", $"{Format.Number(t.Counts.Held)} rows held in {t.Table.Name}: not billed until checked and released with `usagebatch requeue`.", "/exceptions", "Exceptions");
+                yield return ("warn", $"{Rows(t.Counts.Held)} held in {t.Table.Name}: not billed until checked and released with `usagebatch requeue`.", "/exceptions", "Exceptions");
             }
 
             if (t.Counts.Rejected > 0)
             {
-                yield return ("warn", $"{Format.Number(t.Counts.Rejected)} rows rejected in {t.Table.Name}: fix them and set billing_status back to 'pending'.", "/exceptions", "Exceptions");
+                yield return ("warn", $"{Rows(t.Counts.Rejected)} rejected in {t.Table.Name}: fix them and set billing_status back to 'pending'.", "/exceptions", "Exceptions");
             }
 
             if (t.Counts.Claimed > 0 && jobs.Where(j => j.Table == t.Table).All(j => j.LastRun?.Status != "running"))
             {
-                yield return ("warn", $"{Format.Number(t.Counts.Claimed)} rows claimed in {t.Table.Name} with no run running: the next run recovers them.", "/runs", "Runs");
+                yield return ("warn", $"{Rows(t.Counts.Claimed)} claimed in {t.Table.Name} with no run running: the next run recovers them.", "/runs", "Runs");
             }
         }
     }
+
+    private static string Rows(long count) => count == 1 ? "1 row" : $"{Format.Number(count)} rows";
 }

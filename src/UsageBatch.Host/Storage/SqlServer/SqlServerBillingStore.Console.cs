@@ -101,9 +101,9 @@ internal sealed partial class SqlServerBillingStore : IConsoleStore
     public async Task<IReadOnlyList<ConsoleExceptionGroup>> ExceptionGroupsAsync(UsageTable table, int take, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        var groups = await connection.QueryAsync<ConsoleExceptionGroup>(new CommandDefinition(_database.Sql(ConsoleExceptionGroupsSql, table),
+        var groups = await connection.QueryAsync<ExceptionGroupDto>(new CommandDefinition(_database.Sql(ConsoleExceptionGroupsSql, table),
             new { Take = take }, cancellationToken: cancellationToken));
-        return groups.ToList();
+        return groups.Select(g => new ConsoleExceptionGroup(g.SubmissionId, g.SubmissionStatus, g.RowStatus, g.Rows, g.FirstRowId, g.RunId, g.Reason, g.Customer, g.Item)).ToList();
     }
 
     public async Task<IReadOnlyList<ConsoleExceptionRow>> ExceptionRowsAsync(UsageTable table, int take, CancellationToken cancellationToken)
@@ -128,6 +128,19 @@ internal sealed partial class SqlServerBillingStore : IConsoleStore
         public string? SummaryJson { get; set; }
 
         public ConsoleRun ToRun() => new(Id, Job, Status, Utc(StartedAt), Utc(FinishedAt), ExitCode, Message, SummaryJson);
+    }
+
+    private sealed class ExceptionGroupDto
+    {
+        public long SubmissionId { get; set; }
+        public string SubmissionStatus { get; set; } = "";
+        public string RowStatus { get; set; } = "";
+        public long Rows { get; set; }
+        public long FirstRowId { get; set; }
+        public long? RunId { get; set; }
+        public string? Reason { get; set; }
+        public string Customer { get; set; } = "";
+        public string Item { get; set; } = "";
     }
 
     private sealed class ExceptionRowDto

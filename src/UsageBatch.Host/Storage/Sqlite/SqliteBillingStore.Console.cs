@@ -56,7 +56,7 @@ internal sealed partial class SqliteBillingStore : IConsoleStore
     public async Task<IReadOnlyList<ConsoleExceptionGroup>> ExceptionGroupsAsync(UsageTable table, int take, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        var groups = await connection.QueryAsync<ConsoleExceptionGroup>(new CommandDefinition(
+        var groups = await connection.QueryAsync<ExceptionGroupDto>(new CommandDefinition(
             $"""
             SELECT u.billing_submission_id AS SubmissionId, s.status AS SubmissionStatus, u.billing_status AS RowStatus, COUNT(*) AS Rows,
                    MIN(u.id) AS FirstRowId, MAX(u.billing_run_id) AS RunId, COALESCE(s.status_reason, MIN(u.billing_error)) AS Reason,
@@ -67,7 +67,7 @@ internal sealed partial class SqliteBillingStore : IConsoleStore
             ORDER BY u.billing_submission_id DESC LIMIT @Take
             """,
             new { Take = take }, cancellationToken: cancellationToken));
-        return groups.ToList();
+        return groups.Select(g => new ConsoleExceptionGroup(g.SubmissionId, g.SubmissionStatus, g.RowStatus, g.Rows, g.FirstRowId, g.RunId, g.Reason, g.Customer, g.Item)).ToList();
     }
 
     public async Task<IReadOnlyList<ConsoleExceptionRow>> ExceptionRowsAsync(UsageTable table, int take, CancellationToken cancellationToken)
@@ -77,7 +77,7 @@ internal sealed partial class SqliteBillingStore : IConsoleStore
             ? ("COALESCE(u.membership_id, u.company_id)", "COALESCE(u.billing_item_id, u.billing_item_identifier)", "NULL")
             : ("u.subscription_id", "u.item_price_id", "u.note");
         await using var connection = await _database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ConsoleExceptionRow>(new CommandDefinition(
+        var rows = await connection.QueryAsync<ExceptionRowDto>(new CommandDefinition(
             $"""
             SELECT u.id AS RowId, u.source_key AS SourceKey, u.billing_status AS Status, u.billing_error AS Reason, u.billing_run_id AS RunId,
                    u.billing_submission_id AS SubmissionId, u.occurred_at AS OccurredAt, {customer} AS Customer, {item} AS Item, {note} AS Note
@@ -86,7 +86,35 @@ internal sealed partial class SqliteBillingStore : IConsoleStore
             ORDER BY u.id DESC LIMIT @Take
             """,
             new { Take = take }, cancellationToken: cancellationToken));
-        return rows.ToList();
+        return rows.Select(r => new ConsoleExceptionRow(r.RowId, r.SourceKey, r.Status, r.Reason, r.RunId, r.SubmissionId, r.OccurredAt, r.Customer, r.Item, r.Note)).ToList();
+    }
+
+    // Classes, not the records: SQLite reports a NULL column's type as a blob, which positional mapping refuses.
+    private sealed class ExceptionGroupDto
+    {
+        public long SubmissionId { get; set; }
+        public string SubmissionStatus { get; set; } = "";
+        public string RowStatus { get; set; } = "";
+        public long Rows { get; set; }
+        public long FirstRowId { get; set; }
+        public long? RunId { get; set; }
+        public string? Reason { get; set; }
+        public string Customer { get; set; } = "";
+        public string Item { get; set; } = "";
+    }
+
+    private sealed class ExceptionRowDto
+    {
+        public long RowId { get; set; }
+        public string SourceKey { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string? Reason { get; set; }
+        public long? RunId { get; set; }
+        public long? SubmissionId { get; set; }
+        public string? OccurredAt { get; set; }
+        public string? Customer { get; set; }
+        public string? Item { get; set; }
+        public string? Note { get; set; }
     }
 
     private sealed class ConsoleRunDto
