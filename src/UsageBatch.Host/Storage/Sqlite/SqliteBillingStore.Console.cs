@@ -60,14 +60,14 @@ internal sealed partial class SqliteBillingStore : IConsoleStore
             $"""
             SELECT u.billing_submission_id AS SubmissionId, s.status AS SubmissionStatus, u.billing_status AS RowStatus, COUNT(*) AS Rows,
                    MIN(u.id) AS FirstRowId, MAX(u.billing_run_id) AS RunId, COALESCE(s.status_reason, MIN(u.billing_error)) AS Reason,
-                   s.customer_field || '=' || s.customer_id AS Customer, s.item_field || '=' || s.item_id AS Item
+                   s.customer_field AS CustomerField, s.customer_id AS CustomerId, s.item_field AS ItemField, s.item_id AS ItemId
             FROM {table.Name} u JOIN ub_submission s ON s.id = u.billing_submission_id
             WHERE u.billing_status IN ('held', 'rejected') AND s.status IN ('held', 'rejected')
             GROUP BY u.billing_submission_id, s.status, u.billing_status, s.status_reason, s.customer_field, s.customer_id, s.item_field, s.item_id
             ORDER BY u.billing_submission_id DESC LIMIT @Take
             """,
             new { Take = take }, cancellationToken: cancellationToken));
-        return groups.Select(g => new ConsoleExceptionGroup(g.SubmissionId, g.SubmissionStatus, g.RowStatus, g.Rows, g.FirstRowId, g.RunId, g.Reason, g.Customer, g.Item)).ToList();
+        return groups.Select(g => new ConsoleExceptionGroup(g.SubmissionId, g.SubmissionStatus, g.RowStatus, g.Rows, g.FirstRowId, g.RunId, g.Reason, g.CustomerField + "=" + g.CustomerId, g.ItemField + "=" + g.ItemId)).ToList();
     }
 
     public async Task<IReadOnlyList<ConsoleExceptionRow>> ExceptionRowsAsync(UsageTable table, int take, CancellationToken cancellationToken)
@@ -99,8 +99,10 @@ internal sealed partial class SqliteBillingStore : IConsoleStore
         public long FirstRowId { get; set; }
         public long? RunId { get; set; }
         public string? Reason { get; set; }
-        public string Customer { get; set; } = "";
-        public string Item { get; set; } = "";
+        public string CustomerField { get; set; } = "";
+        public string CustomerId { get; set; } = "";
+        public string ItemField { get; set; } = "";
+        public string ItemId { get; set; } = "";
     }
 
     private sealed class ExceptionRowDto
