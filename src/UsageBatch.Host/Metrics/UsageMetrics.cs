@@ -16,11 +16,14 @@ internal static class UsageMetrics
 
     private static readonly Meter Meter = new(MeterName, "1.0");
     private static readonly Counter<long> Runs = Meter.CreateCounter<long>("usagebatch.runs", "{run}", "Runs finished, by job and outcome");
-    private static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("usagebatch.run.duration", "s", "Run duration, by job and outcome");
+    // Buckets in seconds (the SDK's defaults are for milliseconds): runs take seconds to hours, requests milliseconds to the 30 s timeout.
+    private static readonly Histogram<double> RunDuration = Meter.CreateHistogram("usagebatch.run.duration", "s", "Run duration, by job and outcome",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] });
     private static readonly Counter<long> Rows = Meter.CreateCounter<long>("usagebatch.rows", "{row}", "Usage rows a run billed, rejected or held, by job and state");
     private static readonly Counter<long> Submissions = Meter.CreateCounter<long>("usagebatch.submissions", "{submission}", "Submissions finished, by job and outcome");
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>("usagebatch.provider.requests", "{request}", "Provider HTTP requests, by provider and status (0: no response)");
-    private static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("usagebatch.provider.request.duration", "s", "Provider request latency, by provider and status");
+    private static readonly Histogram<double> RequestDuration = Meter.CreateHistogram("usagebatch.provider.request.duration", "s", "Provider request latency, by provider and status",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     private static readonly Counter<long> ThrottlePauses = Meter.CreateCounter<long>("usagebatch.provider.throttle.pauses", "{pause}", "Times a provider paused after a 429");
 
     /// <summary>One HTTP exchange with a provider (every attempt, retries included).</summary>

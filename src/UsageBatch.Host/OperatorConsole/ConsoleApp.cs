@@ -34,6 +34,9 @@ internal static class ConsoleApp
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         var services = builder.Services;
+        // The caller owns Ctrl+C / SIGTERM (`serve`'s Generic Host, or the `console` verb's token): the console's own
+        // app must not react to signals by itself, nor stop the process under a running job.
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CallerOwnedLifetime>();
         services.AddSingleton(context);
         services.AddSingleton(context.Time);
         services.AddSingleton(misfires);
@@ -91,6 +94,13 @@ internal static class ConsoleApp
     public static IReadOnlyList<string> Addresses(WebApplication app) =>
         app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private sealed class CallerOwnedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     private sealed class ForwardingLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
     {
