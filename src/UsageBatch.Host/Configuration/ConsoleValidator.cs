@@ -21,17 +21,9 @@ internal static class ConsoleValidator
             errors.Add($"console.authKeyEnv: required because console.urls listens beyond loopback ({string.Join(", ", exposed.Select(u => u.Authority))}); name an environment variable holding an access key of at least {MinimumKeyLength} characters");
         }
 
-        if (!string.IsNullOrWhiteSpace(console.AuthKeyEnv) && requireKey)
+        if (requireKey)
         {
-            var key = environment(console.AuthKeyEnv);
-            if (string.IsNullOrEmpty(key))
-            {
-                errors.Add($"console.authKeyEnv: environment variable {console.AuthKeyEnv} is not set (it must hold the console's access key)");
-            }
-            else if (key.Length < MinimumKeyLength)
-            {
-                errors.Add($"console.authKeyEnv: the key in {console.AuthKeyEnv} has {key.Length} characters; use at least {MinimumKeyLength}");
-            }
+            errors.AddRange(KeyErrors(options, environment));
         }
 
         if (console.OtlpEndpoint is { } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https")))
@@ -53,14 +45,23 @@ internal static class ConsoleValidator
         }
     }
 
-    /// <summary>Only the access key's checks (the rest is part of every verb's validation).</summary>
+    /// <summary>The access key's own checks: when console.authKeyEnv names a variable, it is set and long enough.</summary>
     public static IReadOnlyList<string> KeyErrors(AppOptions options, Func<string, string?> environment)
     {
-        var all = new List<string>();
-        Validate(options, environment, requireKey: true, all);
-        var structural = new List<string>();
-        Validate(options, environment, requireKey: false, structural);
-        return all.Except(structural).ToList();
+        if (options.Console.AuthKeyEnv is not { } name || string.IsNullOrWhiteSpace(name))
+        {
+            return [];
+        }
+
+        var key = environment(name);
+        if (string.IsNullOrEmpty(key))
+        {
+            return [$"console.authKeyEnv: environment variable {name} is not set (it must hold the console's access key)"];
+        }
+
+        return key.Length < MinimumKeyLength
+            ? [$"console.authKeyEnv: the key in {name} has {key.Length} characters; use at least {MinimumKeyLength}"]
+            : [];
     }
 
     /// <summary>The console's addresses; ASP.NET Core's wildcards (<c>*</c>, <c>+</c>) mean every interface.</summary>

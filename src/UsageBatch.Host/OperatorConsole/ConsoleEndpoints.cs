@@ -72,17 +72,17 @@ internal static class ConsoleEndpoints
             }
         });
 
-        app.MapGet("/exceptions", async (HttpContext http) =>
+        app.MapGet("/exceptions", async (HttpContext http, JobStatusReader reader) =>
         {
-            var tables = new List<ExceptionsPage.TableExceptions>();
-            var now = context.Time.GetUtcNow();
-            foreach (var table in context.Options.Jobs.Select(j => UsageTable.For(context.Options.Providers[j.Provider].Kind)).Distinct())
+            var ct = http.RequestAborted;
+            // The held/rejected counts come from the overview's shared reading; each table's two lists are read side by side.
+            var counts = (await reader.ReadAsync(ct)).GroupBy(j => j.Table).ToDictionary(g => g.Key, g => g.First().Counts);
+            var tables = await Task.WhenAll(counts.Keys.Select(async table =>
             {
-                var ct = http.RequestAborted;
-                tables.Add(new ExceptionsPage.TableExceptions(table, await context.Store.CountRowsAsync(table, now, ct),
-                    await context.Queries.ExceptionGroupsAsync(table, ExceptionsPage.Limit, ct), await context.Queries.ExceptionRowsAsync(table, ExceptionsPage.Limit, ct)));
-            }
-
+                var groups = context.Queries.ExceptionGroupsAsync(table, ExceptionsPage.Limit, ct);
+                var rows = context.Queries.ExceptionRowsAsync(table, ExceptionsPage.Limit, ct);
+                return new ExceptionsPage.TableExceptions(table, counts[table], await groups, await rows);
+            }));
             return Results.Content(ExceptionsPage.Render(context, tables), Html);
         });
 
