@@ -67,9 +67,19 @@ internal static class ConsoleCommand
         }
 
         await output.WriteLineAsync($"console: {string.Join(", ", ConsoleApp.Addresses(app))} (no scheduler in this process; Ctrl+C stops)");
+        // Ctrl+C / SIGTERM stop serving and exit 0 (nothing here can be cut short: the console only reads).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {
