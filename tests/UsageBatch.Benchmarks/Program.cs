@@ -3,7 +3,23 @@ using System.Globalization;
 using UsageBatch.Benchmarks;
 
 // usage: dotnet run -c Release --project tests/UsageBatch.Benchmarks -- --rows N --groups G [--rate R] [--keep]
+//        dotnet run -c Release --project tests/UsageBatch.Benchmarks -- --console [--runs R] [--rows N] [--keep]
 // One size per process, so the peak working set belongs to that size alone.
+if (args.Length > 0 && args[0] == "--console")
+{
+    int runs = 10_000, rows = 1_000_000;
+    for (var i = 1; i + 1 < args.Length; i++)
+    {
+        if (args[i] is "--runs" or "--rows")
+        {
+            var value = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            (runs, rows) = args[i - 1] == "--runs" ? (value, rows) : (runs, value);
+        }
+    }
+
+    return await ConsoleBenchmark.RunAsync(runs, rows, args.Contains("--keep")) ? 0 : 1;
+}
+
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {

@@ -38,6 +38,17 @@ internal sealed class RunSummary
     public SortedDictionary<string, decimal> EchoedByKind { get; set; } = new(StringComparer.Ordinal);
     public int ProviderCalls { get; set; }
 
+    /// <summary>Rows of the groups this run rejected / held (validation's and re-queued rows are counted above).</summary>
+    public int RowsRejected { get; set; }
+
+    public int RowsHeld { get; set; }
+
+    /// <summary>
+    /// This run's provider traffic: the collector <see cref="Cli.JobRunner"/> began for the run when there is one (so the
+    /// summary written at the end holds what the senders counted), else an empty one.
+    /// </summary>
+    public Metrics.ProviderRequestStats ProviderRequests { get; set; } = Metrics.ProviderRequestStats.Current ?? new();
+
     /// <summary>The account's currency for amounts, recorded so the run's report never depends on later configuration.</summary>
     public string? Currency { get; set; }
 
@@ -79,8 +90,14 @@ internal sealed class RunSummary
                     Zero++;
                     RowsBilled += rows;
                     break;
-                case SubmissionStatus.Rejected: Rejected++; break;
-                case SubmissionStatus.Held: Held++; break;
+                case SubmissionStatus.Rejected:
+                    Rejected++;
+                    RowsRejected += rows;
+                    break;
+                case SubmissionStatus.Held:
+                    Held++;
+                    RowsHeld += rows;
+                    break;
                 case SubmissionStatus.Released: Released++; break;
                 case SubmissionStatus.Void: Voided++; break;
                 default: Unresolved++; break;

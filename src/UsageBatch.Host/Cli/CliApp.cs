@@ -95,6 +95,10 @@ internal static class CliApp
         var helpOption = root.Options.OfType<HelpOption>().Single();
         helpOption.Action = new ExitCodesHelp((SynchronousCommandLineAction)helpOption.Action!, exitCodes, output);
 
+        var consoleVerb = new Command("console", "Serve the operator console alone over the same database (no scheduling)");
+        consoleVerb.SetAction((parse, ct) => Verb.RunAsync(parse.GetValue(config)!, error, () => ConsoleCommand.RunAsync(parse.GetValue(config)!, output, error, environment, ct)));
+        root.Subcommands.Add(consoleVerb);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not ExitCodesHelp)
         {
@@ -110,7 +114,8 @@ internal static class CliApp
 
         // System.CommandLine would give a signalled process 2 s and then exit under it. `serve` leaves Ctrl+C and
         // SIGTERM to the Generic Host, which waits scheduler.shutdownTimeout for the running jobs to stop safely.
-        var serving = parsed.CommandResult.Command == root || parsed.CommandResult.Command == serve;
+        // `console` stops on its own signal handling too (ConsoleCommand), so Ctrl+C ends it with exit 0.
+        var serving = parsed.CommandResult.Command == root || parsed.CommandResult.Command == serve || parsed.CommandResult.Command == consoleVerb;
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         // The other verbs get two minutes after a signal: enough for requests already under way (provider timeout,
         // 30 s by default) to finish and be settled before the process exits; the run stops at its next safe point.

@@ -116,7 +116,14 @@ internal static class Commands
 
     public static async Task<int> ValidateAsync(string configPath, TextWriter output, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        var options = Load(configPath, environment, requireKeys: true);
+        var options = ConfigLoader.Load(configPath);
+        // The console's key is checked with everything else, so every problem is listed at once.
+        var errors = ConfigValidator.Validate(options, environment, requireKeys: true, jobs: null).Concat(ConsoleValidator.KeyErrors(options, environment)).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
         // Opened exactly as `run` opens it (connectionStringEnv included), but read only: validate creates nothing.
         if (Composition.IsEmbeddedDefault(options, environment) && !File.Exists(Composition.SqliteFile(options, environment)))
         {

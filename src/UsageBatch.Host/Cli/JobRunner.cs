@@ -23,6 +23,8 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
         var digest = new WarningDigest(loggers);
         var provider = Composition.CreateProvider(job.Provider, account, environment, time, digest);
         var reportStore = store as IReportStore;
+        // The run's summary picks this up and keeps what its senders counted (Metrics.ProviderRequestStats).
+        Metrics.ProviderRequestStats.Begin();
         try
         {
             var logger = digest.CreateLogger("UsageBatch.Run");
@@ -33,6 +35,11 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
             {
                 digest.Summarize(loggers.CreateLogger("UsageBatch.Run"));
             }
+            if (!runOptions.DryRun && summary.RunId != 0)
+            {
+                Metrics.UsageMetrics.RunFinished(summary);
+            }
+
             if (runOptions.DryRun || summary.RunId == 0 || reportStore is null)
             {
                 return (summary, null);

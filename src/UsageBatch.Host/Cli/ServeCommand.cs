@@ -14,6 +14,11 @@ internal static class ServeCommand
     {
         // Failures before the host starts (configuration, database) are answered by Verb like every other verb's.
         var options = Commands.Load(configPath, environment, requireKeys: true);
+        if (options.Console.Enabled)
+        {
+            ConsoleCommand.RequireKey(options, environment);
+        }
+
         var schedulerConnectionString = Composition.SchedulerConnectionString(options, environment);
         using var logger = Logging.CreateLogger(options.Logging, LogEventLevel.Information, journal: Hosting.ServiceManager.UnderSystemd(environment));
         using var storeLoggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
@@ -21,7 +26,8 @@ internal static class ServeCommand
         await store.EnsureSchemaAsync(cancellationToken);
 
         using var host = ServeHost.Build(options, store, schedulerConnectionString, logger,
-            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers), environment: environment);
+            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers),
+            services => OperatorConsole.ConsoleRegistration.AddOperatorConsole(services, options, store, environment), environment);
         try
         {
             await host.StartAsync(cancellationToken);

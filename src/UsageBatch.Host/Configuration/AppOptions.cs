@@ -16,6 +16,8 @@ internal sealed class AppOptions
 
     public LoggingOptions Logging { get; set; } = new();
 
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>The folder of the config file: relative paths resolve against it. Not a jobs.json key (no public setter, so the binder refuses it).</summary>
     public string BaseDirectory { get; internal set; } = Directory.GetCurrentDirectory();
 }

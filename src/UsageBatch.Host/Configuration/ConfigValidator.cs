@@ -38,6 +38,7 @@ internal static class ConfigValidator
         }
 
         ValidateScheduler(options.Scheduler, options.Database, environment, errors);
+        ConsoleValidator.Validate(options, environment, requireKey: false, errors);
         if (options.Logging.RetainedDays < 1)
         {
             errors.Add("logging.retainedDays: must be at least 1");

@@ -46,4 +46,10 @@ internal sealed class JobOptions
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(366);
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Health: the job is Degraded when it has not completed a run for this long [its cron interval + 2 h].</summary>
+    public TimeSpan? HealthyWithin { get; set; }
+
+    /// <summary>Health: the job is Degraded while a pending row older than this exists [not checked].</summary>
+    public TimeSpan? MaxPendingAge { get; set; }
 }

@@ -69,10 +69,12 @@ internal sealed class ProviderCaller : IDisposable
             ProviderReply reply;
             using (await _pacer.AcquireAsync(cancellationToken))
             {
+                var started = _time.GetTimestamp();
                 var response = await _client.ExecuteAsync(build(), cancellationToken);
                 // RestSharp reports a cancelled call as an Aborted response instead of throwing.
                 cancellationToken.ThrowIfCancellationRequested();
                 reply = ProviderReply.From(response);
+                Metrics.UsageMetrics.ProviderRequest(_provider, reply.Status, _time.GetElapsedTime(started));
             }
 
             var now = _time.GetUtcNow();
@@ -86,6 +88,7 @@ internal sealed class ProviderCaller : IDisposable
 
                 var until = now + (failure.RetryAfter ?? TimeSpan.Zero);
                 _pacer.PauseUntil(until);
+                Metrics.UsageMetrics.ThrottlePause(_provider, until - now);
                 _logger.LogWarning(
                     "{ProviderName} throttled {Request} ({Status} {Code}); the account pauses until {PausedUntil} ({Pause})",
                     _provider, What(submissionId), failure.HttpStatus, failure.ProviderCode, UtcText.Format(until), DurationText.Format(until - now));

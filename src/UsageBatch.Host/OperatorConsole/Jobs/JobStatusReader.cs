@@ -1,0 +1,96 @@
+using UsageBatch.Configuration;
+using UsageBatch.Hosting;
+using UsageBatch.Storage;
+
+namespace UsageBatch.OperatorConsole.Jobs;
+
+/// <summary>
+/// Reads every job's <see cref="JobStatus"/>. The row counts scan the usage tables, so one reading is shared for a
+/// few seconds by the overview, the health check and the gauges instead of being repeated per request.
+/// </summary>
+internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
+{
+    /// <summary>How long a reading is reused.</summary>
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
+
+    /// <summary>The default health window past a job's cron interval.</summary>
+    public static readonly TimeSpan DefaultMargin = TimeSpan.FromHours(2);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Reading? _last;
+
+    /// <summary>The latest reading, without touching the database (for the gauges' callbacks).</summary>
+    public IReadOnlyList<JobStatus>? Latest => _last?.Jobs;
+
+    public async Task<IReadOnlyList<JobStatus>> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_last is { } fresh && context.Time.GetUtcNow() - fresh.At < Freshness)
+        {
+            return fresh.Jobs;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_last is { } again && context.Time.GetUtcNow() - again.At < Freshness)
+            {
+                return again.Jobs;
+            }
+
+            var now = context.Time.GetUtcNow();
+            // Each usage table is scanned once for its counts; the tables (and so the jobs) are read side by side,
+            // each on its own connection, since the scans dominate (README "Operator console", page load times).
+            var oldest = context.Options.Jobs.Select(j => UsageTable.For(context.Options.Providers[j.Provider].Kind)).Distinct()
+                .ToDictionary(t => t.Name, t => context.Queries.OldestPendingAsync(t, cancellationToken), StringComparer.Ordinal);
+            var reads = context.Options.Jobs.Select(async job =>
+            {
+                var table = UsageTable.For(context.Options.Providers[job.Provider].Kind);
+                return await ReadAsync(job, table, await oldest[table.Name], now, cancellationToken);
+            }).ToList();
+            var jobs = (await Task.WhenAll(reads)).ToList();
+            _last = new Reading(now, jobs);
+            return jobs;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<JobStatus> ReadAsync(JobOptions job, UsageTable table, DateTimeOffset? oldestPending, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var counts = await context.Store.CountRowsAsync(table, now - job.SettleDelay, cancellationToken);
+        var last = await context.Queries.LastRunAsync(job.Name, completedOnly: false, cancellationToken);
+        var success = last?.Status is "succeeded" or "attention" ? last : await context.Queries.LastRunAsync(job.Name, completedOnly: true, cancellationToken);
+        var cron = CronText.Normalize(job.Cron);
+        var next = job.Enabled ? JobSchedule.NextFireTime(job, now) : null;
+        var within = job.HealthyWithin ?? Interval(job, next) + DefaultMargin;
+        var problems = new List<string>();
+        if (job.Enabled)
+        {
+            if (success is null)
+            {
+                problems.Add(last is null ? "has never run" : "has never completed a run");
+            }
+            else if (now - (success.FinishedAt ?? success.StartedAt) > within)
+            {
+                problems.Add($"no completed run for {Format.Age(now - (success.FinishedAt ?? success.StartedAt))} (expected within {Format.Duration(within)})");
+            }
+
+            if (job.MaxPendingAge is { } maxAge && oldestPending is { } oldest && now - oldest > maxAge)
+            {
+                problems.Add($"pending rows {Format.Age(now - oldest)} old (maxPendingAge {Format.Duration(maxAge)})");
+            }
+        }
+
+        return new JobStatus(job, table, cron, CronWords.Describe(cron), next, last, success, counts, oldestPending, within, problems);
+    }
+
+    /// <summary>The gap between the next two firings (a day when the cron never fires again).</summary>
+    private static TimeSpan Interval(JobOptions job, DateTimeOffset? next) =>
+        next is { } first && JobSchedule.Cron(job).GetNextValidTimeAfter(first) is { } second ? second - first : TimeSpan.FromDays(1);
+
+    public void Dispose() => _gate.Dispose();
+
+    private sealed record Reading(DateTimeOffset At, IReadOnlyList<JobStatus> Jobs);
+}

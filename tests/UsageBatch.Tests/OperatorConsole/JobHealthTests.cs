@@ -1,0 +1,70 @@
+using UsageBatch.Billing;
+using UsageBatch.Configuration;
+using UsageBatch.OperatorConsole;
+using UsageBatch.OperatorConsole.Jobs;
+using UsageBatch.Storage;
+using UsageBatch.Tests.Storage;
+using UsageBatch.Tests.TestSupport;
+
+namespace UsageBatch.Tests.OperatorConsole;
+
+/// <summary>"No usage" and "the job stopped" must look different: the job check's two rules, on a fake clock.</summary>
+public sealed class JobHealthTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 15, 3, 0, 0, TimeSpan.Zero);
+
+    private static AppOptions Options(TimeSpan? maxPendingAge = null) => new()
+    {
+        Providers = { ["whop"] = new ProviderAccountOptions { Type = "whop" } },
+        Jobs = { new JobOptions { Name = "nightly", Provider = "whop", Cron = "0 0 3 * * ?", MaxPendingAge = maxPendingAge } },
+    };
+
+    private static async Task FinishedRunAsync(IBillingStore store, DateTimeOffset at, string outcome = "succeeded")
+    {
+        var id = await store.StartRunAsync(new RunRecord("nightly", "whop", "whop_usage", false, at, at.AddHours(-1), at, at.AddMinutes(5), "host", 1), CancellationToken.None);
+        await store.FinishRunAsync(id, outcome, 0, null, "{}", at.AddMinutes(1), CancellationToken.None);
+    }
+
+    private static Task<IReadOnlyList<JobStatus>> ReadAsync(IBillingStore store, AppOptions options, TimeProvider time) =>
+        new JobStatusReader(new ConsoleContext(options, store, null, time, null)).ReadAsync(CancellationToken.None);
+
+    [Fact]
+    public async Task Read_RunsThatFoundNoUsage_Healthy_ButNoCompletedRunPastTheWindow_Degraded()
+    {
+        await using var db = await SqliteStoreTestDatabase.CreateAsync();
+        var clock = new ManualTimeProvider(Start.AddMinutes(2));
+        await FinishedRunAsync(db.Store, Start);
+
+        var ranWithNothingToBill = Assert.Single(await ReadAsync(db.Store, Options(), clock));
+        clock.Advance(TimeSpan.FromHours(26) + TimeSpan.FromMinutes(5)); // a daily cron's window is 24 h + 2 h
+        var stopped = Assert.Single(await ReadAsync(db.Store, Options(), clock));
+
+        Assert.Equal((false, TimeSpan.FromHours(26)), (ranWithNothingToBill.Degraded, ranWithNothingToBill.HealthyWithin));
+        Assert.True(stopped.Degraded);
+        Assert.StartsWith("no completed run for 26 h", Assert.Single(stopped.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_AbortedRunsOnly_NeverCompletedIsDegraded()
+    {
+        await using var db = await SqliteStoreTestDatabase.CreateAsync();
+        await FinishedRunAsync(db.Store, Start, "aborted");
+
+        var job = Assert.Single(await ReadAsync(db.Store, Options(), new ManualTimeProvider(Start.AddMinutes(5))));
+
+        Assert.Equal(["has never completed a run"], job.Problems);
+    }
+
+    [Fact]
+    public async Task Read_PendingRowOlderThanMaxPendingAge_Degraded()
+    {
+        await using var db = await SqliteStoreTestDatabase.CreateAsync();
+        await FinishedRunAsync(db.Store, Start);
+        await db.InsertWhopAsync("old", "mem_A", null, "bi_X", null, null, "1", Start.AddHours(-30));
+
+        var job = Assert.Single(await ReadAsync(db.Store, Options(maxPendingAge: TimeSpan.FromDays(1)), new ManualTimeProvider(Start.AddMinutes(5))));
+
+        Assert.Equal((1L, Start.AddHours(-30)), (job.Counts.Pending, job.OldestPending));
+        Assert.StartsWith("pending rows 30 h 5 min old (maxPendingAge 24 h 0 min)", Assert.Single(job.Problems), StringComparison.Ordinal);
+    }
+}
