@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog.Events;
 using UsageBatch.Billing;
@@ -64,6 +65,9 @@ internal static class ServeCommand
                 job.Name, job.Cron, job.TimeZone, job.Misfire, JobSchedule.NextFireTime(job, now));
         }
 
+        // Say what the stop waits for: a run in flight stops at its next safe point and settles before the exit.
+        using var onStopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+            logger.Information("Stopping: waiting up to {ShutdownTimeout} for running jobs to stop at a safe point and settle", ShutdownBudget.Effective(options)));
         await host.WaitForShutdownAsync(cancellationToken);
         logger.Information("Stopped");
         return ExitCodes.Ok;

@@ -40,6 +40,13 @@ internal static class ConfigValidator
             errors.Add("logging.retainedDays: must be at least 1");
         }
 
+        if (options.Reports.RetainedDays < 1)
+        {
+            errors.Add("reports.retainedDays: must be at least 1 (days of report files to keep)");
+        }
+
+        ShutdownBudget.Validate(options, errors);
+
         return errors;
     }
 
@@ -225,7 +232,11 @@ internal static class ConfigValidator
             errors.Add("scheduler.instanceId: must not be empty (AUTO generates one per node)");
         }
 
-        PositiveTime("scheduler.shutdownTimeout", scheduler.ShutdownTimeout, errors);
+        if (scheduler.ShutdownTimeout is { } shutdown)
+        {
+            PositiveTime("scheduler.shutdownTimeout", shutdown, errors);
+        }
+
         PositiveTime("scheduler.misfireThreshold", scheduler.MisfireThreshold, errors);
         PositiveTime("scheduler.checkinInterval", scheduler.CheckinInterval, errors);
     }

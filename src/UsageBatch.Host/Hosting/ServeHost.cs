@@ -28,7 +28,7 @@ internal static class ServeHost
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new SerilogLoggerProvider(logger));
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // Serilog's own levels decide
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Scheduler.ShutdownTimeout);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownBudget.Effective(options));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(sp => executor(sp.GetRequiredService<ILoggerFactory>()));
