@@ -175,9 +175,16 @@ internal sealed class BillingRun
     {
         var adopted = await _store.AdoptOrphansAsync(_job.Provider, runId, _time.GetUtcNow(), cancellationToken);
         summary.Recovered = adopted.Count;
+        if (adopted.Count > 0)
+        {
+            // One line for the terminal; the per-submission lines go to the log file.
+            _logger.LogWarning("Recovering {Count} submissions left by runs that died ({States})", adopted.Count,
+                string.Join(", ", adopted.GroupBy(a => a.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
+        }
+
         foreach (var submission in adopted)
         {
-            _logger.LogWarning("Recovering submission {SubmissionId} left {Status} by run {OwnerRunId}", submission.Id, submission.Status, submission.OwnerRunId);
+            _logger.LogInformation("Recovering submission {SubmissionId} left {Status}, prepared by run {CreatedRunId}", submission.Id, submission.Status, submission.CreatedRunId);
             switch (submission.Status)
             {
                 case SubmissionStatus.Preparing:
@@ -193,8 +200,15 @@ internal sealed class BillingRun
                     toSend.Add((submission, _account.Kind == ProviderKind.Whop));
                     break;
                 default:
-                    // The outcome is in the ledger; only the rows were not all updated.
-                    await _store.SettleRowsAsync(submission.Id, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
+                    // The outcome is in the ledger; only the rows were not all updated. It is recorded again as this
+                    // run's own event (the dead run wrote no report), so this run's report shows it in full: the
+                    // provider's ids and echo, in its totals and control check, finished for the run that sent it.
+                    var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished for run {submission.CreatedRunId}")
+                        + (submission.Status != SubmissionStatus.Confirmed && submission.StatusReason is { } why ? ": " + why : "");
+                    await RecordAndSettleAsync(runId, submission.Id, submission.Status, reason,
+                        submission.Status == SubmissionStatus.Void ? "voided" : submission.Status, cancellationToken,
+                        submission.ProviderUsageId, submission.ProviderReceiptId, submission.EchoedTotal);
+                    summary.Tally(submission.Status, submission.RowCount, submission.Total, submission.EchoedTotal);
                     break;
             }
         }
@@ -311,10 +325,11 @@ internal sealed class BillingRun
         });
     }
 
-    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken)
+    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken,
+        string? usageId = null, string? receiptId = null, decimal? echoed = null)
     {
         var now = _time.GetUtcNow();
-        if (await _store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, status, reason, eventName, now), cancellationToken))
+        if (await _store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, status, reason, eventName, now, usageId, receiptId, echoed), cancellationToken))
         {
             await _store.SettleRowsAsync(submissionId, runId, _job.BatchSize, now, cancellationToken);
         }
