@@ -51,15 +51,18 @@ internal sealed class BillingRun
             return summary;
         }
 
+        var host = _options.Host ?? Environment.MachineName;
         var runId = await _store.StartRunAsync(new RunRecord(_job.Name, _job.Provider, _table.Name, false, scheduledAt, summary.Cutoff, now,
-            now + _job.LeaseDuration, _options.Host ?? Environment.MachineName, Environment.ProcessId), stopToken);
+            now + _job.LeaseDuration, host, Environment.ProcessId, ProcessIdentity.CurrentStart), stopToken);
         summary.RunId = runId;
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Job"] = _job.Name, ["RunId"] = runId, ["Provider"] = summary.Provider });
 
+        // A run this host started whose process is gone is dead now, not when its lease lapses: free its guard and
+        // let recovery take its work over at once.
+        await new CrashedRuns(_store, _time, _logger).DeclareDeadAsync(runId, host, stopToken);
         if (_options.UseRunGuard && !await _store.TryAcquireJobLockAsync(_job.Name, runId, now, now + _job.LeaseDuration, stopToken))
         {
-            var holder = await _store.JobLockHolderAsync(_job.Name, now, CancellationToken.None);
-            return await FinishAsync(summary, "aborted", ExitCodes.AlreadyRunning, $"job {_job.Name} is already running (run {holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}); skipped");
+            return await SkipAsync(summary, now);
         }
 
         // The lease is renewed while we live; if someone declared this run dead, everything stops at once.
@@ -70,6 +73,10 @@ internal sealed class BillingRun
         var bulkStore = _store as IBulkBillingStore;
         var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings,
             deferConfirmedSettle: bulkStore is not null) { Progress = _options.Progress };
+        // Say what a stop waits for: the operator sees why the process has not exited yet.
+        using var onStop = stopToken.Register(() => _logger.LogWarning(
+            "Stop requested: run {RunId} stops at its next safe point; of its {InFlight} submissions at the provider client, those waiting for a rate-limit slot or a back-off stop now and a request already written finishes (within {Timeout}); then outcomes are settled and every unsent claim is released",
+            runId, sender.InFlight, _account.Timeout));
         try
         {
             var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
@@ -153,14 +160,40 @@ internal sealed class BillingRun
         }
     }
 
+    /// <summary>The job is running elsewhere: one line naming the holder, outcome 'skipped', no report files.</summary>
+    private async Task<RunSummary> SkipAsync(RunSummary summary, DateTimeOffset now)
+    {
+        var holderId = await _store.JobLockHolderAsync(_job.Name, now, CancellationToken.None);
+        var holder = holderId is { } id ? (await _store.RunningRunsAsync(CancellationToken.None)).FirstOrDefault(r => r.RunId == id) : null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var who = holder is not null
+            ? string.Create(inv, $"run {holder.RunId} on {holder.Host} (pid {holder.ProcessId}) since {UtcText.Format(holder.StartedAt)}, lease until {UtcText.Format(holder.LeaseUntil)}")
+            : holderId is { } known ? string.Create(inv, $"run {known}") : "another run";
+        summary.Outcome = "skipped";
+        summary.ExitCode = ExitCodes.AlreadyRunning;
+        summary.Message = $"job {_job.Name} is already running: {who}; skipped";
+        summary.FinishedAt = _time.GetUtcNow();
+        await TryAsync(() => _store.FinishRunAsync(summary.RunId, summary.Outcome, summary.ExitCode, summary.Message,
+            System.Text.Json.JsonSerializer.Serialize(summary, RunSummaryJson.Options), summary.FinishedAt.Value, CancellationToken.None));
+        _logger.LogWarning("Run {RunId} of {Job} skipped (exit 4): {Message}", summary.RunId, _job.Name, summary.Message);
+        return summary;
+    }
+
     private async Task RecoverAsync(long runId, RunSummary summary, List<(LedgerSubmission, bool)> toSend, CancellationToken cancellationToken)
     {
         var adopted = await _store.AdoptOrphansAsync(_job.Provider, runId, _time.GetUtcNow(), cancellationToken);
         summary.Recovered = adopted.Count;
+        if (adopted.Count > 0)
+        {
+            // One line for the terminal; the per-submission lines go to the log file.
+            _logger.LogWarning("Recovering {Count} submissions left by runs that died ({States})", adopted.Count,
+                string.Join(", ", adopted.GroupBy(a => a.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
+        }
+
         foreach (var submission in adopted)
         {
             using var submissionScope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
-            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}", submission.Id, submission.Status, submission.AdoptedFrom);
+            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}, prepared by run {CreatedRunId}", submission.Id, submission.Status, submission.AdoptedFrom, submission.CreatedRunId);
             switch (submission.Status)
             {
                 case SubmissionStatus.Preparing:
@@ -176,8 +209,15 @@ internal sealed class BillingRun
                     toSend.Add((submission, _account.Kind == ProviderKind.Whop));
                     break;
                 default:
-                    // The outcome is in the ledger; only the rows were not all updated.
-                    await _store.SettleRowsAsync(submission.Id, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
+                    // The outcome is in the ledger; only the rows were not all updated. It is recorded again as this
+                    // run's own event (the dead run wrote no report), so this run's report shows it in full: the
+                    // provider's ids and echo, in its totals and control check, finished for the run that sent it.
+                    var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished for run {submission.CreatedRunId}")
+                        + (submission.Status != SubmissionStatus.Confirmed && submission.StatusReason is { } why ? ": " + why : "");
+                    await RecordAndSettleAsync(runId, submission.Id, submission.Status, reason,
+                        submission.Status == SubmissionStatus.Void ? "voided" : submission.Status, cancellationToken,
+                        submission.ProviderUsageId, submission.ProviderReceiptId, submission.EchoedTotal);
+                    summary.Tally(submission.Status, submission.RowCount, submission.Total, submission.EchoedTotal);
                     break;
             }
         }
@@ -294,10 +334,11 @@ internal sealed class BillingRun
         });
     }
 
-    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken)
+    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken,
+        string? usageId = null, string? receiptId = null, decimal? echoed = null)
     {
         var now = _time.GetUtcNow();
-        if (await _store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, status, reason, eventName, now), cancellationToken))
+        if (await _store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, status, reason, eventName, now, usageId, receiptId, echoed), cancellationToken))
         {
             await _store.SettleRowsAsync(submissionId, runId, _job.BatchSize, now, cancellationToken);
         }

@@ -11,4 +11,5 @@ internal sealed record RunRecord(
     DateTimeOffset StartedAt,
     DateTimeOffset LeaseUntil,
     string Host,
-    int ProcessId);
+    int ProcessId,
+    string? ProcessStart = null);

@@ -51,6 +51,11 @@ internal sealed class SubmissionSender
     /// <summary>Told after each submission is done (for a person watching `run`).</summary>
     public IRunProgress? Progress { get; init; }
 
+    private int _inFlight;
+
+    /// <summary>Requests under way right now (what a stop waits for).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>Set when a fatal provider error aborted the sends (auth, configuration, or the same permanent error on every first send).</summary>
     public string? FatalMessage { get; private set; }
 
@@ -70,11 +75,14 @@ internal sealed class SubmissionSender
         {
             // A fatal error stopped new sends; the run releases what was never sent.
         }
-
-        // Permanent errors held back while deciding whether they meant "the configuration is wrong" are now final.
-        foreach (var (submission, outcome) in _probation.Drain())
+        finally
         {
-            await FinishAsync(submission, SubmissionStatus.Rejected, outcome, "rejected", RejectionReason(submission, outcome));
+            // Permanent errors held back while deciding whether they meant "the configuration is wrong" are now
+            // final, also when the run is stopping: their answers are in, so they are recorded before it exits.
+            foreach (var (submission, outcome) in _probation.Drain())
+            {
+                await FinishAsync(submission, SubmissionStatus.Rejected, outcome, "rejected", RejectionReason(submission, outcome));
+            }
         }
     }
 
@@ -85,6 +93,10 @@ internal sealed class SubmissionSender
         var current = ToProviderSubmission(submission);
         var attemptedAt = submission.LastAttemptAt ?? _time.GetUtcNow();
         var unknowns = 0;
+        // A recovered Chargebee submission left 'sent' may exist at the provider under our id: a stop before its
+        // re-POST leaves it unknown (the next run sends the same id), never void. Whop resolves it by listing first.
+        var mayExist = submission.Status == SubmissionStatus.Sent && !resolveFirst;
+        var clashed = false;
         while (true)
         {
             if (resolveFirst)
@@ -95,11 +107,24 @@ internal sealed class SubmissionSender
                 {
                     return; // confirmed, held or still unknown: done for this run
                 }
+
+                mayExist = false; // the look-up found nothing: what follows is a first send
             }
 
             // Between submissions is a safe point: stop here, never between sending and settling.
             if (stopToken.IsCancellationRequested || _leaseLost.IsCancellationRequested)
             {
+                if (clashed && !mayExist && !_leaseLost.IsCancellationRequested)
+                {
+                    // Refused for its date and not yet sent again: nothing of it is at the provider.
+                    await FinishAsync(submission, SubmissionStatus.Void, ProviderOutcomes.Stopped("stopped before re-sending with a moved usage_date"), "voided",
+                        "stopped before re-sending with a moved usage_date; nothing was recorded; released to pending, billed by the next run");
+                }
+                else if (clashed)
+                {
+                    _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
+                }
+
                 return;
             }
 
@@ -112,18 +137,33 @@ internal sealed class SubmissionSender
 
             if (!marked && !await RenewAndMarkSentAsync(submission.Id))
             {
+                // A prepared one is released (void) by the run on its way out and counted once, there; one left
+                // 'sent' by an earlier attempt stays unknown for the next run.
                 _logger.LogError("Submission {Submission} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
-                _summary.Tally(SubmissionStatus.Prepared, 0, 0, null);
+                if (submission.Status == SubmissionStatus.Sent)
+                {
+                    _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
+                }
+
                 return;
             }
 
             _summary.CountProviderCall();
 
-            // No cancellation token: a request under way finishes and is recorded (the client has its own timeout).
+            // The stop token ends only the waits for a rate-limit slot, a lock-out or a back-off (safe points: nothing
+            // in flight); a request under way finishes and is recorded (the client has its own timeout).
             ProviderOutcome outcome;
-            using (RunTimings.Measure(_timings, RunPhase.Provider))
+            Interlocked.Increment(ref _inFlight);
+            try
             {
-                outcome = await _provider.SubmitAsync(current, CancellationToken.None);
+                using (RunTimings.Measure(_timings, RunPhase.Provider))
+                {
+                    outcome = await _provider.SubmitAsync(current, stopToken);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
             }
 
             _logger.LogInformation("Submission {Submission} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
@@ -144,6 +184,7 @@ internal sealed class SubmissionSender
                     }
 
                     current = moved;
+                    clashed = true;
                     continue;
                 case OutcomeKind.Conflict:
                 case OutcomeKind.Ambiguous:
@@ -158,7 +199,12 @@ internal sealed class SubmissionSender
                 case OutcomeKind.Fatal:
                     await OnFatalAsync(submission, FatalReason(outcome));
                     return;
-                case OutcomeKind.Unknown when _account.Kind == ProviderKind.Whop && ++unknowns < _account.MaxAttempts:
+                case OutcomeKind.Stopped when !mayExist:
+                    // Nothing of this submission ever reached the provider: its rows go back to pending now.
+                    await FinishAsync(submission, SubmissionStatus.Void, outcome, "voided",
+                        $"{outcome.Message}; released to pending, billed by the next run");
+                    return;
+                case OutcomeKind.Unknown when _account.Kind == ProviderKind.Whop && ++unknowns < _account.MaxAttempts && !stopToken.IsCancellationRequested:
                     // Whop has no idempotency: never re-POST blind. Find out whether it exists first.
                     resolveFirst = true;
                     continue;

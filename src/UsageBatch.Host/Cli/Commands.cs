@@ -66,8 +66,15 @@ internal static class Commands
     public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
+        if (s.Outcome == "skipped")
+        {
+            // Nothing was done: one line naming who holds the job, no zeros, no report.
+            await output.WriteLineAsync(string.Create(inv, $"{s.Job}: run {s.RunId} skipped (exit {s.ExitCode}) - {s.Message}"));
+            return;
+        }
+
         await output.WriteLineAsync(string.Create(inv,
-            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed"));
+            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Voided} voided (rows back to pending), {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed"));
         if (s.BilledByKind.Count > 0)
         {
             // Each value kind with its unit, never added together (money and units are different things).
@@ -157,10 +164,12 @@ internal static class Commands
                 : "next fire -";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{job.Name} ({table.Name}){(job.Enabled ? "" : " [disabled]")}: {next}; pending {counts.Pending}, future-dated {counts.FutureDated}, claimed {counts.Claimed}, held {counts.Held}, rejected {counts.Rejected}, billed {counts.Billed}"));
+            var running = (await store.RunningRunsAsync(cancellationToken)).ToDictionary(r => r.RunId);
             foreach (var run in await store.RecentRunsAsync(job.Name, 5, cancellationToken))
             {
+                var state = running.TryGetValue(run.RunId, out var live) ? RunLiveness.Describe(live, Environment.MachineName, now) : run.Status;
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  run {run.RunId}: {run.Status} (exit {run.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}) started {run.StartedAt}{(run.Message is null ? "" : " - " + run.Message)}"));
+                    $"  run {run.RunId}: {state} (exit {run.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}) started {run.StartedAt}{(run.Message is null ? "" : " - " + run.Message)}"));
             }
         }
 

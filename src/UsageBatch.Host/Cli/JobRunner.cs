@@ -40,7 +40,8 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
                 Metrics.UsageMetrics.RunFinished(summary);
             }
 
-            if (runOptions.DryRun || summary.RunId == 0 || reportStore is null)
+            // A skipped run did nothing to report: it leaves its one line in ub_run and the log, no files.
+            if (runOptions.DryRun || summary.RunId == 0 || reportStore is null || summary.Outcome == "skipped")
             {
                 return (summary, null);
             }
@@ -48,11 +49,29 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
             // Written after the run is final, from the ledger only; a stop request does not cut the report short.
             var paths = await new RunReportFiles(reportStore, options.Reports.Directory)
                 .WriteAsync(summary.RunId, Defaults(job, account), CancellationToken.None);
+            PruneReports(logger);
             return (summary, paths);
         }
         finally
         {
             (provider as IDisposable)?.Dispose();
+        }
+    }
+
+    private void PruneReports(ILogger logger)
+    {
+        try
+        {
+            var deleted = ReportRetention.Prune(options.Reports.Directory, options.Reports.RetainedDays, time.GetUtcNow());
+            if (deleted > 0)
+            {
+                logger.LogInformation("Deleted {Count} report files older than {RetainedDays} days (reports.retainedDays)", deleted, options.Reports.RetainedDays);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The run and its report are done; an old file that cannot be deleted now is tried again after the next run.
+            logger.LogWarning(ex, "Could not delete old report files under {Directory}", options.Reports.Directory);
         }
     }
 

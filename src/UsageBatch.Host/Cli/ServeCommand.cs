@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog.Events;
 using UsageBatch.Billing;
@@ -46,13 +47,16 @@ internal static class ServeCommand
         var now = TimeProvider.System.GetUtcNow();
         logger.Information("UsageBatch {Version} serving {Jobs} enabled jobs from {Config}; database {Dialect}, scheduler store {Store}; Ctrl+C or SIGTERM stops it (waits up to {ShutdownTimeout})",
             typeof(ServeCommand).Assembly.GetName().Version?.ToString(3), options.Jobs.Count(j => j.Enabled), Path.GetFullPath(configPath), store.Dialect,
-            options.Scheduler.Store, Usage.DurationText.Format(options.Scheduler.ShutdownTimeout));
+            options.Scheduler.Store, Usage.DurationText.Format(Configuration.ShutdownBudget.Effective(options)));
         foreach (var job in options.Jobs.Where(j => j.Enabled))
         {
             logger.Information("Scheduled {Job}: cron {Cron} in {TimeZone}, misfire {Misfire}, next fire {NextFire}",
                 job.Name, job.Cron, job.TimeZone, job.Misfire, JobSchedule.NextFireTime(job, now) is { } next ? Usage.UtcText.Format(next) : "never");
         }
 
+        // Say what the stop waits for: a run in flight stops at its next safe point and settles before the exit.
+        using var onStopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+            logger.Information("Stopping: waiting up to {ShutdownTimeout} for running jobs to stop at a safe point and settle", ShutdownBudget.Effective(options)));
         await host.WaitForShutdownAsync(cancellationToken);
         logger.Information("Stopped");
         return ExitCodes.Ok;

@@ -50,6 +50,13 @@ internal static class ConfigValidator
             errors.Add($"logging.minimumLevel: '{options.Logging.MinimumLevel}' is not one of Verbose, Debug, Information, Warning, Error");
         }
 
+        if (options.Reports.RetainedDays < 1)
+        {
+            errors.Add("reports.retainedDays: must be at least 1 (days of report files to keep)");
+        }
+
+        ShutdownBudget.Validate(options, errors);
+
         return errors;
     }
 
@@ -236,7 +243,11 @@ internal static class ConfigValidator
             errors.Add("scheduler.instanceId: must not be empty (AUTO generates one per node)");
         }
 
-        PositiveTime("scheduler.shutdownTimeout", scheduler.ShutdownTimeout, errors);
+        if (scheduler.ShutdownTimeout is { } shutdown)
+        {
+            PositiveTime("scheduler.shutdownTimeout", shutdown, errors);
+        }
+
         PositiveTime("scheduler.misfireThreshold", scheduler.MisfireThreshold, errors);
         PositiveTime("scheduler.checkinInterval", scheduler.CheckinInterval, errors);
     }

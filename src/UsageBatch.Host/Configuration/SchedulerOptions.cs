@@ -17,5 +17,6 @@ internal sealed class SchedulerOptions
 
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Unset: the longest provider timeout plus settling (see <see cref="ShutdownBudget"/>).</summary>
+    public TimeSpan? ShutdownTimeout { get; set; }
 }

@@ -31,7 +31,7 @@ internal static class ServeHost
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // Serilog's own levels decide
         builder.Services.AddServiceManagerLifetime(environment ?? Environment.GetEnvironmentVariable);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Scheduler.ShutdownTimeout);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownBudget.Effective(options));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(sp => executor(sp.GetRequiredService<ILoggerFactory>()));

@@ -13,6 +13,9 @@ internal interface IUsageProvider
     /// request provably was not sent, and for Chargebee re-POSTs the same usage id after an unknown outcome and
     /// turns <c>duplicate_entry</c> on our id into Confirmed (same data) or Conflict. Whop is never re-POSTed after
     /// an unknown outcome: the caller resolves it with <see cref="ResolveAsync"/>.
+    /// <paramref name="cancellationToken"/> is a stop request: it ends the waits (rate-limit slot, lock-out, back-off)
+    /// with a <see cref="OutcomeKind.Stopped"/> outcome, never a request already written, which finishes within the
+    /// account's timeout so its outcome can be recorded.
     /// </summary>
     Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken);
 

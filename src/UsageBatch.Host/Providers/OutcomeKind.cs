@@ -32,4 +32,11 @@ internal enum OutcomeKind
 
     /// <summary>Whop: a look-up found several candidate usages; the submission is held for review.</summary>
     Ambiguous,
+
+    /// <summary>
+    /// The run was asked to stop while this submission waited for a rate-limit slot, a lock-out or a back-off (a
+    /// safe point): the attempt was never written and nothing is in flight. Every earlier attempt of this call was
+    /// provably not recorded either (a provider turns a stop after an unknown attempt into <see cref="Unknown"/>).
+    /// </summary>
+    Stopped,
 }

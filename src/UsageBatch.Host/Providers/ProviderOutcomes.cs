@@ -18,6 +18,9 @@ internal static class ProviderOutcomes
     public static ProviderOutcome Ambiguous(IReadOnlyList<string> candidates) =>
         new(OutcomeKind.Ambiguous, $"{candidates.Count} usages match: {string.Join(", ", candidates)}", Candidates: candidates);
 
+    /// <summary>The run stopped at a safe point (a wait) before this attempt was written: nothing is in flight.</summary>
+    public static ProviderOutcome Stopped(string message) => new(OutcomeKind.Stopped, message);
+
     /// <summary>A refusal our own guard makes before sending (no HTTP status exists).</summary>
     public static ProviderOutcome Refused(string code, string message, string? param) =>
         new(OutcomeKind.Permanent, message, null, code, param);

@@ -22,6 +22,7 @@ internal sealed class HtmlPage
         th { background: #eee; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.id { font-family: Consolas, "Courier New", monospace; font-size: 12px; }
+        p.summary { font-size: 14px; line-height: 1.45; max-width: 1100px; background: #f3f5f8; border-left: 4px solid #4a6a94; padding: 8px 12px; margin: 10px 0 14px 0; }
         .pass { color: #0a6b0a; font-weight: bold; }
         .fail { color: #b00000; font-weight: bold; }
         .warn { color: #8a5a00; font-weight: bold; }

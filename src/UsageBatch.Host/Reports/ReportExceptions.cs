@@ -12,9 +12,9 @@ internal static class ReportExceptions
     public static IReadOnlyList<ReportException> From(IReadOnlyList<ReportSubmission> submissions, IReadOnlyList<ReportExceptionRow> rows)
     {
         var list = new List<ReportException>();
-        foreach (var s in submissions.Where(s => s.Status is SubmissionStatus.Rejected or SubmissionStatus.Held or SubmissionStatus.Released))
+        foreach (var s in submissions.Where(s => s.Status is SubmissionStatus.Rejected or SubmissionStatus.Held or SubmissionStatus.Released or SubmissionStatus.Void))
         {
-            var at = s.Events.LastOrDefault(e => e.Event == s.Status)?.At ?? s.Events.LastOrDefault()?.At ?? default;
+            var at = s.Events.LastOrDefault(e => e.Event == s.Status || (s.Status == SubmissionStatus.Void && e.Event == "voided"))?.At ?? s.Events.LastOrDefault()?.At ?? default;
             list.Add(new ReportException("submission", s.Status, "", null, null, s.Id, s.Reason ?? s.Status, ForSubmission(s), at));
         }
 
@@ -34,12 +34,16 @@ internal static class ReportExceptions
         return s.Status switch
         {
             SubmissionStatus.Held =>
-                $"Nothing was billed for these {s.RowCount} rows. Check them (and the provider), then run `usagebatch requeue --submission {id}`; it checks the provider before sending.",
+                $"Nothing was billed for these {Rows(s.RowCount)}. Check them (and the provider), then run `usagebatch requeue --submission {id}`; it checks the provider before sending.",
             SubmissionStatus.Released =>
-                $"Nothing was billed; the {s.RowCount} rows are pending again and the next run retries them (billing_attempts counts the tries).",
+                $"Nothing was billed; the {Rows(s.RowCount)} {(s.RowCount == 1 ? "is" : "are")} pending again and the next run retries them (billing_attempts counts the tries).",
+            SubmissionStatus.Void =>
+                $"Nothing was billed and nothing was sent; the {Rows(s.RowCount)} {(s.RowCount == 1 ? "is" : "are")} pending again and billed by the next run. Nothing to do.",
             _ => "Nothing was billed. Fix the rows (or the provider's catalogue), then set their billing_status back to 'pending'.",
         };
     }
+
+    private static string Rows(int count) => count == 1 ? "1 row" : count.ToString(CultureInfo.InvariantCulture) + " rows";
 
     private static string ForRow(ReportExceptionRow row) => row.Kind switch
     {

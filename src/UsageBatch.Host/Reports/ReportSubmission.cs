@@ -5,6 +5,7 @@ namespace UsageBatch.Reports;
 /// recorded, so a later run (or reconcile writing a receipt) does not change this run's report.
 /// </summary>
 /// <param name="Unit">The currency for amounts, <c>units</c> for quantities.</param>
+/// <param name="FinishedForRun">The run that prepared it, when this run finished a dead run's work.</param>
 /// <param name="RowIds">The covered usage rows as compact ranges (<c>1-5,9</c>).</param>
 internal sealed record ReportSubmission(
     long Id,
@@ -27,4 +28,5 @@ internal sealed record ReportSubmission(
     int? HttpStatus,
     string? ProviderCode,
     string RowIds,
-    IReadOnlyList<ReportEvent> Events);
+    IReadOnlyList<ReportEvent> Events,
+    long? FinishedForRun = null);

@@ -25,7 +25,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
         var events = await store.EventsOfRunAsync(runId, cancellationToken);
         var eventsBySubmission = events.GroupBy(e => e.SubmissionId).ToDictionary(g => g.Key, g => (IReadOnlyList<ReportEventRow>)g.ToList());
         var submissions = (await store.SubmissionsForReportAsync(runId, cancellationToken))
-            .Select(s => Submission(s.Submission, s.RowIds, eventsBySubmission.GetValueOrDefault(s.Submission.Id) ?? [], info.Currency))
+            .Select(s => Submission(runId, s.Submission, s.RowIds, eventsBySubmission.GetValueOrDefault(s.Submission.Id) ?? [], info.Currency))
             .ToList();
         var rowExceptions = await store.RowExceptionsOfRunAsync(runId, cancellationToken);
         var caps = info.Provider == "chargebee"
@@ -58,7 +58,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             recorded?.UsageCap ?? defaults.UsageCap);
     }
 
-    private static ReportSubmission Submission(LedgerSubmission s, string rowIds, IReadOnlyList<ReportEventRow> events, string? currency)
+    private static ReportSubmission Submission(long runId, LedgerSubmission s, string rowIds, IReadOnlyList<ReportEventRow> events, string? currency)
     {
         // The run's own view: the last status it recorded, and the provider's ids and echo from its own events.
         var statusEvent = events.LastOrDefault(e => StatusOf(e.Event) is not null);
@@ -70,7 +70,8 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             ReportNumber.Unit(target.ValueField, currency), s.RowCount, ReportNumber.Shape(s.Total, target.ValueField),
             withIds?.EchoedTotal is { } echo ? ReportNumber.Shape(echo, target.ValueField) : null,
             s.BucketStart, s.UsageDate, s.UsageId, withIds?.ProviderUsageId, events.LastOrDefault(e => e.ProviderReceiptId is not null)?.ProviderReceiptId,
-            statusEvent?.HttpStatus, statusEvent?.ProviderCode, rowIds, events.Select(e => new ReportEvent(e.At, e.Event, e.Detail)).ToList());
+            statusEvent?.HttpStatus, statusEvent?.ProviderCode, rowIds, events.Select(e => new ReportEvent(e.At, e.Event, e.Detail)).ToList(),
+            s.CreatedRunId != runId && events.Any(e => e.Event == "adopted") ? s.CreatedRunId : null);
     }
 
     private static string? StatusOf(string eventName) => eventName switch

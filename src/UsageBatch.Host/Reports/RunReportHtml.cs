@@ -12,18 +12,27 @@ internal static class RunReportHtml
         var id = Number(run.RunId);
         var page = new HtmlPage($"{run.Job} run {id}");
         page.Heading(1, $"UsageBatch run report: {run.Job}, run {id}");
-        page.Facts(
-        [
+        page.Raw("<p class=\"summary\">").Text(ReportSummaryText.For(report)).Raw("</p>\n");
+        var facts = new List<(string, string?)>
+        {
             ("Job", run.Job),
             ("Provider", $"{run.Provider} (account {run.ProviderAccount}, table {run.UsageTable})"),
             ("Outcome", $"{run.Outcome}{(run.ExitCode is { } e ? $" (exit {Number(e)})" : "")}{(run.DryRun ? ", dry run" : "")}"),
-            ("Message", run.Message ?? "-"),
+        };
+        if (run.Message is not null)
+        {
+            facts.Add(("Message", run.Message));
+        }
+
+        facts.AddRange(
+        [
             ("Window", $"usage that occurred before {Time(run.Cutoff)} (the cutoff), not billed before"),
             ("Scheduled at", Time(run.ScheduledAt)),
             ("Started / finished", $"{Time(run.StartedAt)} / {(run.FinishedAt is null ? "not finished" : Time(run.FinishedAt))}"),
             ("Host", run.Host),
-            ("Currency of amounts", run.Currency ?? "not configured (providers.*.currency)"),
+            ("Currency of amounts", run.Currency ?? "currency not set"),
         ]);
+        page.Facts(facts);
 
         Control(page, report);
         Totals(page, report);
@@ -46,8 +55,8 @@ internal static class RunReportHtml
         page.Table(["Result", "Value kind", "Unit", "Submissions", "Rows", "Billed total", "Provider echoed", "Mismatched submissions"],
             report.ControlCheck.Select(c => (IReadOnlyList<Cell>)
             [
-                new Cell(c.Result, c.Passed ? "pass" : "fail"), c.ValueKind, c.Unit, Cell.Num(Number(c.Submissions)), Cell.Num(Number(c.Rows)),
-                Cell.Num(ReportNumber.Format(c.BilledTotal, c.ValueKind)), Cell.Num(ReportNumber.Format(c.EchoedTotal, c.ValueKind)),
+                new Cell(c.Result, c.Passed ? "pass" : "fail"), c.ValueKind, c.Unit, Cell.Num(Count(c.Submissions)), Cell.Num(Count(c.Rows)),
+                Cell.Num(ReportNumber.Display(c.BilledTotal, c.ValueKind, c.Unit)), Cell.Num(ReportNumber.Display(c.EchoedTotal, c.ValueKind, c.Unit)),
                 c.Mismatched.Count == 0 ? "none" : string.Join(", ", c.Mismatched.Select(Number)),
             ]));
         page.Note("PASS: for every confirmed submission the provider echoed exactly the total of the rows it covers. Zero-sum groups are billed without a provider call and are not part of this check.");
@@ -73,8 +82,8 @@ internal static class RunReportHtml
         page.Table(["Field", "Id", "Value kind", "Unit", "Submissions", "Rows", "Total"],
             totals.Select(t => (IReadOnlyList<Cell>)
             [
-                t.Field, Cell.Id(t.Key), t.ValueKind, t.Unit, Cell.Num(Number(t.Submissions)), Cell.Num(Number(t.Rows)),
-                Cell.Num(ReportNumber.Format(t.Total, t.ValueKind)),
+                t.Field, Cell.Id(t.Key), t.ValueKind, t.Unit, Cell.Num(Count(t.Submissions)), Cell.Num(Count(t.Rows)),
+                Cell.Num(ReportNumber.Display(t.Total, t.ValueKind, t.Unit)),
             ]));
     }
 
@@ -83,7 +92,7 @@ internal static class RunReportHtml
         page.Heading(2, "Exceptions");
         if (report.Exceptions.Count == 0)
         {
-            page.Note("None: no row or submission was rejected, held or released.");
+            page.Note("None: no row or submission was rejected, held, released or voided.");
             return;
         }
 
@@ -91,8 +100,13 @@ internal static class RunReportHtml
         if (groups.Count > 0)
         {
             page.Heading(3, "Submissions (whole groups) not billed");
-            page.Table(["Kind", "Submission", "Why", "What to do"],
-                groups.Select(e => (IReadOnlyList<Cell>)[Kind(e.Kind), Cell.Num(Number(e.SubmissionId ?? 0)), e.Reason, e.WhatToDo]));
+            // Groups a stop or an abort voided share one reason: one line with their ids, not one line each.
+            var lines = groups.GroupBy(e => (e.Kind, e.Reason, e.Kind == "void" ? "" : e.WhatToDo))
+                .SelectMany(g => g.Key.Kind == "void" && g.Count() > 3
+                    ? [(IReadOnlyList<Cell>)[Kind(g.Key.Kind), Cell.Id(UsageBatch.Billing.RowIdRanges.Format(g.Select(e => e.SubmissionId ?? 0))), $"{Count(g.Count())} submissions: {g.Key.Reason}",
+                        "Nothing was billed and nothing was sent; their rows are pending again and billed by the next run. Nothing to do."]]
+                    : g.Select(e => (IReadOnlyList<Cell>)[Kind(e.Kind), Cell.Num(Number(e.SubmissionId ?? 0)), e.Reason, e.WhatToDo]));
+            page.Table(["Kind", "Submission", "Why", "What to do"], lines);
         }
 
         // Rows of a group listed above share its reason; they are in the exceptions CSV, not repeated here.
@@ -112,11 +126,15 @@ internal static class RunReportHtml
 
         if (inGroups > 0)
         {
-            page.Note(string.Create(CultureInfo.InvariantCulture, $"{inGroups} more rows belong to the submissions above; each is listed with its source key in the exceptions CSV."));
+            page.Note(inGroups == 1
+                ? "1 more row belongs to the submissions above; it is listed with its source key in the exceptions CSV."
+                : $"{Count(inGroups)} more rows belong to the submissions above; each is listed with its source key in the exceptions CSV.");
         }
     }
 
-    private static Cell Kind(string kind) => new(kind, kind == "rejected" ? "fail" : "warn");
+    private static Cell Kind(string kind) => new(kind == "void" ? "voided" : kind, kind == "rejected" ? "fail" : "warn");
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static void Caps(HtmlPage page, RunReport report)
     {
@@ -142,6 +160,9 @@ internal static class RunReportHtml
         page.Note("Chargebee takes at most this many usages per subscription over its lifetime; ask Chargebee support to raise it before it is reached, then set usageCap.");
     }
 
+    private static Cell Status(ReportSubmission s) =>
+        s.FinishedForRun is { } dead && s.Reason?.StartsWith("finished for run", StringComparison.Ordinal) != true ? $"{s.Status} (finished for run {Number(dead)})" : s.Status;
+
     private static void Submissions(HtmlPage page, RunReport report)
     {
         page.Heading(2, "Submissions");
@@ -151,11 +172,17 @@ internal static class RunReportHtml
             return;
         }
 
-        page.Table(["Id", "Status", "Customer", "Item", "Value kind", "Rows", "Total", "Echoed", "Unit", "Provider usage id", "Receipt id", "Reason"],
+        // Chargebee: one usage per (subscription, item price, usage_date), so the date is what tells submissions apart.
+        var chargebee = report.Run.Provider == "chargebee";
+        IReadOnlyList<string> headers = chargebee
+            ? ["Id", "Status", "Subscription", "Item price", "Usage date", "Rows", "Total", "Echoed", "Unit", "Provider usage id", "Invoice id", "Reason"]
+            : ["Id", "Status", "Customer", "Item", "Value kind", "Rows", "Total", "Echoed", "Unit", "Provider usage id", "Receipt id", "Reason"];
+        page.Table(headers,
             report.Submissions.Select(s => (IReadOnlyList<Cell>)
             [
-                Cell.Num(Number(s.Id)), s.Status, Cell.Id($"{s.CustomerField}={s.CustomerId}"), Cell.Id($"{s.ItemField}={s.ItemId}"), s.ValueKind,
-                Cell.Num(Number(s.RowCount)), Cell.Num(ReportNumber.Format(s.Total, s.ValueKind)), Cell.Num(ReportNumber.Format(s.EchoedTotal, s.ValueKind)),
+                Cell.Num(Number(s.Id)), Status(s), Cell.Id(chargebee ? s.CustomerId : $"{s.CustomerField}={s.CustomerId}"), Cell.Id(chargebee ? s.ItemId : $"{s.ItemField}={s.ItemId}"),
+                chargebee ? Cell.Id(Time(s.UsageDate)) : s.ValueKind,
+                Cell.Num(Count(s.RowCount)), Cell.Num(ReportNumber.Display(s.Total, s.ValueKind, s.Unit)), Cell.Num(ReportNumber.Display(s.EchoedTotal, s.ValueKind, s.Unit)),
                 s.Unit, Cell.Id(s.ProviderUsageId), Cell.Id(s.ProviderReceiptId), s.Reason,
             ]));
     }

@@ -34,6 +34,15 @@ internal interface IBillingStore
     Task FinishRunAsync(long runId, string status, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken);
     Task<string?> RunStatusAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>Every run recorded 'running', of any job (for the crashed-process check and `status`).</summary>
+    Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a running run as dead because its process is gone (<paramref name="reason"/>), ends its lease and
+    /// frees its run guard, so recovery takes its work over at once. False when it was no longer running.
+    /// </summary>
+    Task<bool> DeclareDeadAsync(long runId, string reason, DateTimeOffset now, CancellationToken cancellationToken);
+
     // Recover
     Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string providerAccount, long runId, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -149,7 +149,7 @@ public sealed class BillingRunTests
         var summary = await h.Run(job, h.Account(ProviderKind.Whop)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(ExitCodes.AlreadyRunning, summary.ExitCode);
-        Assert.Contains("already running (run 999)", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("already running: run 999", summary.Message, StringComparison.Ordinal);
         Assert.Equal("pending", Assert.Single(await h.RowsAsync(UsageTable.Whop)).BillingStatus);
     }
 }

@@ -37,6 +37,8 @@ internal class CrashingStore(IBillingStore inner, string crashAtMethod, int occu
     public Task<bool> RenewLeaseAsync(long r, string j, DateTimeOffset l, CancellationToken c) { Step(); return inner.RenewLeaseAsync(r, j, l, c); }
     public Task FinishRunAsync(long r, string s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.FinishRunAsync(r, s, e, m, j, n, c); }
     public Task<string?> RunStatusAsync(long r, CancellationToken c) { Step(); return inner.RunStatusAsync(r, c); }
+    public Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken c) { Step(); return inner.RunningRunsAsync(c); }
+    public Task<bool> DeclareDeadAsync(long r, string reason, DateTimeOffset now, CancellationToken c) { Step(); return inner.DeclareDeadAsync(r, reason, now, c); }
     public Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string a, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.AdoptOrphansAsync(a, r, n, c); }
     public IAsyncEnumerable<UsageRow> ReadPendingRowsAsync(UsageTable t, CancellationToken c) { Step(); return inner.ReadPendingRowsAsync(t, c); }
     public Task<int> RejectRowsAsync(UsageTable t, long r, IReadOnlyList<RowRejection> x, DateTimeOffset n, CancellationToken c) { Step(); return inner.RejectRowsAsync(t, r, x, n, c); }

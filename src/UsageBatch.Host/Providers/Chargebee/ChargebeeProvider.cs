@@ -52,15 +52,18 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         while (true)
         {
             var call = await _caller.SendAsync(
-                () => ChargebeeRequests.Create(submission, _options), submission.SubmissionId, _options.MaxAttempts - attempts, cancellationToken);
+                () => ChargebeeRequests.Create(submission, _options), submission.SubmissionId, _options.MaxAttempts - attempts, cancellationToken,
+                letRequestFinish: true);
             attempts += call.Attempts;
             var outcome = call.Failure ?? ParseCreated(call.Reply);
             if (ChargebeeResponseClassifier.IsDuplicateId(outcome))
             {
                 // Our id exists: an earlier attempt (this run's or a dead run's) landed. It counts only if it matches.
-                outcome = await RetrieveAsync(submission, cancellationToken) switch
+                outcome = await RetrieveAsync(submission, cancellationToken, letRequestFinish: true) switch
                 {
                     { Kind: OutcomeKind.NotFound } => ProviderOutcome.Unknown("duplicate_entry on our usage id, yet retrieving it found nothing"),
+                    // Our id exists: a stop before the look-up leaves it unknown, never "not sent".
+                    { Kind: OutcomeKind.Stopped } stopped => ProviderOutcome.Unknown($"duplicate_entry on our usage id; {stopped.Message} to retrieve it"),
                     var retrieved => retrieved,
                 };
             }
@@ -68,9 +71,10 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
             {
                 // After an unknown attempt the refusal may be about our own earlier usage (Chargebee's check order
                 // is undocumented: a clash with ourselves could be reported before the duplicate id). Ask by id.
-                outcome = await RetrieveAsync(submission, cancellationToken) switch
+                outcome = await RetrieveAsync(submission, cancellationToken, letRequestFinish: true) switch
                 {
                     { Kind: OutcomeKind.Confirmed or OutcomeKind.Conflict } retrieved => retrieved,
+                    { Kind: OutcomeKind.Stopped } stopped => ProviderOutcome.Unknown($"refused after an unknown attempt; {stopped.Message} to retrieve our id"),
                     _ => outcome,
                 };
             }
@@ -82,11 +86,24 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
                 _logger.LogWarning(
                     "{ProviderName} submission {Submission}: outcome unknown ({Status}) on attempt {Attempt}; sending the same usage id again in {Delay}",
                     "chargebee", submission.SubmissionId, outcome.HttpStatus, attempts, Usage.DurationText.Format(delay));
-                await Task.Delay(delay, _caller.Time, cancellationToken);
-                continue;
+                try
+                {
+                    await Task.Delay(delay, _caller.Time, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // A safe point (nothing in flight), but the earlier attempt may have landed: it stays unknown
+                    // and the next run sends the same id again.
+                    outcome = ProviderOutcomes.Stopped("stopped while backing off before sending the same usage id again");
+                }
+
+                if (outcome.Kind != OutcomeKind.Stopped)
+                {
+                    continue;
+                }
             }
 
-            if (uncertain && outcome.Kind is OutcomeKind.NotSent or OutcomeKind.Throttled)
+            if (uncertain && outcome.Kind is OutcomeKind.NotSent or OutcomeKind.Throttled or OutcomeKind.Stopped)
             {
                 // The last attempts never arrived, but an earlier one may have been recorded: releasing the rows as
                 // "not sent" could bill them again under a new ledger id. The run must resolve this one by id.
@@ -169,11 +186,12 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
             : ProviderOutcome.Unknown($"HTTP {reply.Status} without a usage id", reply.Status);
 
     /// <summary>Retrieve by our id: Confirmed when every field matches, Conflict naming the field that does not, NotFound.</summary>
-    private async Task<ProviderOutcome> RetrieveAsync(ProviderSubmission submission, CancellationToken cancellationToken)
+    private async Task<ProviderOutcome> RetrieveAsync(ProviderSubmission submission, CancellationToken cancellationToken, bool letRequestFinish = false)
     {
         var usageId = submission.UsageId!;
         var call = await _caller.SendAsync(
-            () => ChargebeeRequests.Retrieve(submission.Target.CustomerId, usageId, _options), submission.SubmissionId, _options.MaxAttempts, cancellationToken);
+            () => ChargebeeRequests.Retrieve(submission.Target.CustomerId, usageId, _options), submission.SubmissionId, _options.MaxAttempts, cancellationToken,
+            letRequestFinish);
         if (call.Failure is { Kind: OutcomeKind.Permanent, HttpStatus: 404 })
         {
             return ProviderOutcome.NotFound($"usage {usageId} does not exist: {call.Failure.Message}");

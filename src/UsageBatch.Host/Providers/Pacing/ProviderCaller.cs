@@ -59,20 +59,41 @@ internal sealed class ProviderCaller : IDisposable
     /// <see cref="OperationCanceledException"/>; if it lands while a POST is in flight the caller's ledger row stays
     /// <c>sent</c> and recovery resolves it.
     /// </summary>
-    public async Task<CallResult> SendAsync(Func<RestRequest> build, long? submissionId, int maxAttempts, CancellationToken cancellationToken)
+    /// <param name="letRequestFinish">For a POST that records usage: cancellation ends only the waits (a rate-limit
+    /// slot, a lock-out, a back-off), the safe points where nothing is in flight, and the call then returns a
+    /// <see cref="OutcomeKind.Stopped"/> failure instead of throwing. A request already written always finishes
+    /// (bounded by the client's timeout), so its outcome can be recorded and settled.</param>
+    public async Task<CallResult> SendAsync(Func<RestRequest> build, long? submissionId, int maxAttempts, CancellationToken cancellationToken,
+        bool letRequestFinish = false)
     {
         var attempts = 0;
         var throttles = 0;
+        var requestToken = letRequestFinish ? CancellationToken.None : cancellationToken;
         while (true)
         {
+            if (letRequestFinish && cancellationToken.IsCancellationRequested)
+            {
+                return Stopped(attempts, "before its request was sent");
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             ProviderReply reply;
-            using (await _pacer.AcquireAsync(cancellationToken))
+            IDisposable slot;
+            try
+            {
+                slot = await _pacer.AcquireAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (letRequestFinish && cancellationToken.IsCancellationRequested)
+            {
+                return Stopped(attempts, WaitingFor());
+            }
+
+            using (slot)
             {
                 var started = _time.GetTimestamp();
-                var response = await _client.ExecuteAsync(build(), cancellationToken);
+                var response = await _client.ExecuteAsync(build(), requestToken);
                 // RestSharp reports a cancelled call as an Aborted response instead of throwing.
-                cancellationToken.ThrowIfCancellationRequested();
+                requestToken.ThrowIfCancellationRequested();
                 reply = ProviderReply.From(response);
                 Metrics.UsageMetrics.ProviderRequest(_provider, reply.Status, _time.GetElapsedTime(started));
             }
@@ -102,7 +123,15 @@ internal sealed class ProviderCaller : IDisposable
                 _logger.LogWarning(
                     "{ProviderName} {Request} not sent (attempt {Attempt} of {MaxAttempts}): {Reason}; retrying in {Delay}",
                     _provider, What(submissionId), attempts, maxAttempts, failure.Message, DurationText.Format(delay));
-                await Task.Delay(delay, _time, cancellationToken);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+                catch (OperationCanceledException) when (letRequestFinish && cancellationToken.IsCancellationRequested)
+                {
+                    return Stopped(attempts, $"while backing off after attempt {attempts} was not sent");
+                }
+
                 continue;
             }
 
@@ -113,6 +142,13 @@ internal sealed class ProviderCaller : IDisposable
     // The run's log scope carries SubmissionId as a property; the text names the request for people.
     private static string What(long? submissionId) =>
         submissionId is { } id ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"submission {id}") : "list request";
+
+    private string WaitingFor() =>
+        _pacer.PausedUntil > _time.GetUtcNow() ? "while the account was paused (throttled or locked out)" : "while waiting for a rate-limit slot";
+
+    // Every attempt so far was provably not recorded (throttled or not sent), and nothing is in flight now.
+    private static CallResult Stopped(int attempts, string when) =>
+        new(new ProviderReply(0, null), ProviderOutcomes.Stopped($"stopped {when}; nothing was sent") with { Attempts = attempts }, attempts);
 
     public void Dispose()
     {

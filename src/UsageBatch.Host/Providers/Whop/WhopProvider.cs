@@ -54,7 +54,8 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
             () => new RestRequest(UsagesResource, Method.Post).AddStringBody(body, ContentType.Json),
             submission.SubmissionId,
             _options.MaxAttempts,
-            cancellationToken);
+            cancellationToken,
+            letRequestFinish: true);
 
         var outcome = call.Failure ?? (WhopResponseClassifier.ParseCreated(call.Reply, submission.Target.ValueField) with { Attempts = call.Attempts });
         Log(submission, outcome);

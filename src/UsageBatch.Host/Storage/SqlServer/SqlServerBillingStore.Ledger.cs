@@ -9,7 +9,7 @@ namespace UsageBatch.Storage.SqlServer;
 
 internal sealed partial class SqlServerBillingStore
 {
-    /// <summary>provider_usage_id / provider_receipt_id: varchar(200) in the ledger, its events and both usage tables (schema 5).</summary>
+    /// <summary>provider_usage_id / provider_receipt_id: varchar(200) in the ledger, its events and both usage tables (schema 6).</summary>
     internal const int ProviderIdLength = 200;
 
     /// <summary>provider_code: nvarchar(200) in the ledger and its events.</summary>

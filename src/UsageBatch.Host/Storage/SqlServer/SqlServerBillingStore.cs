@@ -28,10 +28,10 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
 
     private const string StartRunSql = """
         INSERT INTO [$(Schema)].ub_run (job, provider_account, usage_table, status, dry_run, scheduled_at, cutoff, started_at,
-                                        lease_until, host, process_id)
+                                        lease_until, host, process_id, process_start)
         OUTPUT inserted.id
         VALUES (@Job, @ProviderAccount, @UsageTable, 'running', @DryRun, @ScheduledAt, @Cutoff, @StartedAt,
-                @LeaseUntil, @Host, @ProcessId);
+                @LeaseUntil, @Host, @ProcessId, @ProcessStart);
         """;
 
     // Session-owned: held for the whole run on the guard's own connection, released by SQL Server the moment that
@@ -127,7 +127,7 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
             {
                 run.Job, run.ProviderAccount, UsageTable = Ansi(run.UsageTable, 50), run.DryRun,
                 ScheduledAt = Time(run.ScheduledAt), Cutoff = Time(run.Cutoff), StartedAt = Time(run.StartedAt),
-                LeaseUntil = Time(run.LeaseUntil), run.Host, run.ProcessId,
+                LeaseUntil = Time(run.LeaseUntil), run.Host, run.ProcessId, ProcessStart = Ansi(run.ProcessStart, 100),
             },
             cancellationToken: cancellationToken));
     }

@@ -63,16 +63,16 @@ internal sealed partial class SqliteBillingStore : IBillingStore
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO ub_run (job, provider_account, usage_table, status, dry_run, scheduled_at, cutoff, started_at,
-                                lease_until, host, process_id)
+                                lease_until, host, process_id, process_start)
             VALUES (@Job, @ProviderAccount, @UsageTable, 'running', @DryRun, @ScheduledAt, @Cutoff, @StartedAt,
-                    @LeaseUntil, @Host, @ProcessId)
+                    @LeaseUntil, @Host, @ProcessId, @ProcessStart)
             RETURNING id
             """,
             new
             {
                 run.Job, run.ProviderAccount, run.UsageTable, DryRun = run.DryRun ? 1 : 0,
                 ScheduledAt = Text(run.ScheduledAt), Cutoff = Text(run.Cutoff), StartedAt = Text(run.StartedAt),
-                LeaseUntil = Text(run.LeaseUntil), run.Host, run.ProcessId,
+                LeaseUntil = Text(run.LeaseUntil), run.Host, run.ProcessId, run.ProcessStart,
             },
             cancellationToken: cancellationToken));
     }

@@ -20,7 +20,13 @@ internal static class SqliteSchema
         foreach (var script in SchemaScripts.For("sqlite"))
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(script.Text, transaction: transaction, cancellationToken: cancellationToken));
+            // Only scripts above the recorded version run (checked inside the write transaction, so two processes
+            // opening an old file at once apply each script once): a table rebuild (003) is not re-runnable.
+            if (script.Version > await CurrentVersionAsync(connection, transaction, cancellationToken))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(script.Text, transaction: transaction, cancellationToken: cancellationToken));
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -39,13 +45,16 @@ internal static class SqliteSchema
                 [$"database: '{database.DataSource}' has schema version {version}; this build needs {needed}. `usagebatch db init` creates or upgrades it"]);
     }
 
-    public static async Task<int> CurrentVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static Task<int> CurrentVersionAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        CurrentVersionAsync(connection, null, cancellationToken);
+
+    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'ub_schema_version'", cancellationToken: cancellationToken));
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'ub_schema_version'", transaction: transaction, cancellationToken: cancellationToken));
         return exists == 0
             ? 0
             : await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COALESCE(MAX(version), 0) FROM ub_schema_version", cancellationToken: cancellationToken));
+                "SELECT COALESCE(MAX(version), 0) FROM ub_schema_version", transaction: transaction, cancellationToken: cancellationToken));
     }
 }

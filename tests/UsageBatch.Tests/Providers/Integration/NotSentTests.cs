@@ -57,12 +57,15 @@ public sealed class NotSentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SubmitAsync_CancelledBeforeSending_Throws()
+    public async Task SubmitAsync_StoppedBeforeSending_IsStoppedAndSendsNothing()
     {
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _host.Whop().SubmitAsync(Some.WhopQuantity(1m), cts.Token));
+        // A stop is a safe point before the request is written: an outcome (nothing sent), not an exception.
+        var outcome = await _host.Whop().SubmitAsync(Some.WhopQuantity(1m), cts.Token);
+
+        Assert.Equal(OutcomeKind.Stopped, outcome.Kind);
         Assert.Empty(await _host.LedgerAsync("whop"));
     }
 }

@@ -10,8 +10,8 @@ public sealed partial class SqlServerScriptsTests
     [GeneratedRegex(@"INSERT INTO \[\$\(Schema\)\]\.ub_schema_version \(version, script\) VALUES \((\d+), N'([^']+)'\)")]
     private static partial Regex VersionInsert();
 
-    [GeneratedRegex(@"CREATE TABLE (?:IF NOT EXISTS )?(?:\[\$\(Schema\)\]\.)?(\w+) \((.*?)\n\);", RegexOptions.Singleline)]
-    private static partial Regex CreateTable();
+    [GeneratedRegex(@"CREATE TABLE (?:IF NOT EXISTS )?(?:\[\$\(Schema\)\]\.)?(?<create>\w+) \((?<body>.*?)\n\);|ALTER TABLE (?<from>\w+) RENAME TO (?<renamed>\w+);|ALTER TABLE (?:\[\$\(Schema\)\]\.)?(?<table>\w+) ADD (?:COLUMN )?(?<added>[a-z_]+) [a-z]", RegexOptions.Singleline)]
+    private static partial Regex Migration();
 
     [GeneratedRegex(@"^\s+([a-z_]+)\s", RegexOptions.Multiline)]
     private static partial Regex Column();
@@ -21,10 +21,10 @@ public sealed partial class SqlServerScriptsTests
     {
         var scripts = SchemaScripts.For("sqlserver");
 
-        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_provider_id_width.sql"], scripts.Select(s => s.Name));
+        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_run_process_and_skips.sql", "006_provider_id_width.sql"], scripts.Select(s => s.Name));
         Assert.Equal(Enumerable.Range(1, scripts.Count), scripts.Select(s => s.Version));
         Assert.Equal(scripts.Select(s => s.Name), SchemaScripts.For("sqlserver").Select(s => s.Name));
-        Assert.Equal(5, SchemaScripts.LatestVersion("sqlserver"));
+        Assert.Equal(6, SchemaScripts.LatestVersion("sqlserver"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed partial class SqlServerScriptsTests
     {
         var all = SqlServerSchema.Batches("dbo").ToList();
 
-        Assert.Equal(5, all.Count);
+        Assert.Equal(6, all.Count);
         Assert.All(all, s => Assert.True(s.Batches.Count > 1, s.Script.Name));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotContain("$(", b, StringComparison.Ordinal));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotMatch(@"(?im)^\s*GO\s*$", b));
@@ -67,11 +67,34 @@ public sealed partial class SqlServerScriptsTests
     [Fact]
     public void Scripts_HaveTheSameTablesAndColumnsAsSqlite()
     {
-        static Dictionary<string, List<string>> Tables(string dialect) =>
-            SchemaScripts.For(dialect).SelectMany(s => CreateTable().Matches(s.Text))
-                .Where(m => !m.Groups[1].Value.StartsWith("QRTZ_", StringComparison.Ordinal))
-                .ToDictionary(m => m.Groups[1].Value, m => Column().Matches(m.Groups[2].Value).Select(c => c.Groups[1].Value)
-                    .Where(c => c is not ("constraint" or "check")).ToList());
+        // The tables as the scripts leave them, in order: CREATE TABLE, a later ALTER TABLE … ADD column, and
+        // SQLite's rebuild (CREATE TABLE t_vN …; ALTER TABLE t_vN RENAME TO t).
+        static Dictionary<string, List<string>> Tables(string dialect)
+        {
+            var tables = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var script in SchemaScripts.For(dialect))
+            {
+                foreach (Match m in Migration().Matches(script.Text))
+                {
+                    if (m.Groups["create"].Success)
+                    {
+                        tables[m.Groups["create"].Value] = Column().Matches(m.Groups["body"].Value).Select(c => c.Groups[1].Value)
+                            .Where(c => c is not ("constraint" or "check")).ToList();
+                    }
+                    else if (m.Groups["renamed"].Success && tables.Remove(m.Groups["from"].Value, out var moved))
+                    {
+                        tables[m.Groups["renamed"].Value] = moved;
+                    }
+                    else if (m.Groups["added"].Success)
+                    {
+                        Assert.True(tables.TryGetValue(m.Groups["table"].Value, out var columns), $"{script.Name} alters unknown table {m.Groups["table"].Value}");
+                        columns.Add(m.Groups["added"].Value);
+                    }
+                }
+            }
+
+            return tables.Where(t => !t.Key.StartsWith("QRTZ_", StringComparison.Ordinal)).ToDictionary();
+        }
 
         var sqlite = Tables("sqlite");
         var sqlServer = Tables("sqlserver");
