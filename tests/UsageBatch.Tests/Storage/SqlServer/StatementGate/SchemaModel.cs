@@ -92,6 +92,36 @@ internal static class SchemaModel
             column.Collation = node.Collation ?? column.Collation;
         }
 
+        public override void ExplicitVisit(AlterTableDropTableElementStatement node)
+        {
+            var table = tables[Key(node.SchemaObjectName)];
+            foreach (var element in node.AlterTableDropTableElements)
+            {
+                var name = element.Name.Value;
+                RemoveAll(table.Definition.TableConstraints, c => c.ConstraintIdentifier?.Value == name);
+                foreach (var column in table.Definition.ColumnDefinitions)
+                {
+                    RemoveAll(column.Constraints, c => c.ConstraintIdentifier?.Value == name);
+                }
+
+                if (element.TableElementType == TableElementType.Column)
+                {
+                    RemoveAll(table.Definition.ColumnDefinitions, c => c.ColumnIdentifier.Value == name);
+                }
+            }
+        }
+
+        private static void RemoveAll<T>(IList<T> items, Func<T, bool> match)
+        {
+            for (var i = items.Count - 1; i >= 0; i--)
+            {
+                if (match(items[i]))
+                {
+                    items.RemoveAt(i);
+                }
+            }
+        }
+
         public override void ExplicitVisit(AlterTableAddTableElementStatement node)
         {
             var table = tables[Key(node.SchemaObjectName)];
