@@ -35,7 +35,7 @@ public sealed class VerbFailureTests : IDisposable
     public static TheoryData<string[]> EveryVerb => new()
     {
         new[] { "validate" }, new[] { "status" }, new[] { "run" }, new[] { "run", "--dry-run" }, new[] { "db", "init" },
-        new[] { "requeue", "--submission", "1" }, new[] { "report", "--last" }, new[] { "serve" },
+        new[] { "requeue", "--submission", "1" }, new[] { "report", "--last" }, new[] { "serve" }, new[] { "console" },
         new[] { "reconcile", "--job", "whop-nightly", "--from", "2026-11-01", "--to", "2026-11-02" },
     };
 

@@ -28,12 +28,14 @@ public sealed class SystemdNotifyTests : IDisposable
               "database": { "provider": "sqlite", "connectionString": "Data Source=usage.db" },
               "providers": { "whop": { "type": "whop", "baseUrl": "http://127.0.0.1:1/api/v5", "apiKeyEnv": "UB_NOTIFY_TEST_KEY", "currency": "USD" } },
               "jobs": [ { "name": "whop-nightly", "provider": "whop", "cron": "0 15 3 * * ?" } ],
-              "scheduler": { "store": "memory", "shutdownTimeout": "00:00:30" },
+              "scheduler": { "store": "memory" },
+              "console": { "enabled": false },
               "reports": { "directory": "reports" },
               "logging": { "directory": "logs" }
             }
             """);
-        Assert.Equal(0, await CliApp.RunAsync(["--config", config, "db", "init"], TextWriter.Null, TextWriter.Null, _ => null));
+        var initError = new StringWriter();
+        Assert.True(await CliApp.RunAsync(["--config", config, "db", "init"], TextWriter.Null, initError, _ => null) == 0, initError.ToString());
 
         var socketPath = Path.Combine(_folder, "notify.sock");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -53,6 +55,12 @@ public sealed class SystemdNotifyTests : IDisposable
             Assert.True(ready == "READY=1", $"expected READY=1, got '{ready}'\n{serve.Output}");
             Assert.False(serve.Process.HasExited, serve.Output);
             // Under systemd the console is the journal: each line starts with its syslog priority.
+            // (The start lines follow READY=1; the child's output arrives asynchronously.)
+            for (var i = 0; i < 100 && !serve.Output.Contains("<6>", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(100);
+            }
+
             Assert.Contains("<6>", serve.Output, StringComparison.Ordinal);
 
             using (var kill = Process.Start("kill", ["-TERM", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

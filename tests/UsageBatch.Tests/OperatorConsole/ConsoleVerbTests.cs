@@ -41,6 +41,8 @@ public sealed partial class ConsoleVerbTests : IDisposable
     public async Task Console_WithoutScheduler_ServesPagesAndRefusesRunNowSayingWhy()
     {
         var config = Config("""{ "urls": "http://127.0.0.1:0" }""");
+        // The console never creates a database (only db init, demo and a first run do).
+        Assert.Equal(0, await CliApp.RunAsync(["db", "init", "--config", config], TextWriter.Null, TextWriter.Null, _ => null));
         var output = new SynchronizedWriter();
         using var stop = new CancellationTokenSource();
         // No provider key is set: reading the ledger does not need one.
