@@ -47,7 +47,7 @@ internal static class ReportExceptions
 
     private static string ForRow(ReportExceptionRow row) => row.Kind switch
     {
-        "held" => $"Not billed now. `usagebatch requeue --row {row.RowId.ToString(CultureInfo.InvariantCulture)}` checks the provider before releasing it.",
+        "held" => $"Not billed now. `usagebatch requeue --table {row.UsageTable} --row {row.RowId.ToString(CultureInfo.InvariantCulture)}` checks the provider before releasing it.",
         "released" => "Pending again; the next run retries it.",
         _ => "Not billed. Fix the row, then set its billing_status back to 'pending'.",
     };

@@ -51,7 +51,7 @@ public sealed class ConsoleBrowserTests(ConsoleWorld world) : IClassFixture<Cons
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Exceptions");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync(ConsoleWorld.ScriptMember);
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync(ConsoleWorld.ScriptNote);
-        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("usagebatch requeue --row");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("usagebatch requeue --table whop_usage --row");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("UPDATE chargebee_usage SET billing_status = 'pending' WHERE id =");
         await ConsoleWorld.ShotAsync(page, "4-exceptions");
 

@@ -69,6 +69,6 @@ internal static class ExceptionsPage
         : $"UPDATE {table.Name} SET billing_status = 'pending' WHERE billing_submission_id = {g.SubmissionId.ToString(CultureInfo.InvariantCulture)} AND billing_status = 'rejected';";
 
     public static string RowCommand(UsageTable table, ConsoleExceptionRow r) => r.Status == "held"
-        ? $"usagebatch requeue --row {r.RowId.ToString(CultureInfo.InvariantCulture)}"
+        ? $"usagebatch requeue --table {table.Name} --row {r.RowId.ToString(CultureInfo.InvariantCulture)}"
         : $"UPDATE {table.Name} SET billing_status = 'pending' WHERE id = {r.RowId.ToString(CultureInfo.InvariantCulture)};";
 }
