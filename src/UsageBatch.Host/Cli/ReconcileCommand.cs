@@ -41,8 +41,7 @@ internal static class ReconcileCommand
                 await output.WriteLineAsync(path);
             }
 
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{job.Name}: {report.LedgerSubmissions} ledger submissions, {report.ProviderUsages} provider usages; {report.Differences} differences, {report.Findings.Count - report.Differences} receipts written"));
+            await output.WriteLineAsync(ReconcileSummary.Line(report));
             return report.Clean ? ExitCodes.Ok : ExitCodes.Attention;
         }
         catch (ProviderListException ex)

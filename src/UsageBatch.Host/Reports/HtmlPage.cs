@@ -22,6 +22,10 @@ internal sealed class HtmlPage
         th { background: #eee; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.id { font-family: Consolas, "Courier New", monospace; font-size: 12px; }
+        table.fixed { table-layout: fixed; width: 100%; }
+        table.fixed td { overflow-wrap: anywhere; }
+        table.fixed td.num { white-space: normal; }
+        table.fixed td.time { overflow-wrap: normal; white-space: nowrap; }
         p.summary { font-size: 14px; line-height: 1.45; max-width: 1100px; background: #f3f5f8; border-left: 4px solid #4a6a94; padding: 8px 12px; margin: 10px 0 14px 0; }
         .pass { color: #0a6b0a; font-weight: bold; }
         .fail { color: #b00000; font-weight: bold; }
@@ -89,6 +93,32 @@ internal sealed class HtmlPage
             Raw("<th>").Text(header).Raw("</th>");
         }
 
+        return Body(rows);
+    }
+
+    /// <summary>
+    /// A table as wide as the window with fixed column widths (CSS lengths such as <c>120px</c>; null takes the
+    /// rest), long ids wrapped inside their cells, so it never scrolls sideways however long the data's ids are.
+    /// </summary>
+    public HtmlPage FixedTable(IReadOnlyList<(string Header, string? Width)> columns, IEnumerable<IReadOnlyList<Cell>> rows)
+    {
+        Raw("<table class=\"fixed\">\n<colgroup>");
+        foreach (var (_, width) in columns)
+        {
+            Raw(width is null ? "<col>" : "<col style=\"width: ").Text(width).Raw(width is null ? "" : "\">");
+        }
+
+        Raw("</colgroup>\n<thead><tr>");
+        foreach (var (header, _) in columns)
+        {
+            Raw("<th>").Text(header).Raw("</th>");
+        }
+
+        return Body(rows);
+    }
+
+    private HtmlPage Body(IEnumerable<IReadOnlyList<Cell>> rows)
+    {
         Raw("</tr></thead>\n<tbody>\n");
         foreach (var row in rows)
         {

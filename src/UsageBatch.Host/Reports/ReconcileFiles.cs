@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using static UsageBatch.Reports.HtmlPage;
 
 namespace UsageBatch.Reports;
 
@@ -26,37 +25,7 @@ internal static class ReconcileFiles
 
     private static string Day(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string Html(ReconcileReport report)
-    {
-        var page = new HtmlPage($"{report.Job} reconcile {Day(report.From)} to {Day(report.To)}");
-        page.Heading(1, $"UsageBatch reconciliation: {report.Job}, {Day(report.From)} to {Day(report.To)} (exclusive)");
-        page.Facts(
-        [
-            ("Job", report.Job),
-            ("Provider", $"{report.Provider} (account {report.ProviderAccount})"),
-            ("Period", $"[{Time(report.From)}, {Time(report.To)})"),
-            ("Reconciled at", Time(report.ReconciledAt)),
-            ("Currency of amounts", report.Currency ?? "not configured"),
-            ("Compared", string.Create(CultureInfo.InvariantCulture, $"{report.LedgerSubmissions} confirmed submissions in our ledger, {report.ProviderUsages} usages listed at the provider")),
-        ]);
-        page.Raw(report.Clean ? "<p class=\"pass\">" : "<p class=\"fail\">")
-            .Text(report.Clean ? "CLEAN: the ledger and the provider agree." : string.Create(CultureInfo.InvariantCulture, $"DIFFERENCES: {report.Differences} finding(s) need a look."))
-            .Raw("</p>\n");
-        if (report.Findings.Count > 0)
-        {
-            page.Table(["Finding", "Submission", "Provider usage id", "Customer", "Item", "Value kind", "Ours", "Provider", "Receipt / invoice", "Usage date", "Created at", "Detail"],
-                report.Findings.Select(f => (IReadOnlyList<Cell>)
-                [
-                    new Cell(f.Kind, ReconcileKinds.IsDifference(f.Kind) ? "fail" : "pass"), f.SubmissionId is { } s ? Cell.Num(Number(s)) : "",
-                    Cell.Id(f.ProviderUsageId), Cell.Id($"{f.CustomerField}={f.CustomerId}"), Cell.Id($"{f.ItemField}={f.ItemId}"), f.ValueKind,
-                    Cell.Num(ReportNumber.Format(f.OurValue, f.ValueKind)), Cell.Num(ReportNumber.Format(f.ProviderValue, f.ValueKind)),
-                    Cell.Id(f.ReceiptId), Time(f.UsageDate), Time(f.CreatedAt), f.Detail,
-                ]));
-        }
-
-        page.Note("receipt_assigned is an update, not a difference: the provider has charged or invoiced the usage and its id is now in the ledger and on the rows. Whop lists have no date filter and no list across customers, so usages made elsewhere are found only for the customer/item pairs our ledger billed in the period.");
-        return page.ToString();
-    }
+    public static string Html(ReconcileReport report) => ReconcileHtml.Render(report);
 
     public static byte[] Csv(ReconcileReport report)
     {

@@ -18,5 +18,38 @@ internal static class ReconcileKinds
     /// <summary>Chargebee: no invoice id though a later usage of the same subscription is invoiced; Chargebee will never bill it.</summary>
     public const string NeverInvoiced = "never_invoiced";
 
+    /// <summary>
+    /// The order a reader meets the kinds in (page, summary, stdout): money billed that the provider lost first, the
+    /// routine receipts last. The JSON and CSV keep the reconciler's own order.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReadingOrder = [MissingAtProvider, NotInLedger, ValueMismatch, NeverInvoiced, ReceiptAssigned];
+
     public static bool IsDifference(string kind) => kind != ReceiptAssigned;
+
+    /// <summary>Position in <see cref="ReadingOrder"/>; a kind this build does not know sorts after the differences, before the receipts.</summary>
+    public static int Rank(string kind) => kind == ReceiptAssigned ? ReadingOrder.Count : IndexOf(kind) is var i and >= 0 ? i : ReadingOrder.Count - 1;
+
+    private static int IndexOf(string kind)
+    {
+        for (var i = 0; i < ReadingOrder.Count; i++)
+        {
+            if (ReadingOrder[i] == kind)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>One sentence for finance: what the finding means and what to do.</summary>
+    public static string Meaning(string kind) => kind switch
+    {
+        MissingAtProvider => "Billed in our ledger (rows marked billed) but not in the provider's list: deleted there? Ask the provider or re-bill.",
+        NotInLedger => "At the provider but in none of our submissions: made elsewhere (admin console, another system).",
+        ValueMismatch => "Both sides have the usage with different values; the value shown is the provider's minus ours.",
+        NeverInvoiced => "No invoice id while a later usage of the same subscription is invoiced: Chargebee will not bill it; raise it with billing.",
+        ReceiptAssigned => "Routine: the provider has charged or invoiced the usage; its id is now in the ledger and on the rows.",
+        _ => "A finding this page does not describe; see its detail in the CSV.",
+    };
 }

@@ -72,6 +72,9 @@ public sealed class ReconcileTests
                     (ReconcileKinds.ReceiptAssigned, "sub_Acme", acme.UsageId),
                 ],
                 chargebee.Select(f => (f.Kind, f.Customer, f.UsageId)).OrderBy(f => f.Kind, StringComparer.Ordinal));
+            // stdout names the kinds found with their counts, after the three paths.
+            Assert.Equal("chargebee-test: 3 ledger submissions, 3 provider usages; 2 differences: 1 missing_at_provider, 1 not_in_ledger; 1 receipt_assigned", chargebeeOut[^1]);
+            Assert.Equal("whop-test: 2 ledger submissions, 2 provider usages; no differences; 1 receipt_assigned", whopOut[^1]);
             var charged = Assert.Single(whop);
             Assert.Equal((ReconcileKinds.ReceiptAssigned, "mem_Alpha01"), (charged.Kind, charged.Customer));
 
@@ -86,6 +89,7 @@ public sealed class ReconcileTests
             // Reconciling again finds the receipts already written.
             var (_, again) = await CliAsync(["reconcile", "--config", config, "--job", "whop-test", .. period]);
             Assert.Empty(await FindingsAsync(again));
+            Assert.EndsWith("no differences; no receipts to write", again[^1], StringComparison.Ordinal);
             Assert.All(chargebeeOut.Take(3), p => Assert.True(File.Exists(p), p));
             Assert.EndsWith(string.Create(CultureInfo.InvariantCulture, $"chargebee-test-reconcile-{period[1]}-{period[3]}.html"), chargebeeOut[0], StringComparison.Ordinal);
         }

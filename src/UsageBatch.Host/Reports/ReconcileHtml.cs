@@ -1,0 +1,120 @@
+using System.Globalization;
+using static UsageBatch.Reports.HtmlPage;
+
+namespace UsageBatch.Reports;
+
+/// <summary>
+/// The reconcile report as one HTML page for finance: the verdict in one paragraph, a summary by kind, the real
+/// differences (one row each, the worst kinds first, in a table that fits a 1400 px window), and the routine
+/// receipts as a count: they are one row each in the CSV and JSON.
+/// </summary>
+internal static class ReconcileHtml
+{
+    public static string Render(ReconcileReport report)
+    {
+        var period = $"{Day(report.From)} to {Day(report.To)}";
+        var page = new HtmlPage($"{report.Job} reconcile {period}");
+        page.Heading(1, $"UsageBatch reconciliation: {report.Job}, {period} (exclusive)");
+        var kinds = ReconcileSummary.ByKind(report);
+        Verdict(page, report, kinds);
+        page.Facts(
+        [
+            ("Job", report.Job),
+            ("Provider", $"{report.Provider} (account {report.ProviderAccount})"),
+            ("Period", $"[{Time(report.From)}, {Time(report.To)})"),
+            ("Reconciled at", Time(report.ReconciledAt)),
+            ("Currency of amounts", report.Currency ?? "currency not set"),
+            ("Compared", $"{ReportSummaryText.Count(report.LedgerSubmissions, "confirmed submission")} in our ledger, {ReportSummaryText.Count(report.ProviderUsages, "usage")} listed at the provider"),
+        ]);
+        Summary(page, kinds);
+        Differences(page, report);
+        Receipts(page, report, kinds);
+        page.Note("receipt_assigned is an update, not a difference: the provider has charged or invoiced the usage and its id is now in the ledger and on the rows. Whop lists have no date filter and no list across customers, so usages made elsewhere are found only for the customer/item pairs our ledger billed in the period. All times are UTC.");
+        return page.ToString();
+    }
+
+    private static void Verdict(HtmlPage page, ReconcileReport report, IReadOnlyList<ReconcileKindSummary> kinds)
+    {
+        var differences = kinds.Where(k => ReconcileKinds.IsDifference(k.Kind)).Select(Described).ToList();
+        var receipts = kinds.Where(k => !ReconcileKinds.IsDifference(k.Kind)).Sum(k => k.Count);
+        var text = report.Clean
+            ? "the ledger and the provider agree."
+            : $"{ReportSummaryText.Count(report.Differences, "finding")} {(report.Differences == 1 ? "needs" : "need")} a look: {string.Join("; ", differences)}."
+              + (report.Differences == 1 ? " It is" : " They are") + " listed first below.";
+        text += receipts == 0
+            ? " No new receipts or invoices."
+            : $" {ReportSummaryText.Count(receipts, "receipt or invoice id")} written back (routine, counted below, one row each in the CSV).";
+        page.Raw("<p class=\"summary\"><span class=\"").Raw(report.Clean ? "pass" : "fail").Raw("\">")
+            .Text(report.Clean ? "CLEAN" : "DIFFERENCES").Raw("</span>: ").Text(text).Raw("</p>\n");
+    }
+
+    private static string Described(ReconcileKindSummary kind) =>
+        kind.Values.Count == 0 ? $"{Count(kind.Count)} {kind.Kind}" : $"{Count(kind.Count)} {kind.Kind} ({ReconcileSummary.Values(kind)})";
+
+    private static void Summary(HtmlPage page, IReadOnlyList<ReconcileKindSummary> kinds)
+    {
+        page.Heading(2, "Summary by kind");
+        if (kinds.Count == 0)
+        {
+            page.Note("No findings: every confirmed submission in the period is at the provider with the same value, and nothing else is.");
+            return;
+        }
+
+        page.FixedTable([("Kind", "160px"), ("Findings", "90px"), ("Value", "220px"), ("What it means", null)],
+            kinds.Select(k => (IReadOnlyList<Cell>)
+            [
+                KindCell(k.Kind), Cell.Num(Count(k.Count)), Cell.Num(k.Values.Count == 0 ? "" : ReconcileSummary.Values(k)), ReconcileKinds.Meaning(k.Kind),
+            ]));
+    }
+
+    private static void Differences(HtmlPage page, ReconcileReport report)
+    {
+        var differences = report.Findings.Where(f => ReconcileKinds.IsDifference(f.Kind))
+            .OrderBy(f => ReconcileKinds.Rank(f.Kind)).ThenBy(f => f.Kind, StringComparer.Ordinal)
+            .ThenBy(f => f.SubmissionId).ThenBy(f => f.ProviderUsageId, StringComparer.Ordinal).ToList();
+        if (differences.Count == 0)
+        {
+            return;
+        }
+
+        page.Heading(2, "Differences");
+        // Chargebee: one usage per (subscription, item price, usage_date), so the date is what tells usages apart.
+        var chargebee = report.Provider == "chargebee";
+        page.FixedTable(
+            [
+                ("Finding", "150px"), ("Submission", "90px"), (chargebee ? "Subscription" : "Customer", "140px"), (chargebee ? "Item price" : "Item", "130px"),
+                (chargebee ? "Usage date" : "Created at", "190px"), ("Ours", "90px"), ("Provider", "90px"), ("Unit", "48px"),
+                ("Provider usage id", "130px"), (chargebee ? "Invoice id" : "Receipt id", "110px"), ("Detail", null),
+            ],
+            differences.Select(f =>
+            {
+                var unit = ReportNumber.Unit(f.ValueKind, report.Currency);
+                return (IReadOnlyList<Cell>)
+                [
+                    KindCell(f.Kind), f.SubmissionId is { } s ? Cell.Num(Number(s)) : "",
+                    Cell.Id(chargebee ? f.CustomerId : $"{f.CustomerField}={f.CustomerId}"), Cell.Id(chargebee ? f.ItemId : $"{f.ItemField}={f.ItemId}"),
+                    new Cell(Time(chargebee ? f.UsageDate ?? f.CreatedAt : f.CreatedAt ?? f.UsageDate), "id time"),
+                    Cell.Num(ReportNumber.Display(f.OurValue, f.ValueKind, unit)), Cell.Num(ReportNumber.Display(f.ProviderValue, f.ValueKind, unit)), unit,
+                    Cell.Id(f.ProviderUsageId), Cell.Id(f.ReceiptId), f.Detail,
+                ];
+            }));
+    }
+
+    private static void Receipts(HtmlPage page, ReconcileReport report, IReadOnlyList<ReconcileKindSummary> kinds)
+    {
+        var receipts = kinds.FirstOrDefault(k => k.Kind == ReconcileKinds.ReceiptAssigned);
+        page.Heading(2, "Receipts and invoices written back");
+        var what = report.Provider == "chargebee" ? "invoice" : "receipt";
+        page.Note(receipts is null
+            ? $"None: no usage in the period was newly {(report.Provider == "chargebee" ? "invoiced" : "charged")}."
+            : $"{ReportSummaryText.Count(receipts.Count, "usage")} {(receipts.Count == 1 ? "was" : "were")} {(report.Provider == "chargebee" ? "invoiced" : "charged")} by the provider since {(receipts.Count == 1 ? "it was" : "they were")} billed"
+              + (receipts.Values.Count == 0 ? "" : $" ({ReconcileSummary.Values(receipts)})")
+              + $": each {what} id is now in the ledger and on the rows it covers. Routine, nothing to do; each is one receipt_assigned row in the CSV and JSON next to this page.");
+    }
+
+    private static Cell KindCell(string kind) => new(kind, ReconcileKinds.IsDifference(kind) ? "fail" : "pass");
+
+    private static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Day(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
