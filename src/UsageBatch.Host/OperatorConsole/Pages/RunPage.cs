@@ -95,7 +95,7 @@ internal static class RunPage
             report.ControlCheck.Select(c => (IReadOnlyList<Cell>)
             [
                 Cell.Badge(c.Result, c.Passed ? "ok" : "fail"), c.ValueKind, c.Unit, Cell.Num(c.Submissions), Cell.Num(c.Rows),
-                Cell.Num(ReportNumber.Format(c.BilledTotal, c.ValueKind)), Cell.Num(ReportNumber.Format(c.EchoedTotal, c.ValueKind)),
+                Cell.Num(ReportNumber.Display(c.BilledTotal, c.ValueKind, c.Unit)), Cell.Num(ReportNumber.Display(c.EchoedTotal, c.ValueKind, c.Unit)),
                 c.Mismatched.Count == 0 ? "none" : string.Join(", ", c.Mismatched.Select(m => m.ToString(CultureInfo.InvariantCulture))),
             ]));
     }
@@ -115,7 +115,7 @@ internal static class RunPage
             page.Table(["Field", "Id", "Value kind", "Unit", "Submissions", "Rows", "Total"],
                 totals.Select(t => (IReadOnlyList<Cell>)
                 [
-                    t.Field, Cell.Code(t.Key), t.ValueKind, t.Unit, Cell.Num(t.Submissions), Cell.Num(t.Rows), Cell.Num(ReportNumber.Format(t.Total, t.ValueKind)),
+                    t.Field, Cell.Code(t.Key), t.ValueKind, t.Unit, Cell.Num(t.Submissions), Cell.Num(t.Rows), Cell.Num(ReportNumber.Display(t.Total, t.ValueKind, t.Unit)),
                 ]));
         }
     }
@@ -156,7 +156,7 @@ internal static class RunPage
             [
                 Cell.Num(s.Id), Cell.Badge(s.Status, s.Status is SubmissionStatus.Confirmed or SubmissionStatus.Zero ? "ok" : s.Status == SubmissionStatus.Rejected ? "fail" : "warn"),
                 Cell.Code($"{s.CustomerField}={s.CustomerId}"), Cell.Code($"{s.ItemField}={s.ItemId}"), s.ValueKind,
-                Cell.Num(s.RowCount), Cell.Num(ReportNumber.Format(s.Total, s.ValueKind)), Cell.Num(ReportNumber.Format(s.EchoedTotal, s.ValueKind)),
+                Cell.Num(s.RowCount), Cell.Num(ReportNumber.Display(s.Total, s.ValueKind, s.Unit)), Cell.Num(ReportNumber.Display(s.EchoedTotal, s.ValueKind, s.Unit)),
                 s.Unit, Cell.Code(s.ProviderUsageId), Cell.Code(s.ProviderReceiptId), s.Reason,
             ]));
         if (report.Submissions.Count > SubmissionLimit)
