@@ -42,11 +42,7 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
     public IBillingStore OtherProcess() => Track(new SqlServerBillingStore(new SqlServerDatabase(_connectionString, _database.Schema)));
 
     // The process dies: its guard connection's session ends and SQL Server drops the app lock with it.
-    public Task CrashAsync(IBillingStore store)
-    {
-        ((SqlServerBillingStore)store).Dispose();
-        return Task.CompletedTask;
-    }
+    public async Task CrashAsync(IBillingStore store) => await ((SqlServerBillingStore)store).DisposeAsync();
 
     public async Task InsertWhopAsync(string key, string? membership, string? company, string? itemId, string? identifier, string? amount, string? quantity, DateTimeOffset? occurredAt)
     {
@@ -101,7 +97,7 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
     {
         foreach (var store in _stores)
         {
-            store.Dispose();
+            await store.DisposeAsync();
         }
 
         await DropSchemaAsync(_connectionString, _database.Schema);

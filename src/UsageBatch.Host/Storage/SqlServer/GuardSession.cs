@@ -8,7 +8,7 @@ namespace UsageBatch.Storage.SqlServer;
 /// maxInFlight at once) and the release all need it; a collision would throw and could end the very session that
 /// holds the lock. So every use goes through <see cref="UseAsync{T}"/>, one at a time.
 /// </summary>
-internal sealed class GuardSession(DbConnection connection, long runId) : IAsyncDisposable, IDisposable
+internal sealed class GuardSession(DbConnection connection, long runId) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
 
@@ -34,19 +34,6 @@ internal sealed class GuardSession(DbConnection connection, long runId) : IAsync
         try
         {
             await connection.DisposeAsync();
-        }
-        finally
-        {
-            _turn.Release();
-        }
-    }
-
-    public void Dispose()
-    {
-        _turn.Wait();
-        try
-        {
-            connection.Dispose();
         }
         finally
         {

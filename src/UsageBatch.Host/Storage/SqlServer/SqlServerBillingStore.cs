@@ -16,7 +16,7 @@ namespace UsageBatch.Storage.SqlServer;
 /// method is one or a few short transactions; batches stay under the lock-escalation threshold (see Claims).
 /// Split by concern: runs, leases and the run guard here; validation, claims, ledger, queries in the other files.
 /// </summary>
-internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
+internal sealed partial class SqlServerBillingStore : IBillingStore, IAsyncDisposable
 {
     private const string InstallationSql = """
         SELECT usage_id_prefix FROM [$(Schema)].ub_installation WITH (UPDLOCK, HOLDLOCK) WHERE id = 1;
@@ -275,13 +275,13 @@ internal sealed partial class SqlServerBillingStore : IBillingStore, IDisposable
     }
 
     /// <summary>Closes the run guard's connections: SQL Server then releases their locks, as when the process exits.</summary>
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         foreach (var job in _jobLocks.Keys)
         {
             if (_jobLocks.TryRemove(job, out var held))
             {
-                held.Dispose();
+                await held.DisposeAsync();
             }
         }
     }
