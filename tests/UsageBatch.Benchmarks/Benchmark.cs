@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using UsageBatch.Storage;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
 using UsageBatch.Emulator;
@@ -79,7 +80,7 @@ internal static class Benchmark
         fixtures.Settings.Chargebee.RequestsPerMinute = rate;
         fixtures.Settings.Chargebee.Window = TimeSpan.FromSeconds(1);
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures });
-        var store = new SqliteBillingStore(new SqliteDatabase($"Data Source={runPath}"));
+        var store = new BillingStore(new SqliteDialect(new SqliteDatabase($"Data Source={runPath}")));
         var results = new List<(string Name, RunSummary Summary, RunTimings Timings, TimeSpan Wall)>();
         foreach (var kind in new[] { ProviderKind.Whop, ProviderKind.Chargebee })
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using UsageBatch.Storage;
 using UsageBatch.Billing;
 using UsageBatch.Configuration;
 using UsageBatch.OperatorConsole;
@@ -28,7 +29,7 @@ internal static class ConsoleBenchmark
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, "bench.db");
         var now = DateTimeOffset.UtcNow;
-        var store = new SqliteBillingStore(new SqliteDatabase($"Data Source={path}"));
+        var store = new BillingStore(new SqliteDialect(new SqliteDatabase($"Data Source={path}")));
         await store.EnsureSchemaAsync(CancellationToken.None);
         var generate = Stopwatch.StartNew();
         var newest = await GenerateAsync(path, runs, rows, now);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using UsageBatch.Storage;
 using UsageBatch.Emulator;
 using UsageBatch.Storage.Sqlite;
 
@@ -64,7 +65,7 @@ internal sealed class DataLayout
     public static async Task GenerateAsync(DataLayout layout, string path)
     {
         var database = new SqliteDatabase($"Data Source={path}");
-        await new SqliteBillingStore(database).EnsureSchemaAsync(CancellationToken.None);
+        await new BillingStore(new SqliteDialect(database)).EnsureSchemaAsync(CancellationToken.None);
         await using var connection = await database.OpenAsync(CancellationToken.None);
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
         {

@@ -69,10 +69,9 @@ internal sealed class BillingRun
         using var leaseLost = new CancellationTokenSource();
         await using var renewal = new LeaseRenewal(_store, runId, _job.Name, _job.LeaseDuration, _time, _logger, leaseLost);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, leaseLost.Token);
-        // A bulk store settles confirmed submissions' rows in one pass after the sends (SettleConfirmedAsync), not one by one.
-        var bulkStore = _store as IBulkBillingStore;
-        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings,
-            deferConfirmedSettle: bulkStore is not null) { Progress = _options.Progress };
+        // Confirmed submissions' rows are settled for the whole run after the sends (SettleConfirmedAsync), not one by one.
+        var sender = new SubmissionSender(_store, _provider, _job, _account, _time, _logger, runId, summary, leaseLost.Token, _options.Timings)
+            { Progress = _options.Progress };
         // Say what a stop waits for: the operator sees why the process has not exited yet.
         using var onStop = stopToken.Register(() => _logger.LogWarning(
             "Stop requested: run {RunId} stops at its next safe point; of its {InFlight} submissions at the provider client, those waiting for a rate-limit slot or a back-off stop now and a request already written finishes (within {Timeout}); then outcomes are settled and every unsent claim is released",
@@ -110,12 +109,9 @@ internal sealed class BillingRun
 
             progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
 
-            if (bulkStore is not null)
+            using (RunTimings.Measure(timings, RunPhase.SettlePass))
             {
-                using (RunTimings.Measure(timings, RunPhase.SettlePass))
-                {
-                    await bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
-                }
+                await SettleConfirmedAsync(runId);
             }
 
             return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
@@ -130,11 +126,8 @@ internal sealed class BillingRun
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
-            if (bulkStore is not null)
-            {
-                // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
-                await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
-            }
+            // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
+            await TryAsync(() => SettleConfirmedAsync(runId));
 
             await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
             return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
@@ -143,10 +136,7 @@ internal sealed class BillingRun
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
             _logger.LogError(ex, "The run aborted");
-            if (bulkStore is not null)
-            {
-                await TryAsync(() => bulkStore.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None));
-            }
+            await TryAsync(() => SettleConfirmedAsync(runId));
 
             await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
             return await FinishAsync(summary, "aborted", ExitCodes.Aborted, $"aborted: {ex.Message}");
@@ -248,29 +238,22 @@ internal sealed class BillingRun
     {
         var decider = new GroupDecider(_job, _account);
         var groups = await _store.ListPendingGroupsAsync(_table, summary.Cutoff, _job.Bucket, cancellationToken);
-        if (_store is IBulkBillingStore bulk && groups.Count > 0)
+        if (groups.Count == 0)
         {
-            // A store that can (SQLite): every group in id-ordered passes over the table (same outcome; see IBulkBillingStore).
-            var template = new ClaimRequest(runId, _job.Name, _job.Provider, _table, groups[0], summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow());
-            foreach (var result in await bulk.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
-            {
-                await PreparedAsync(runId, summary, result, toSend, cancellationToken);
-            }
-
             return;
         }
 
-        foreach (var group in groups)
+        var template = new ClaimRequest(runId, _job.Name, _job.Provider, _table, groups[0], summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow());
+        foreach (var result in await _store.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var claimed = await _store.ClaimGroupAsync(
-                new ClaimRequest(runId, _job.Name, _job.Provider, _table, group, summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow()),
-                decider.Decide, cancellationToken);
-            if (claimed is { } result)
-            {
-                await PreparedAsync(runId, summary, result, toSend, cancellationToken);
-            }
+            await PreparedAsync(runId, summary, result, toSend, cancellationToken);
         }
+    }
+
+    /// <summary>The rows of what the provider confirmed follow their ledger rows, once for the whole run.</summary>
+    private async Task SettleConfirmedAsync(long runId)
+    {
+        await _store.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
     }
 
     /// <summary>What follows a group's claim: queue it for sending, or settle it at once (zero, rejected, held, void).</summary>

@@ -18,7 +18,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         // written or sent. Invalid rows are counted, not grouped, exactly as a real run would reject them first.
         var groups = new Dictionary<(SubmissionTarget Target, string Bucket), (int Rows, decimal Total, DateTimeOffset Last)>();
         // A run holds these before it claims anything, so they are never part of a group (not billed twice on paper either).
-        var requeued = store is IRequeueStore requeues ? await requeues.FindRequeuedBilledRowsAsync(table, cancellationToken) : [];
+        var requeued = await store.FindRequeuedBilledRowsAsync(table, cancellationToken);
         var held = requeued.Select(r => r.RowId).ToHashSet();
         await foreach (var row in store.ReadPendingRowsAsync(table, cancellationToken))
         {
@@ -42,10 +42,10 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
                 continue;
             }
 
-            var (target, value) = DryRunKey(row);
-            var bucket = account.Kind == ProviderKind.Chargebee ? row.OccurredAt![..Storage.Sqlite.SqliteBillingStore.BucketPrefixLength(job.Bucket)] : "";
+            var target = Grouping.Target(account.Kind, row);
+            var bucket = account.Kind == ProviderKind.Chargebee ? Grouping.BucketKey(row.OccurredAt!, job.Bucket) : "";
             var current = groups.GetValueOrDefault((target, bucket));
-            groups[(target, bucket)] = (current.Rows + 1, current.Total + DecimalText.Parse(value), occurredAt > current.Last ? occurredAt : current.Last);
+            groups[(target, bucket)] = (current.Rows + 1, current.Total + Grouping.Value(row, target.ValueField), occurredAt > current.Last ? occurredAt : current.Last);
         }
 
         foreach (var row in requeued.Where(r => held.Contains(r.RowId)))
@@ -59,7 +59,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         {
             DateTimeOffset? start = null, end = null;
             IReadOnlySet<DateTimeOffset> used = new HashSet<DateTimeOffset>();
-            if (account.Kind == ProviderKind.Chargebee && Storage.Sqlite.SqliteBillingStore.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
+            if (account.Kind == ProviderKind.Chargebee && Grouping.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
             {
                 (start, end) = (s, e);
                 used = await store.UsedUsageDatesAsync(job.Provider, target, s, e, 0, cancellationToken);
@@ -74,19 +74,5 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         summary.Outcome = "dry-run";
         summary.FinishedAt = time.GetUtcNow();
         summary.ExitCode = ExitCodes.Ok;
-    }
-
-    private (SubmissionTarget Target, string Value) DryRunKey(UsageRow row)
-    {
-        if (account.Kind == ProviderKind.Chargebee)
-        {
-            return (SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!), row.Quantity!);
-        }
-
-        var target = new SubmissionTarget(
-            row.MembershipId is null ? "company_id" : "membership_id", row.MembershipId ?? row.CompanyId!,
-            row.BillingItemId is null ? "billing_item_identifier" : "billing_item_id", row.BillingItemId ?? row.BillingItemIdentifier!,
-            row.Amount is null ? "quantity" : "amount");
-        return (target, row.Amount ?? row.Quantity!);
     }
 }

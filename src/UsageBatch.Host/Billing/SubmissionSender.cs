@@ -26,13 +26,11 @@ internal sealed class SubmissionSender
     private readonly PermanentErrorProbation _probation;
     private readonly CancellationTokenSource _fatal = new();
     private readonly RunTimings? _timings;
-    private readonly bool _deferConfirmedSettle;
 
     public SubmissionSender(IBillingStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account, TimeProvider time,
-        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost, RunTimings? timings = null, bool deferConfirmedSettle = false)
+        ILogger logger, long runId, RunSummary summary, CancellationToken leaseLost, RunTimings? timings = null)
     {
         _timings = timings;
-        _deferConfirmedSettle = deferConfirmedSettle;
         _store = store;
         _provider = provider;
         _job = job;
@@ -341,9 +339,9 @@ internal sealed class SubmissionSender
             return;
         }
 
-        // With deferConfirmedSettle the run settles confirmed rows in one pass after the sends (the ledger already
-        // holds the outcome, so a crash before that pass is finished by the next run's recovery).
-        if (!(_deferConfirmedSettle && status == SubmissionStatus.Confirmed))
+        // Confirmed rows are settled for the whole run after the sends (SettleConfirmedAsync): the ledger already
+        // holds the outcome, so a crash before that is finished by the next run's recovery.
+        if (status != SubmissionStatus.Confirmed)
         {
             await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
         }

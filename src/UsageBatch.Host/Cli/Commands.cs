@@ -26,7 +26,7 @@ internal static class Commands
         var use = dryRun ? DatabaseUse.Read : Composition.IsEmbeddedDefault(options, environment) ? DatabaseUse.Create : DatabaseUse.Write;
         var store = Composition.CreateStore(options, environment, use, loggers);
         await store.EnsureSchemaAsync(cancellationToken);
-        var runner = new JobRunner(options, store, environment, TimeProvider.System, loggers);
+        var runner = new JobRunner(options, store, store, environment, TimeProvider.System, loggers);
         var exit = ExitCodes.Ok;
         // A live display on a terminal; a line per phase when stdout goes to a file, a pipe or a scheduler's log.
         var live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !dryRun;
@@ -195,15 +195,10 @@ internal static class Commands
         using var loggers = Logging.Create(options.Logging);
         var store = Composition.CreateStore(options, environment);
         await store.EnsureSchemaAsync(cancellationToken);
-        if (store is not IRequeueStore requeueStore)
-        {
-            throw new UsageException($"usagebatch requeue: not available on the {store.Dialect} store yet");
-        }
-
         var providers = new Dictionary<string, Providers.IUsageProvider>(StringComparer.Ordinal);
         try
         {
-            var requeue = new Requeue(store, requeueStore, options,
+            var requeue = new Requeue(store, store, options,
                 name => providers.TryGetValue(name, out var p) ? p : providers[name] = Composition.CreateProvider(name, options.Providers[name], environment, TimeProvider.System, loggers),
                 TimeProvider.System, output);
             return target.Row is { } rowId ? await requeue.RowAsync(rowId, table, cancellationToken) : await requeue.SubmissionAsync(target.Submission!.Value, cancellationToken);

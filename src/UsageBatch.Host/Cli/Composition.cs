@@ -17,13 +17,13 @@ internal static class Composition
     /// when <paramref name="use"/> allows it (otherwise an error naming the command that creates it).
     /// </summary>
     /// <param name="loggers">Where the store reports what it recovers from (a lost run guard); optional for read-only verbs.</param>
-    public static IBillingStore CreateStore(AppOptions options, Func<string, string?> environment, DatabaseUse use = DatabaseUse.Write, ILoggerFactory? loggers = null)
+    public static BillingStore CreateStore(AppOptions options, Func<string, string?> environment, DatabaseUse use = DatabaseUse.Write, ILoggerFactory? loggers = null)
     {
         var connectionString = options.Database.ConnectionStringEnv is { } env ? environment(env)! : options.Database.ConnectionString!;
         return options.Database.Provider switch
         {
-            "sqlite" => new SqliteBillingStore(new SqliteDatabase(SqliteConnection(options, connectionString, use)), schemaReadOnly: use == DatabaseUse.Read),
-            "sqlserver" => new SqlServerBillingStore(new SqlServerDatabase(connectionString, options.Database.Schema), loggers?.CreateLogger<SqlServerBillingStore>()),
+            "sqlite" => new BillingStore(new SqliteDialect(new SqliteDatabase(SqliteConnection(options, connectionString, use)), schemaReadOnly: use == DatabaseUse.Read)),
+            "sqlserver" => new BillingStore(new SqlServerDialect(new SqlServerDatabase(connectionString, options.Database.Schema), loggers?.CreateLogger<SqlServerDialect>())),
             _ => throw new ConfigurationException([$"database.provider: '{options.Database.Provider}' is not one of sqlite, sqlserver"]),
         };
     }

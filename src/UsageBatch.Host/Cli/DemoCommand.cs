@@ -46,8 +46,9 @@ internal static class DemoCommand
 
         string? Environment(string name) => keys.TryGetValue(name, out var value) ? value : System.Environment.GetEnvironmentVariable(name);
         Commands.Check(options, Environment, requireKeys: true, jobs: null);
-        var store = (SqliteBillingStore)Composition.CreateStore(options, Environment, DatabaseUse.Create);
-        var database = store.Database;
+        var store = Composition.CreateStore(options, Environment, DatabaseUse.Create);
+        // The demo's configuration is the embedded default: its SQLite file is seeded directly.
+        var database = ((SqliteDialect)store.Database).Database;
         await store.EnsureSchemaAsync(cancellationToken);
         var now = TimeProvider.System.GetUtcNow();
         DemoSeed.Counts seeded;
@@ -59,7 +60,7 @@ internal static class DemoCommand
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"demo: database {database.DataSource}; sample of {seeded.WhopRows} Whop and {seeded.ChargebeeRows} Chargebee rows (already-seeded rows are kept); emulator at {emulator.BaseAddress}"));
         using var loggers = Logging.Create(options.Logging, console: false);
-        var runner = new JobRunner(options, store, Environment, TimeProvider.System, loggers);
+        var runner = new JobRunner(options, store, store, Environment, TimeProvider.System, loggers);
         var healthy = true;
         foreach (var job in options.Jobs.Where(j => j.Enabled))
         {

@@ -11,7 +11,7 @@ namespace UsageBatch.Cli;
 /// Runs one job once (for `run`, `demo` and the scheduler's firings) and writes its report files (HTML, JSON with
 /// the run's summary inside, submissions CSV, exceptions CSV) from the ledger.
 /// </summary>
-internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers) : IJobExecutor
+internal sealed class JobRunner(AppOptions options, IBillingStore store, IReportStore reports, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers) : IJobExecutor
 {
     /// <summary>A scheduled firing: a real run with the run guard, for the trigger's scheduled time.</summary>
     public async Task<int> ExecuteAsync(JobOptions job, DateTimeOffset scheduledAt, CancellationToken stopToken) =>
@@ -22,14 +22,13 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
         var account = options.Providers[job.Provider];
         var digest = new WarningDigest(loggers);
         var provider = Composition.CreateProvider(job.Provider, account, environment, time, digest);
-        var reportStore = store as IReportStore;
         // The run's summary picks this up and keeps what its senders counted (Metrics.ProviderRequestStats).
         Metrics.ProviderRequestStats.Begin();
         try
         {
             var logger = digest.CreateLogger("UsageBatch.Run");
             var run = new BillingRun(store, provider, job, account, time, logger,
-                reportStore is null ? runOptions : runOptions with { ReportsDirectory = options.Reports.Directory });
+                runOptions with { ReportsDirectory = options.Reports.Directory });
             var summary = await run.ExecuteAsync(scheduledAt, cancellationToken);
             using (logger.BeginScope(new Dictionary<string, object> { ["Job"] = job.Name, ["RunId"] = summary.RunId, ["Provider"] = summary.Provider }))
             {
@@ -41,13 +40,13 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, Func<st
             }
 
             // A skipped run did nothing to report: it leaves its one line in ub_run and the log, no files.
-            if (runOptions.DryRun || summary.RunId == 0 || reportStore is null || summary.Outcome == "skipped")
+            if (runOptions.DryRun || summary.RunId == 0 || summary.Outcome == "skipped")
             {
                 return (summary, null);
             }
 
             // Written after the run is final, from the ledger only; a stop request does not cut the report short.
-            var paths = await new RunReportFiles(reportStore, options.Reports.Directory)
+            var paths = await new RunReportFiles(reports, options.Reports.Directory)
                 .WriteAsync(summary.RunId, Defaults(job, account), CancellationToken.None);
             PruneReports(logger);
             return (summary, paths);

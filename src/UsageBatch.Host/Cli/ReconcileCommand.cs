@@ -24,10 +24,7 @@ internal static class ReconcileCommand
         var options = ConfigLoader.Load(configPath);
         var job = Commands.SelectJobs(options, [jobName!], configPath)[0];
         Commands.Check(options, environment, requireKeys: true, [job.Name]);
-        if (Composition.CreateStore(options, environment, DatabaseUse.Read) is not IReportStore store)
-        {
-            throw new UsageException($"usagebatch: database.provider '{options.Database.Provider}' cannot reconcile in this build");
-        }
+        var store = Composition.CreateStore(options, environment, DatabaseUse.Read);
 
         var account = options.Providers[job.Provider];
         using var loggers = Logging.Create(options.Logging);

@@ -17,12 +17,8 @@ internal static class ReportCommand
         }
 
         var options = Commands.Load(configPath, environment, requireKeys: false);
-        if (Composition.CreateStore(options, environment, DatabaseUse.Read) is not IReportStore store)
-        {
-            throw new UsageException($"usagebatch: database.provider '{options.Database.Provider}' cannot render reports in this build");
-        }
-
-        await ((IBillingStore)store).EnsureSchemaAsync(cancellationToken);
+        var store = Composition.CreateStore(options, environment, DatabaseUse.Read);
+        await store.EnsureSchemaAsync(cancellationToken);
         var id = runId ?? await store.LastFinishedRunIdAsync(job, cancellationToken);
         var run = id is { } i ? await store.GetRunAsync(i, cancellationToken) : null;
         if (run is null && job is not null && options.Jobs.All(j => j.Name != job))

@@ -27,7 +27,7 @@ internal static class ServeCommand
         await store.EnsureSchemaAsync(cancellationToken);
 
         using var host = ServeHost.Build(options, store, schedulerConnectionString, logger,
-            loggers => new JobRunner(options, store, environment, TimeProvider.System, loggers),
+            loggers => new JobRunner(options, store, store, environment, TimeProvider.System, loggers),
             services => OperatorConsole.ConsoleRegistration.AddOperatorConsole(services, options, store, environment), environment);
         try
         {

@@ -59,7 +59,7 @@ internal sealed class ConsoleHostedService(ConsoleContext context, ILoggerFactor
 internal static class ConsoleRegistration
 {
     /// <summary>Adds the console when console.enabled; call after the scheduler's registration so it starts after it.</summary>
-    public static IServiceCollection AddOperatorConsole(this IServiceCollection services, AppOptions options, IBillingStore store, Func<string, string?> environment)
+    public static IServiceCollection AddOperatorConsole(this IServiceCollection services, AppOptions options, BillingStore store, Func<string, string?> environment)
     {
         if (!options.Console.Enabled)
         {

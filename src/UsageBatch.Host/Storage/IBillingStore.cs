@@ -5,8 +5,9 @@ using UsageBatch.Usage;
 namespace UsageBatch.Storage;
 
 /// <summary>
-/// Everything the billing run persists, one implementation per database (SQLite embedded; SQL Server in
-/// production), both held to the same contract tests. Every method is one or a few short transactions.
+/// Everything the billing run persists: <see cref="BillingStore"/> over either database's dialect, held to one set of
+/// contract tests. Every method is one or a few short transactions. Reports, requeue and the console read through
+/// their own interfaces (<see cref="IReportStore"/>, <see cref="IRequeueStore"/>, <see cref="IConsoleStore"/>) of the same store.
 /// </summary>
 internal interface IBillingStore
 {
@@ -51,9 +52,22 @@ internal interface IBillingStore
     Task<int> RejectRowsAsync(UsageTable table, long runId, IReadOnlyList<RowRejection> rejections, DateTimeOffset now, CancellationToken cancellationToken);
     Task<int> HoldRequeuedRowsAsync(UsageTable table, long runId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Pending rows a run would hold instead of bill (set back to pending although their submission is confirmed,
+    /// zero or held), read only: what a dry run reports. Reason as the run would write it.
+    /// </summary>
+    Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable table, CancellationToken cancellationToken);
+
     // Claim and prepare
     Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable table, DateTimeOffset cutoff, string bucket, CancellationToken cancellationToken);
-    Task<(ClaimedGroup Claimed, GroupDecision Decision)?> ClaimGroupAsync(ClaimRequest request, Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims and prepares every listed group (<paramref name="template"/> with each group), all before anything is
+    /// sent; the result per group is what was actually claimed and the decision on it. Groups nobody's rows
+    /// remained for are left out.
+    /// </summary>
+    Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(
+        ClaimRequest template, IReadOnlyList<PendingGroup> groups, string bucket, Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken);
 
     // Send and settle
     Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken);
@@ -62,6 +76,9 @@ internal interface IBillingStore
     Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string providerAccount, SubmissionTarget target, CancellationToken cancellationToken);
     Task<bool> RecordOutcomeAsync(OutcomeRecord outcome, CancellationToken cancellationToken);
     Task<int> SettleRowsAsync(long submissionId, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Settles the rows of the run's confirmed submissions whose outcome is recorded and whose rows are not yet settled.</summary>
+    Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken);
 
     // Read
     Task<LedgerSubmission?> GetSubmissionAsync(long submissionId, CancellationToken cancellationToken);

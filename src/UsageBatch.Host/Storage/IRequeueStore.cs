@@ -5,12 +5,6 @@ namespace UsageBatch.Storage;
 /// <summary>What `usagebatch requeue` needs beyond the run's store: finding held rows and releasing them.</summary>
 internal interface IRequeueStore
 {
-    /// <summary>
-    /// Pending rows a run would hold instead of bill (set back to pending although their submission is confirmed,
-    /// zero or held), read only: what a dry run reports. Reason as the run would write it.
-    /// </summary>
-    Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable table, CancellationToken cancellationToken);
-
     /// <summary>Held rows with this id, in either usage table (ids are per table, so there may be two).</summary>
     Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken);
 

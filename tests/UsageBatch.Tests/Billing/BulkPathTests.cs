@@ -8,22 +8,25 @@ using UsageBatch.Tests.TestSupport;
 namespace UsageBatch.Tests.Billing;
 
 /// <summary>
-/// The SQLite store claims and settles a run in id-ordered passes (IBulkBillingStore) instead of group by group.
-/// These prove it reaches the same database outcome as the per-group path, and that a kill at each of its
-/// boundaries still converges (I1-I4) on the next run.
+/// The SQLite store claims and settles a run in id-ordered passes instead of SQL Server's per-group batches. These
+/// prove both plans reach the same database outcome, and that a kill at each boundary of a run still converges
+/// (I1-I4) on the next run, whichever plan the store follows.
 /// </summary>
 public sealed class BulkPathTests
 {
     public static TheoryData<string, string, int> CrashPoints()
     {
         var data = new TheoryData<string, string, int>();
-        foreach (var provider in new[] { "whop", "chargebee" })
+        foreach (var plan in new[] { "Passes", "GroupBatches" })
         {
-            data.Add(provider, nameof(IBulkBillingStore.ClaimGroupsAsync), 1);     // before the claim pass
-            data.Add(provider, nameof(IBillingStore.GetSubmissionAsync), 2);        // claim pass committed, queueing the sends
-            data.Add(provider, nameof(IBillingStore.MarkSentAsync), 2);             // one sent and confirmed, its rows not settled
-            data.Add(provider, nameof(IBillingStore.RecordOutcomeAsync), 1);        // the provider recorded it, the ledger does not know
-            data.Add(provider, nameof(IBulkBillingStore.SettleConfirmedAsync), 1);  // every outcome recorded, no row settled
+            foreach (var provider in new[] { "whop", "chargebee" })
+            {
+                data.Add(plan + ":" + provider, nameof(IBillingStore.ClaimGroupsAsync), 1);     // before the claim
+                data.Add(plan + ":" + provider, nameof(IBillingStore.GetSubmissionAsync), 2);    // claim committed, queueing the sends
+                data.Add(plan + ":" + provider, nameof(IBillingStore.MarkSentAsync), 2);         // one sent and confirmed, its rows not settled
+                data.Add(plan + ":" + provider, nameof(IBillingStore.RecordOutcomeAsync), 1);    // the provider recorded it, the ledger does not know
+                data.Add(plan + ":" + provider, nameof(IBillingStore.SettleConfirmedAsync), 1);  // every outcome recorded, no row settled
+            }
         }
 
         return data;
@@ -31,14 +34,15 @@ public sealed class BulkPathTests
 
     [Theory]
     [MemberData(nameof(CrashPoints))]
-    public async Task BulkRun_KilledAtBoundary_NextRunConverges(string providerName, string crashAt, int occurrence)
+    public async Task Run_KilledAtBoundary_NextRunConverges(string planAndProvider, string crashAt, int occurrence)
     {
+        var (plan, providerName) = (Enum.Parse<SqlitePlan>(planAndProvider.Split(':')[0]), planAndProvider.Split(':')[1]);
         var kind = providerName == "whop" ? ProviderKind.Whop : ProviderKind.Chargebee;
-        await using var h = await BillingHarness.StartAsync();
+        await using var h = await BillingHarness.StartAsync(plan: plan);
         var expected = await CrashRecoveryTests.SeedAsync(h, kind);
         var job = BillingHarness.Job(kind);
         var account = h.Account(kind);
-        var crashing = new CrashingBulkStore<SqliteBillingStore>(h.Store, crashAt, occurrence);
+        var crashing = new CrashingStore(h.Store, crashAt, occurrence);
 
         await h.Run(job, account, store: crashing).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         Assert.True(crashing.Crashed);
@@ -53,11 +57,11 @@ public sealed class BulkPathTests
     [Theory]
     [InlineData("whop")]
     [InlineData("chargebee")]
-    public async Task BulkPath_SameOutcomeAsPerGroupPath(string providerName)
+    public async Task Passes_SameOutcomeAsGroupBatches(string providerName)
     {
         var kind = providerName == "whop" ? ProviderKind.Whop : ProviderKind.Chargebee;
         await using var bulk = await BillingHarness.StartAsync();
-        await using var perGroup = await BillingHarness.StartAsync();
+        await using var perGroup = await BillingHarness.StartAsync(plan: SqlitePlan.GroupBatches);
         foreach (var h in new[] { bulk, perGroup })
         {
             await SeedMixedAsync(h, kind);
@@ -66,7 +70,7 @@ public sealed class BulkPathTests
         var job = BillingHarness.Job(kind);
         var now = DateTimeOffset.UtcNow;
         var bulkSummary = await bulk.Run(job, bulk.Account(kind)).ExecuteAsync(now, CancellationToken.None);
-        // A plain IBillingStore wrapper (never crashing) takes the per-group path.
+        // A decorator around the store changes nothing: the plan is the dialect's, never chosen by a type test.
         var perGroupSummary = await perGroup.Run(job, perGroup.Account(kind), store: new CrashingStore(perGroup.Store, "never"))
             .ExecuteAsync(now, CancellationToken.None);
 

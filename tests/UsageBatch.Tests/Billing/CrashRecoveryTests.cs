@@ -16,11 +16,11 @@ public sealed class CrashRecoveryTests
         var data = new TheoryData<string, string, int>();
         foreach (var provider in new[] { "whop", "chargebee" })
         {
-            data.Add(provider, nameof(IBillingStore.ClaimGroupAsync), 2);       // mid-prepare: one group prepared, the next not
-            data.Add(provider, nameof(IBillingStore.MarkSentAsync), 1);         // after prepare, before any send
-            data.Add(provider, nameof(IBillingStore.RecordOutcomeAsync), 1);    // after the provider recorded it, before the ledger knew
-            data.Add(provider, nameof(IBillingStore.SettleRowsAsync), 1);       // outcome recorded, rows not settled
-            data.Add(provider, nameof(IBillingStore.SettleRowsAsync), 2);       // mid-settle across groups
+            data.Add(provider, nameof(IBillingStore.ListPendingGroupsAsync), 1);  // validated, nothing claimed
+            data.Add(provider, nameof(IBillingStore.MarkSentAsync), 1);           // after prepare, before any send
+            data.Add(provider, nameof(IBillingStore.RecordOutcomeAsync), 1);      // after the provider recorded it, before the ledger knew
+            data.Add(provider, nameof(IBillingStore.RecordOutcomeAsync), 2);      // one outcome recorded, the next not
+            data.Add(provider, nameof(IBillingStore.SettleConfirmedAsync), 1);    // outcomes recorded, rows not settled
         }
 
         return data;

@@ -1,6 +1,7 @@
 using UsageBatch.Billing;
 using UsageBatch.Providers;
 using UsageBatch.Storage;
+using UsageBatch.Storage.Sqlite;
 using UsageBatch.Tests.TestSupport;
 using UsageBatch.Usage;
 
@@ -8,10 +9,14 @@ namespace UsageBatch.Tests.Billing;
 
 public sealed class PrepareInterruptedTests
 {
-    [Fact]
-    public async Task Claim_DiesBeforePrepareCommits_NextRunVoidsItAndBillsTheRowsOnce()
+    // SQL Server's plan commits each batch of 3 before the last fails (9 rows claimed); SQLite's pass claims all 10
+    // in one transaction and dies deciding them. Either way the ledger row is left 'preparing' and nothing was sent.
+    [Theory]
+    [InlineData("GroupBatches", 9L)]
+    [InlineData("Passes", 10L)]
+    public async Task Claim_DiesBeforePrepareCommits_NextRunVoidsItAndBillsTheRowsOnce(string plan, long claimedWhenKilled)
     {
-        await using var h = await BillingHarness.StartAsync();
+        await using var h = await BillingHarness.StartAsync(plan: Enum.Parse<SqlitePlan>(plan));
         for (var i = 0; i < 10; i++)
         {
             await h.InsertChargebeeAsync($"r{i}", "sub_Acme", "api-calls-USD-monthly", "1.5", BillingHarness.Earlier(i));
@@ -26,7 +31,7 @@ public sealed class PrepareInterruptedTests
             new ValidationRules(2, 2, now.AddYears(-1)), "ubtest-", now);
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Store.ClaimGroupAsync(request, (_, _) => throw new InvalidOperationException("killed"), CancellationToken.None));
         Assert.Equal("preparing", await h.ScalarAsync<string>("SELECT status FROM ub_submission"));
-        Assert.Equal(9L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM chargebee_usage WHERE billing_status = 'claimed'"));
+        Assert.Equal(claimedWhenKilled, await h.ScalarAsync<long>("SELECT COUNT(*) FROM chargebee_usage WHERE billing_status = 'claimed'"));
 
         var later = new OffsetTimeProvider(TimeSpan.FromMinutes(6));
         var summary = await h.Run(job, h.Account(ProviderKind.Chargebee), later).ExecuteAsync(later.GetUtcNow(), CancellationToken.None);

@@ -37,7 +37,7 @@ public sealed class GracefulStopTests
             Reports = { Directory = Path.Combine(folder, "reports") },
         };
         using var host = ServeHost.Build(options, h.Store, null, Serilog.Core.Logger.None,
-            loggers => new JobRunner(options, h.Store, CliConfig.Environment, TimeProvider.System, loggers));
+            loggers => new JobRunner(options, h.Store, h.Store, CliConfig.Environment, TimeProvider.System, loggers));
 
         await host.StartAsync();
         await WaitUntilAsync(async () => await h.ScalarAsync<long>("SELECT COUNT(*) FROM ub_submission WHERE status = 'confirmed'") >= 2, "two confirmed sends");

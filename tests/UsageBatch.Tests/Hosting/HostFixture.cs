@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using UsageBatch.Storage;
 using UsageBatch.Configuration;
 using UsageBatch.Hosting;
 using UsageBatch.Storage.Sqlite;
@@ -29,7 +30,7 @@ internal sealed class HostFixture : IDisposable
     public AppOptions Options { get; }
 
     public IHost Build(IJobExecutor executor) =>
-        ServeHost.Build(Options, new SqliteBillingStore(new SqliteDatabase(Options.Database.ConnectionString!)),
+        ServeHost.Build(Options, new BillingStore(new SqliteDialect(new SqliteDatabase(Options.Database.ConnectionString!))),
             UsageBatch.Cli.Composition.SchedulerConnectionString(Options, _ => null), Serilog.Core.Logger.None, _ => executor);
 
     public void Dispose()

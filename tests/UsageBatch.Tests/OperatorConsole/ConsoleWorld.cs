@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
+using UsageBatch.Storage;
 using UsageBatch.Cli;
 using UsageBatch.Configuration;
 using UsageBatch.Hosting;
@@ -87,7 +88,7 @@ public sealed class ConsoleWorld : IAsyncLifetime
         await DemoAsync();
 
         Options = ConfigLoader.Load(ConfigPath);
-        var store = new SqliteBillingStore(new SqliteDatabase(Options.Database.ConnectionString!));
+        var store = new BillingStore(new SqliteDialect(new SqliteDatabase(Options.Database.ConnectionString!)));
         _host = ServeHost.Build(Options, store, null, Serilog.Core.Logger.None, _ => Executor,
             services => services.AddOperatorConsole(Options, store, Environment));
         await _host.StartAsync();

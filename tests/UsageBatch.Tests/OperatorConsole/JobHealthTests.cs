@@ -26,7 +26,7 @@ public sealed class JobHealthTests
     }
 
     private static Task<IReadOnlyList<JobStatus>> ReadAsync(IBillingStore store, AppOptions options, TimeProvider time) =>
-        new JobStatusReader(new ConsoleContext(options, store, null, time, null)).ReadAsync(CancellationToken.None);
+        new JobStatusReader(new ConsoleContext(options, (BillingStore)store, null, time, null)).ReadAsync(CancellationToken.None);
 
     [Fact]
     public async Task Read_RunsThatFoundNoUsage_Healthy_ButNoCompletedRunPastTheWindow_Degraded()

@@ -17,11 +17,8 @@ public sealed class RecoveredAndVoidedReportTests
         var expected = await CrashRecoveryTests.SeedAsync(h, ProviderKind.Chargebee);
         var job = BillingHarness.Job(ProviderKind.Chargebee);
         var account = h.Account(ProviderKind.Chargebee);
-        // One request at a time: with several in flight, a send that had passed the crash point could still
-        // finish inside run 1, and which submissions the recovering run finishes would depend on timing.
-        account.MaxInFlight = 1;
         // Run 1 records every outcome at the provider, then dies before settling any rows.
-        var crashing = new CrashingStore(h.Store, nameof(IBillingStore.SettleRowsAsync), 1);
+        var crashing = new CrashingStore(h.Store, nameof(IBillingStore.SettleConfirmedAsync), 1);
         await h.Run(job, account, store: crashing).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         var later = new OffsetTimeProvider(job.LeaseDuration + TimeSpan.FromMinutes(1));
         var recovery = await h.Run(job, account, later).ExecuteAsync(later.GetUtcNow(), CancellationToken.None);

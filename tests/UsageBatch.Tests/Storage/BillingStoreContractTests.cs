@@ -2,6 +2,7 @@ using UsageBatch.Billing;
 using UsageBatch.Providers;
 using UsageBatch.Reports;
 using UsageBatch.Storage;
+using UsageBatch.Storage.Sqlite;
 using UsageBatch.Tests.TestSupport;
 using UsageBatch.Usage;
 
@@ -739,6 +740,15 @@ public abstract class BillingStoreContractTests
 public sealed class SqliteBillingStoreContractTests : BillingStoreContractTests
 {
     private protected override Task<IStoreTestDatabase> CreateDatabaseAsync() => SqliteStoreTestDatabase.CreateAsync();
+}
+
+/// <summary>
+/// The store contract on SQLite following SQL Server's plan (per-group batches, each a short transaction, settled
+/// submission by submission): the claim and settle algorithm production runs, executed here without a server.
+/// </summary>
+public sealed class SqliteGroupBatchesStoreContractTests : BillingStoreContractTests
+{
+    private protected override Task<IStoreTestDatabase> CreateDatabaseAsync() => SqliteStoreTestDatabase.CreateAsync(SqlitePlan.GroupBatches);
 }
 
 /// <summary>The store contract on SQL Server: runs when USAGEBATCH_TEST_SQLSERVER holds a connection string, skipped otherwise.</summary>

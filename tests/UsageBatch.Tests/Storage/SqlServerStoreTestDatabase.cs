@@ -13,13 +13,13 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
 {
     private readonly string _connectionString;
     private readonly SqlServerDatabase _database;
-    private readonly List<SqlServerBillingStore> _stores = [];
+    private readonly List<BillingStore> _stores = [];
 
     private SqlServerStoreTestDatabase(string connectionString, string schema)
     {
         _connectionString = connectionString;
         _database = new SqlServerDatabase(connectionString, schema);
-        Store = Track(new SqlServerBillingStore(_database));
+        Store = Track(new BillingStore(new SqlServerDialect(_database)));
     }
 
     public IBillingStore Store { get; }
@@ -39,10 +39,10 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
         return database;
     }
 
-    public IBillingStore OtherProcess() => Track(new SqlServerBillingStore(new SqlServerDatabase(_connectionString, _database.Schema)));
+    public IBillingStore OtherProcess() => Track(new BillingStore(new SqlServerDialect(new SqlServerDatabase(_connectionString, _database.Schema))));
 
     // The process dies: its guard connection's session ends and SQL Server drops the app lock with it.
-    public async Task CrashAsync(IBillingStore store) => await ((SqlServerBillingStore)store).DisposeAsync();
+    public async Task CrashAsync(IBillingStore store) => await ((BillingStore)store).DisposeAsync();
 
     public async Task InsertWhopAsync(string key, string? membership, string? company, string? itemId, string? identifier, string? amount, string? quantity, DateTimeOffset? occurredAt)
     {
@@ -119,7 +119,7 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
             """, new { schema });
     }
 
-    private SqlServerBillingStore Track(SqlServerBillingStore store)
+    private BillingStore Track(BillingStore store)
     {
         _stores.Add(store);
         return store;

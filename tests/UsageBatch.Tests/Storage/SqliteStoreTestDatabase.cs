@@ -11,26 +11,30 @@ internal sealed class SqliteStoreTestDatabase : IStoreTestDatabase
     private readonly string _connectionString;
     private readonly SqliteDatabase _database;
 
-    private SqliteStoreTestDatabase(string folder)
+    private readonly SqlitePlan _plan;
+
+    private SqliteStoreTestDatabase(string folder, SqlitePlan plan)
     {
         _folder = folder;
         _connectionString = $"Data Source={Path.Combine(folder, "contract.db")}";
         _database = new SqliteDatabase(_connectionString);
-        Store = new SqliteBillingStore(_database);
+        _plan = plan;
+        Store = new BillingStore(new SqliteDialect(_database, plan: plan));
     }
 
     public IBillingStore Store { get; }
 
-    public static async Task<IStoreTestDatabase> CreateAsync()
+    /// <param name="plan">The run plan the store follows: SQLite's passes, or SQL Server's group batches (the algorithm production runs).</param>
+    public static async Task<IStoreTestDatabase> CreateAsync(SqlitePlan plan = SqlitePlan.Passes)
     {
         var folder = Path.Combine(Path.GetTempPath(), "usagebatch-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var database = new SqliteStoreTestDatabase(folder);
+        var database = new SqliteStoreTestDatabase(folder, plan);
         await database.Store.ApplySchemaAsync(CancellationToken.None);
         return database;
     }
 
-    public IBillingStore OtherProcess() => new SqliteBillingStore(new SqliteDatabase(_connectionString));
+    public IBillingStore OtherProcess() => new BillingStore(new SqliteDialect(new SqliteDatabase(_connectionString), plan: _plan));
 
     // SQLite's guard is a lock row with a lease: a dead holder simply stops renewing it.
     public Task CrashAsync(IBillingStore store) => Task.CompletedTask;

@@ -21,19 +21,20 @@ internal sealed class BillingHarness : IAsyncDisposable
     private readonly string _folder;
     private readonly HttpClient _http = new();
 
-    private BillingHarness(string folder, EmulatorServer emulator, SqliteDatabase database)
+    private BillingHarness(string folder, EmulatorServer emulator, SqliteDatabase database, SqlitePlan plan)
     {
         _folder = folder;
         Emulator = emulator;
         Database = database;
-        Store = new SqliteBillingStore(database);
+        Store = new BillingStore(new SqliteDialect(database, plan: plan));
     }
 
     public EmulatorServer Emulator { get; }
     public SqliteDatabase Database { get; }
-    public SqliteBillingStore Store { get; }
+    public BillingStore Store { get; }
 
-    public static async Task<BillingHarness> StartAsync(EmulatorFixtures? fixtures = null)
+    /// <param name="plan">How the SQLite store claims and settles: its own passes (what a real run does) or SQL Server's group batches.</param>
+    public static async Task<BillingHarness> StartAsync(EmulatorFixtures? fixtures = null, SqlitePlan plan = SqlitePlan.Passes)
     {
         fixtures ??= EmulatorFixtures.CreateDefault();
         fixtures.Settings.Whop.RequestsPerWindow = 100000;
@@ -42,7 +43,7 @@ internal sealed class BillingHarness : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "usagebatch-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "test.db")}");
-        var harness = new BillingHarness(folder, emulator, database);
+        var harness = new BillingHarness(folder, emulator, database, plan);
         await harness.Store.EnsureSchemaAsync(CancellationToken.None);
         return harness;
     }

@@ -11,13 +11,13 @@ namespace UsageBatch.Tests.TestSupport;
 /// finish its work nor clean up — exactly what the next run sees after a kill -9. With <c>once</c>, only that call
 /// fails: a transient database error the run must survive by aborting cleanly.
 /// </summary>
-internal class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1, bool once = false) : IBillingStore
+internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, int occurrence = 1, bool once = false) : IBillingStore
 {
     private int _seen;
 
     public bool Crashed { get; private set; }
 
-    protected void Step([CallerMemberName] string method = "")
+    private void Step([CallerMemberName] string method = "")
     {
         if ((Crashed && !once) || (method == crashAtMethod && Interlocked.Increment(ref _seen) == occurrence))
         {
@@ -44,7 +44,9 @@ internal class CrashingStore(IBillingStore inner, string crashAtMethod, int occu
     public Task<int> RejectRowsAsync(UsageTable t, long r, IReadOnlyList<RowRejection> x, DateTimeOffset n, CancellationToken c) { Step(); return inner.RejectRowsAsync(t, r, x, n, c); }
     public Task<int> HoldRequeuedRowsAsync(UsageTable t, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.HoldRequeuedRowsAsync(t, r, n, c); }
     public Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable t, DateTimeOffset cut, string b, CancellationToken c) { Step(); return inner.ListPendingGroupsAsync(t, cut, b, c); }
-    public Task<(ClaimedGroup Claimed, GroupDecision Decision)?> ClaimGroupAsync(ClaimRequest r, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) { Step(); return inner.ClaimGroupAsync(r, d, c); }
+    public Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(ClaimRequest t, IReadOnlyList<PendingGroup> g, string b, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) { Step(); return inner.ClaimGroupsAsync(t, g, b, d, c); }
+    public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleConfirmedAsync(t, r, b, n, c); }
+    public Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable t, CancellationToken c) { Step(); return inner.FindRequeuedBilledRowsAsync(t, c); }
     public Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.MarkSentAsync(s, r, n, l, c); }
     public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, DateTimeOffset n, CancellationToken c) { Step(); return inner.MoveUsageDateAsync(s, r, u, n, c); }
     public Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string a, SubmissionTarget t, DateTimeOffset s, DateTimeOffset e, long x, CancellationToken c) { Step(); return inner.UsedUsageDatesAsync(a, t, s, e, x, c); }
@@ -55,13 +57,4 @@ internal class CrashingStore(IBillingStore inner, string crashAtMethod, int occu
     public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) { Step(); return inner.SubmissionsOfRunAsync(r, c); }
     public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) { Step(); return inner.CountRowsAsync(t, cut, c); }
     public Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string j, int n, CancellationToken c) { Step(); return inner.RecentRunsAsync(j, n, c); }
-}
-
-/// <summary>The same, for a store with the set-based claim and settle (the SQLite path a real run takes).</summary>
-internal sealed class CrashingBulkStore<TStore>(TStore inner, string crashAtMethod, int occurrence = 1)
-    : CrashingStore(inner, crashAtMethod, occurrence), IBulkBillingStore
-    where TStore : IBillingStore, IBulkBillingStore
-{
-    public Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(ClaimRequest t, IReadOnlyList<PendingGroup> g, string b, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) { Step(); return inner.ClaimGroupsAsync(t, g, b, d, c); }
-    public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleConfirmedAsync(t, r, b, n, c); }
 }

@@ -12,7 +12,7 @@ namespace UsageBatch.Tests.TestSupport;
 /// each submission, the run's lease is cut to one second from now, so the store refuses to start a request that
 /// could outlive it. What the crash harness saw on a loaded machine with 3 s leases.
 /// </summary>
-internal sealed class LateRenewalStore(SqliteBillingStore inner, SqliteDatabase database) : IBillingStore
+internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase database) : IBillingStore
 {
     private readonly HashSet<long> _squeezed = [];
 
@@ -52,7 +52,9 @@ internal sealed class LateRenewalStore(SqliteBillingStore inner, SqliteDatabase 
     public Task<int> RejectRowsAsync(UsageTable t, long r, IReadOnlyList<RowRejection> x, DateTimeOffset n, CancellationToken c) => inner.RejectRowsAsync(t, r, x, n, c);
     public Task<int> HoldRequeuedRowsAsync(UsageTable t, long r, DateTimeOffset n, CancellationToken c) => inner.HoldRequeuedRowsAsync(t, r, n, c);
     public Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable t, DateTimeOffset cut, string b, CancellationToken c) => inner.ListPendingGroupsAsync(t, cut, b, c);
-    public Task<(ClaimedGroup Claimed, GroupDecision Decision)?> ClaimGroupAsync(ClaimRequest r, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) => inner.ClaimGroupAsync(r, d, c);
+    public Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(ClaimRequest t, IReadOnlyList<PendingGroup> g, string b, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) => inner.ClaimGroupsAsync(t, g, b, d, c);
+    public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) => inner.SettleConfirmedAsync(t, r, b, n, c);
+    public Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable t, CancellationToken c) => inner.FindRequeuedBilledRowsAsync(t, c);
     public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, DateTimeOffset n, CancellationToken c) => inner.MoveUsageDateAsync(s, r, u, n, c);
     public Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string a, SubmissionTarget t, DateTimeOffset s, DateTimeOffset e, long x, CancellationToken c) => inner.UsedUsageDatesAsync(a, t, s, e, x, c);
     public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) => inner.OwnedUsageIdsAsync(a, t, c);

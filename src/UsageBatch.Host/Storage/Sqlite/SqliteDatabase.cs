@@ -41,7 +41,7 @@ internal sealed class SqliteDatabase
             return session;
         }
 
-        return new SqliteSession(await OpenAsync(cancellationToken), _idle);
+        return new SqliteSession(this, await OpenAsync(cancellationToken), _idle);
     }
 
     /// <summary>
@@ -64,26 +64,29 @@ internal sealed class SqliteDatabase
     }
 
     private SqliteSession? _writer;
+    private readonly SemaphoreSlim _writerOpening = new(1, 1);
 
     /// <summary>
-    /// Takes the write gate and begins a write transaction on this database's one writer session. Small hot
-    /// transactions (mark sent, record outcome) always land on the same connection, whose page cache therefore stays
-    /// valid between them (a connection's cache is dropped whenever another connection wrote in between).
+    /// This database's one writer session. Small hot transactions (mark sent, record outcome) always land on the
+    /// same connection, whose page cache therefore stays valid between them (a connection's cache is dropped
+    /// whenever another connection wrote in between). Shared: it is used only inside its transactions, which take
+    /// the write gate, so one caller at a time.
     /// </summary>
-    public async Task<(SqliteSession Session, WriteScope Write)> BeginWriterAsync(CancellationToken cancellationToken)
+    public async Task<SqliteSession> WriterAsync(CancellationToken cancellationToken)
     {
-        var gate = WriteGate;
-        await gate.WaitAsync(cancellationToken);
+        if (_writer is { } writer)
+        {
+            return writer;
+        }
+
+        await _writerOpening.WaitAsync(cancellationToken);
         try
         {
-            // Only the gate holder touches _writer, so it needs no other lock.
-            _writer ??= new SqliteSession(await OpenAsync(cancellationToken), null);
-            return (_writer, new WriteScope((SqliteTransaction)await _writer.Connection.BeginTransactionAsync(cancellationToken), gate));
+            return _writer ??= new SqliteSession(this, await OpenAsync(cancellationToken), null);
         }
-        catch
+        finally
         {
-            gate.Release();
-            throw;
+            _writerOpening.Release();
         }
     }
 

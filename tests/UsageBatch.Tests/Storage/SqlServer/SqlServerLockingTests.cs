@@ -45,7 +45,7 @@ public sealed class SqlServerLockingTests
     {
         // The defect this guards against: 4,000 rows per claim were ~8,000 key locks on ix_*_submission.
         var (tables, others) = SchemaModel.Ddl();
-        var claim = CodeStatements.All().Single(s => s.Origin == "SqlServerBillingStore.ClaimWhopBatchSql");
+        var claim = CodeStatements.All().Single(s => s.Origin == "SqlServerStatements.ClaimWhopBatchSql");
         var update = Assert.Single(Updates(claim.Text));
 
         var locks = LocksPerRow(tables[$"{CodeStatements.Schema}.whop_usage"], IndexesOf(others, "whop_usage"), update.SetColumns);
@@ -106,8 +106,8 @@ public sealed class SqlServerLockingTests
     }
 
     [Theory]
-    [InlineData("SqlServerBillingStore.ClaimWhopBatchSql", "whop_usage")]
-    [InlineData("SqlServerBillingStore.ClaimChargebeeBatchSql", "chargebee_usage")]
+    [InlineData("SqlServerStatements.ClaimWhopBatchSql", "whop_usage")]
+    [InlineData("SqlServerStatements.ClaimChargebeeBatchSql", "chargebee_usage")]
     public void TheClaim_IsPinnedToTheFilteredPendingIndex(string origin, string table)
     {
         var claim = CodeStatements.All().Single(s => s.Origin == origin);

@@ -34,7 +34,7 @@ public sealed class SqlServerScriptsApplyTests
             }
 
             var database = new SqlServerDatabase(connectionString, schema);
-            Assert.Equal(SchemaScripts.LatestVersion("sqlserver"), await new SqlServerBillingStore(database).EnsureSchemaAsync(CancellationToken.None));
+            Assert.Equal(SchemaScripts.LatestVersion("sqlserver"), await new BillingStore(new SqlServerDialect(database)).EnsureSchemaAsync(CancellationToken.None));
             Assert.Equal(4, await connection.ExecuteScalarAsync<int>(database.Sql("SELECT COUNT(*) FROM [$(Schema)].whop_usage")));
             Assert.Equal(15, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM sys.tables WHERE schema_id = SCHEMA_ID(@schema) AND name LIKE 'QRTZ[_]%'", new { schema }));
         }

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using UsageBatch.Storage;
 using UsageBatch.Storage.SqlServer;
 
 namespace UsageBatch.Tests.Storage.SqlServer;
@@ -104,13 +105,14 @@ public sealed class SqlServerSessionTests
     }
 
     [Fact]
-    public void ClaimProgress_RestoredToAMark_ForgetsAHalfCountedAttempt()
+    public void ClaimTally_RestoredToAMark_ForgetsAHalfCountedAttempt()
     {
-        var progress = new ClaimProgress { SubmissionId = 5 };
-        progress.Add(new UsageBatch.Usage.UsageRow(1, "a", null, "m", "bi", null, null, "2", null, null, "2026-01-01T00:00:00.000Z"), "quantity");
+        var group = new UsageBatch.Billing.PendingGroup(new UsageBatch.Providers.SubmissionTarget("membership_id", "m", "billing_item_id", "bi", "quantity"), null, null, 2, 5m, DateTimeOffset.UtcNow);
+        var progress = new ClaimTally(group) { SubmissionId = 5 };
+        progress.Add(new UsageBatch.Usage.UsageRow(1, "a", null, "m", "bi", null, null, "2", null, null, "2026-01-01T00:00:00.000Z"));
         var mark = progress.Mark();
         progress.SubmissionId = 9;
-        progress.Add(new UsageBatch.Usage.UsageRow(2, "b", null, "m", "bi", null, null, "3", null, null, "2026-01-02T00:00:00.000Z"), "quantity");
+        progress.Add(new UsageBatch.Usage.UsageRow(2, "b", null, "m", "bi", null, null, "3", null, null, "2026-01-02T00:00:00.000Z"));
         progress.Rejected.Add(new UsageBatch.Usage.RowRejection(3, "c", "bad"));
 
         progress.Restore(mark);

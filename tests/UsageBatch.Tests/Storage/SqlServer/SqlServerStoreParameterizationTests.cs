@@ -13,7 +13,7 @@ namespace UsageBatch.Tests.Storage.SqlServer;
 /// </summary>
 public sealed partial class SqlServerStoreParameterizationTests
 {
-    private static readonly Type[] SqlHolders = [typeof(SqlServerBillingStore), typeof(SqlServerSchema)];
+    private static readonly Type[] SqlHolders = [typeof(SqlServerStatements), typeof(SqlServerSchema)];
 
     [GeneratedRegex(@"\b(SELECT|INSERT|UPDATE|DELETE|EXEC|MERGE|FROM|WHERE)\b")]
     private static partial Regex SqlKeyword();
@@ -44,7 +44,7 @@ public sealed partial class SqlServerStoreParameterizationTests
             .Select(f => ($"{f.DeclaringType!.Name}.{f.Name}", (string)f.GetRawConstantValue()!));
 
     [Fact]
-    public void EveryCommand_TakesItsTextFromAConstantTemplate()
+    public void EveryCommand_OfTheSqlServerFolder_TakesItsTextFromAConstantTemplate()
     {
         var commands = 0;
         foreach (var file in SourceFiles())
@@ -57,7 +57,66 @@ public sealed partial class SqlServerStoreParameterizationTests
             }
         }
 
-        Assert.True(commands > 30, $"only {commands} commands found: is the scan still looking at the right files?");
+        // The guard's and the schema's own commands, and the session's one command definition (its text is a statement).
+        Assert.True(commands > 8, $"only {commands} commands found: is the scan still looking at the right files?");
+    }
+
+    [GeneratedRegex(@"session\.(?:ExecuteAsync|ScalarAsync<[^>]+>|QueryAsync|ReaderAsync)\(\s*([^,]+),")]
+    private static partial Regex StoreCommand();
+
+    [GeneratedRegex(@"^(?:dialect\.)?Sql\.\w+(?:\[[\w.]+\])?$|^[\w. =]+ \? Sql\.\w+ : Sql\.\w+$")]
+    private static partial Regex StatementProperty();
+
+    /// <summary>The store's algorithms send only the dialect's named statements: never text of their own.</summary>
+    [Fact]
+    public void TheStore_SendsOnlyTheDialectsStatements()
+    {
+        var files = Directory.GetFiles(RepositoryFiles.PathOf("src", "UsageBatch.Host", "Storage"), "*.cs")
+            .Where(f => Path.GetFileName(f).StartsWith("BillingStore", StringComparison.Ordinal) || Path.GetFileName(f) == "GroupBatches.cs").ToList();
+        var commands = 0;
+        foreach (var file in files)
+        {
+            foreach (Match match in StoreCommand().Matches(File.ReadAllText(file)))
+            {
+                commands++;
+                Assert.Matches(StatementProperty(), match.Groups[1].Value.Trim());
+            }
+        }
+
+        Assert.True(commands > 50, $"only {commands} store commands found in {files.Count} files");
+    }
+
+    /// <summary>Every statement the SQL Server dialect holds is a constant template expanded (so the statement gate has checked it).</summary>
+    [Fact]
+    public void EveryStatementOfTheDialect_IsAGatedConstant()
+    {
+        var dialect = new SqlServerDialect(new SqlServerDatabase("Server=127.0.0.1,1;Database=x", StatementGate.CodeStatements.Schema));
+        var gated = StatementGate.CodeStatements.All().Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
+        // The gate checks a list parameter as Dapper sends it (IN @Ids expanded); so is it compared here.
+        static string AsSent(string text) => Regex.Replace(text, @"\bIN\s+@(\w+)", "IN (@$1_1, @$1_2)", RegexOptions.IgnoreCase);
+        var statements = typeof(Statements).GetProperties()
+            .SelectMany(p => p.GetValue(dialect.Sql) switch
+            {
+                string text => [(p.Name, text)],
+                PerTable t => new[] { (p.Name + " (whop)", t.Whop), (p.Name + " (chargebee)", t.Chargebee) },
+                var other => throw new InvalidOperationException($"{p.Name}: {other}"),
+            }).ToList();
+
+        Assert.True(statements.Count > 60);
+        Assert.All(statements, s => Assert.True(gated.Contains(AsSent(s.Item2)), $"{s.Item1} is not a gated constant: {s.Item2}"));
+    }
+
+    [Fact]
+    public void SessionArguments_TimesGoAsDatetime2_TheRestAsGiven()
+    {
+        var at = new DateTimeOffset(2026, 1, 15, 9, 0, 0, 123, TimeSpan.FromHours(2)).AddTicks(4567);
+        var parameters = SqlServerSession.Encode(new { At = at, Missing = (DateTimeOffset?)null, Id = Arg.Ansi("x", 50), Total = 1.5m, Flag = true })!;
+
+        Assert.Equal(new DateTime(2026, 1, 15, 7, 0, 0, 123, DateTimeKind.Utc), parameters.Get<SqlServerDatabase.SqlTime>("At").Value);
+        Assert.Null(parameters.Get<SqlServerDatabase.SqlTime>("Missing").Value);
+        Assert.True(parameters.Get<Dapper.DbString>("Id").IsAnsi);
+        Assert.Equal(1.5m, parameters.Get<decimal>("Total"));
+        Assert.True(parameters.Get<bool>("Flag"));
     }
 
     [Fact]

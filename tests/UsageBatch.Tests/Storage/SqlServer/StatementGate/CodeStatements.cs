@@ -23,8 +23,8 @@ internal static partial class CodeStatements
 
     public static IReadOnlyList<CodeStatement> All() =>
     [
-        .. typeof(SqlServerBillingStore).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(SqlServerBillingStore).Namespace)
+        .. typeof(SqlServerStatements).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(SqlServerStatements).Namespace)
             .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
                 .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal))
                 .SelectMany(f => Expand(t, f)))

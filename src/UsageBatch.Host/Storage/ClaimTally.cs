@@ -1,22 +1,18 @@
 using UsageBatch.Billing;
 using UsageBatch.Usage;
 
-namespace UsageBatch.Storage.SqlServer;
-
-internal enum ClaimStep
-{
-    More,
-    Nothing,
-    Decided,
-}
+namespace UsageBatch.Storage;
 
 /// <summary>
-/// What a group's claim has taken so far, over its batches. <see cref="Mark"/> before a batch's transaction and
+/// What a group's claim has taken so far, over its batches: the ledger row, the rows claimed and their total and
+/// time span, and the rows the claim's re-check rejected. <see cref="Mark"/> before a batch's transaction and
 /// <see cref="Restore"/> at the start of every attempt of it, so a transaction run again after a deadlock counts
 /// its rows once.
 /// </summary>
-internal sealed class ClaimProgress
+internal sealed class ClaimTally(PendingGroup group)
 {
+    public PendingGroup Group { get; } = group;
+
     public long SubmissionId { get; set; }
 
     public List<long> Ids { get; } = [];
@@ -29,18 +25,20 @@ internal sealed class ClaimProgress
 
     public DateTimeOffset? Last { get; private set; }
 
-    public ClaimedGroup? Group { get; set; }
+    /// <summary>Nothing remained for this group: another run claimed it all first.</summary>
+    public bool IsEmpty => Ids.Count == 0 && Rejected.Count == 0;
 
-    public GroupDecision? Decision { get; set; }
-
-    public void Add(UsageRow row, string valueField)
+    public void Add(UsageRow row)
     {
         Ids.Add(row.Id);
-        Total += DecimalText.Parse((valueField == "amount" ? row.Amount : row.Quantity)!);
+        Total += Grouping.Value(row, Group.Target.ValueField);
         var occurredAt = UtcText.Parse(row.OccurredAt!);
         First = First is null || occurredAt < First ? occurredAt : First;
         Last = Last is null || occurredAt > Last ? occurredAt : Last;
     }
+
+    public ClaimedGroup ToClaimed() =>
+        new(SubmissionId, Group.Target, Group.BucketStart, Group.BucketEnd, Ids.Count, Total, First, Last, [.. Rejected]);
 
     public Snapshot Mark() => new(SubmissionId, Ids.Count, Rejected.Count, Total, First, Last);
 
@@ -52,8 +50,6 @@ internal sealed class ClaimProgress
         Total = snapshot.Total;
         First = snapshot.First;
         Last = snapshot.Last;
-        Group = null;
-        Decision = null;
     }
 
     internal readonly record struct Snapshot(long SubmissionId, int Ids, int Rejected, decimal Total, DateTimeOffset? First, DateTimeOffset? Last);

@@ -1,0 +1,119 @@
+using UsageBatch.Billing;
+
+namespace UsageBatch.Storage;
+
+/// <summary>
+/// The plan SQL Server runs (and SQLite can, for the tests that hold the two plans to one outcome): each group is
+/// claimed in batches of at most <see cref="StoreDialect.RowsPerStatement"/> of its own pending rows, one short
+/// transaction each, and each confirmed submission's rows are settled on their own. A group larger than one batch
+/// keeps its ledger row 'preparing' until the last, so a crash in between leaves nothing that could be sent.
+/// Each batch's transaction may run again after a deadlock (two runs of one account read each other's ledger
+/// rows), so it starts from what the committed batches left, never from a half-counted attempt.
+/// </summary>
+internal sealed class GroupBatches(BillingStore store, StoreDialect dialect) : RunPlan
+{
+    private enum Step
+    {
+        More,
+        Nothing,
+        Decided,
+    }
+
+    public override async Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(
+        ClaimRequest template, IReadOnlyList<PendingGroup> groups, string bucket, Func<ClaimedGroup, GroupFacts, GroupDecision> decide,
+        CancellationToken cancellationToken)
+    {
+        var results = new List<(ClaimedGroup, GroupDecision)>(groups.Count);
+        await using var session = await dialect.OpenAsync(cancellationToken);
+        foreach (var group in groups)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await ClaimGroupAsync(session, template with { Group = group }, decide, cancellationToken) is { } result)
+            {
+                results.Add(result);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<(ClaimedGroup, GroupDecision)?> ClaimGroupAsync(StoreSession session, ClaimRequest request,
+        Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken)
+    {
+        var rowsPerStatement = dialect.RowsPerStatement(request.BatchSize);
+        var tally = new ClaimTally(request.Group);
+        (ClaimedGroup, GroupDecision)? decided = null;
+        while (true)
+        {
+            var committed = tally.Mark();
+            var step = await session.InTransactionAsync(async () =>
+            {
+                tally.Restore(committed);
+                if (tally.SubmissionId == 0)
+                {
+                    tally.SubmissionId = await store.InsertPreparingAsync(session, request, request.Group, cancellationToken);
+                }
+
+                var claimed = await session.QueryAsync(dialect.Sql.ClaimBatch[request.Table], ClaimArgs(request, tally.SubmissionId, rowsPerStatement),
+                    DbRead.UsageRow, cancellationToken);
+                await store.TallyClaimedAsync(session, request, tally, claimed, cancellationToken);
+                if (claimed.Count == rowsPerStatement)
+                {
+                    await store.UpdatePreparingAsync(session, request, tally, cancellationToken);
+                    return Step.More;
+                }
+
+                if (tally.IsEmpty)
+                {
+                    await store.DeleteSubmissionAsync(session, tally.SubmissionId, cancellationToken);
+                    return Step.Nothing;
+                }
+
+                decided = await store.DecideAsync(session, request, tally, decide, cancellationToken);
+                return Step.Decided;
+            }, cancellationToken);
+
+            switch (step)
+            {
+                case Step.Nothing:
+                    return null;
+                case Step.Decided:
+                    return decided;
+            }
+        }
+    }
+
+    private static object ClaimArgs(ClaimRequest request, long submissionId, int batchSize)
+    {
+        var target = request.Group.Target;
+        var cutoff = Usage.UtcText.WholeSeconds(request.Cutoff);
+        if (request.Table.Provider == Providers.ProviderKind.Whop)
+        {
+            var key = Grouping.WhopKeyOf(target);
+            return new
+            {
+                key.MembershipId, key.CompanyId, key.BillingItemId, key.BillingItemIdentifier, key.IsAmount,
+                Cutoff = cutoff, BatchSize = batchSize, request.RunId, SubmissionId = submissionId,
+            };
+        }
+
+        return new
+        {
+            SubscriptionId = Arg.Ansi(target.CustomerId), ItemPriceId = Arg.Ansi(target.ItemId), request.Group.BucketStart, request.Group.BucketEnd,
+            Cutoff = cutoff, BatchSize = batchSize, request.RunId, SubmissionId = submissionId,
+        };
+    }
+
+    public override async Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var session = await dialect.OpenAsync(cancellationToken);
+        var confirmed = await session.QueryAsync(dialect.Sql.ConfirmedUnsettled, new { RunId = runId, Table = Arg.Ansi(table.Name, 50) }, r => r.Long(0), cancellationToken);
+        var settled = 0;
+        foreach (var submissionId in confirmed)
+        {
+            settled += await store.SettleRowsAsync(session, submissionId, runId, batchSize, now, cancellationToken);
+        }
+
+        return settled;
+    }
+}

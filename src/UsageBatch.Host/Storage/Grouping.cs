@@ -1,0 +1,99 @@
+using UsageBatch.Providers;
+using System.Globalization;
+using UsageBatch.Billing;
+using UsageBatch.Usage;
+
+namespace UsageBatch.Storage;
+
+/// <summary>
+/// What a group is, written once: the run, the dry run and both dialects' statements all group by these keys.
+/// Whop: the customer and item fields a row carries (membership before company, billing item id before its
+/// identifier) and whether it bills an amount or a quantity. Chargebee: subscription, item price and the UTC bucket
+/// (hour, day or month) of occurred_at.
+/// </summary>
+internal static class Grouping
+{
+    /// <summary>The target a valid row bills.</summary>
+    public static SubmissionTarget Target(Providers.ProviderKind provider, UsageRow row) => provider == Providers.ProviderKind.Chargebee
+        ? SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!)
+        : new SubmissionTarget(
+            row.MembershipId is not null ? "membership_id" : "company_id", row.MembershipId ?? row.CompanyId ?? "",
+            row.BillingItemId is not null ? "billing_item_id" : "billing_item_identifier", row.BillingItemId ?? row.BillingItemIdentifier ?? "",
+            row.Amount is not null ? "amount" : "quantity");
+
+    /// <summary>The value a valid row adds to its group: its amount or its quantity, as the group's value field says.</summary>
+    public static decimal Value(UsageRow row, string valueField) => DecimalText.Parse((valueField == "amount" ? row.Amount : row.Quantity)!);
+
+    /// <summary>The canonical text of occurred_at up to the bucket (what SQLite groups by): 2026-11-20T05 / 2026-11-20 / 2026-11.</summary>
+    public static int BucketPrefixLength(string bucket) => bucket switch
+    {
+        "hour" => 13,
+        "month" => 7,
+        _ => 10,
+    };
+
+    /// <summary>The bucket a canonical occurred_at falls in, as its prefix (see <see cref="BucketPrefixLength"/>).</summary>
+    public static string BucketKey(string occurredAt, string bucket) => occurredAt[..BucketPrefixLength(bucket)];
+
+    public static DateTimeOffset BucketStart(DateTimeOffset at, string bucket) => bucket switch
+    {
+        "hour" => new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero),
+        "month" => new DateTimeOffset(at.Year, at.Month, 1, 0, 0, 0, TimeSpan.Zero),
+        _ => new DateTimeOffset(at.Year, at.Month, at.Day, 0, 0, 0, TimeSpan.Zero),
+    };
+
+    public static DateTimeOffset BucketEnd(DateTimeOffset start, string bucket) => bucket switch
+    {
+        "hour" => start.AddHours(1),
+        "month" => start.AddMonths(1),
+        _ => start.AddDays(1),
+    };
+
+    /// <summary>A bucket's bounds from its prefix text; false when the text is not one (a malformed occurred_at).</summary>
+    public static bool TryBucketBounds(string prefix, string bucket, out DateTimeOffset start, out DateTimeOffset end)
+    {
+        var format = bucket switch
+        {
+            "hour" => "yyyy-MM-dd'T'HH",
+            "month" => "yyyy-MM",
+            _ => "yyyy-MM-dd",
+        };
+        var ok = DateTimeOffset.TryParseExact(prefix, format, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out start);
+        end = ok ? BucketEnd(start, bucket) : default;
+        return ok;
+    }
+
+    /// <summary>
+    /// The bucket a group query answered, as either dialect answers it: SQLite the prefix text, SQL Server the
+    /// bucket's start. False when it is not a bucket (SQLite met a malformed occurred_at; the next run rejects it).
+    /// </summary>
+    public static bool TryBucket(object value, string bucket, out DateTimeOffset start, out DateTimeOffset end)
+    {
+        if (value is DateTime time)
+        {
+            start = DbRead.Utc(time);
+            end = BucketEnd(start, bucket);
+            return true;
+        }
+
+        if (value is string prefix)
+        {
+            return TryBucketBounds(prefix, bucket, out start, out end);
+        }
+
+        start = end = default;
+        return false;
+    }
+
+    /// <summary>A Whop group's key as the claim statements match it: one value per column, null where the row has none.</summary>
+    public static WhopKey WhopKeyOf(SubmissionTarget target) => new(
+        Arg.Ansi(target.CustomerField == "membership_id" ? target.CustomerId : null),
+        Arg.Ansi(target.CustomerField == "company_id" ? target.CustomerId : null),
+        Arg.Ansi(target.ItemField == "billing_item_id" ? target.ItemId : null),
+        Arg.Text(target.ItemField == "billing_item_identifier" ? target.ItemId : null, 200),
+        target.ValueField == "amount" ? 1 : 0);
+}
+
+/// <summary>The columns a Whop group is matched on (see <see cref="Grouping.WhopKeyOf"/>).</summary>
+internal readonly record struct WhopKey(Dapper.DbString MembershipId, Dapper.DbString CompanyId, Dapper.DbString BillingItemId, Dapper.DbString BillingItemIdentifier, int IsAmount);

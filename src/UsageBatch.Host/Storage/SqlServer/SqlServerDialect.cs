@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.SqlClient;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using UsageBatch.Usage;
+using static UsageBatch.Storage.SqlServer.SqlServerStatements;
+
+namespace UsageBatch.Storage.SqlServer;
+
+/// <summary>
+/// SQL Server (production): pooled connections in READ COMMITTED transactions that rerun after a deadlock, the
+/// statements of <see cref="SqlServerStatements"/>, a session app lock as the run guard, and per-group batches as
+/// the run's plan (<see cref="GroupBatches"/>: each batch a short transaction under lock escalation).
+/// </summary>
+internal sealed class SqlServerDialect : StoreDialect
+{
+    private readonly SqlServerDatabase _database;
+    private readonly ILogger _logger;
+
+    // The run guard's sessions, by job: the app lock lives exactly as long as the connection's session.
+    private readonly ConcurrentDictionary<string, GuardSession> _jobLocks = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _guardRecovery = new(1, 1);
+
+    public SqlServerDialect(SqlServerDatabase database, ILogger? logger = null)
+    {
+        _database = database;
+        _logger = logger ?? NullLogger.Instance;
+        Sql = BuildStatements(database);
+    }
+
+    public override string Name => SqlServerSchema.Dialect;
+
+    public override Statements Sql { get; }
+
+    internal SqlServerDatabase Database => _database;
+
+    public override int RowsPerStatement(int batchSize) => SqlServerLocking.RowsPerStatement(batchSize);
+
+    public override int MaxRowsPerStatement => SqlServerLocking.MaxRowsPerStatement;
+
+    public override async Task<StoreSession> OpenAsync(CancellationToken cancellationToken) =>
+        new SqlServerSession(await _database.OpenAsync(cancellationToken));
+
+    // `run`, `status` and the scheduler may use a least-privilege login: they only check, never create.
+    public override Task<int> EnsureSchemaAsync(CancellationToken cancellationToken) => SqlServerSchema.CheckAsync(_database, cancellationToken);
+
+    public override Task<int> ApplySchemaAsync(CancellationToken cancellationToken) => SqlServerSchema.ApplyAsync(_database, cancellationToken);
+
+    public override async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(_database.Sql(ConsoleSchemaVersionSql), cancellationToken: cancellationToken));
+    }
+
+    /// <summary>One set-based statement joins the batch, so it is bulk-copied into the temporary table first.</summary>
+    public override async Task StageRejectionsAsync(StoreSession session, IReadOnlyList<RowRejection> rejections, CancellationToken cancellationToken)
+    {
+        using var rows = new DataTable { Locale = CultureInfo.InvariantCulture };
+        rows.Columns.Add("row_id", typeof(long));
+        rows.Columns.Add("source_key", typeof(string));
+        rows.Columns.Add("reason", typeof(string));
+        foreach (var row in rejections)
+        {
+            rows.Rows.Add(row.RowId, (object?)row.SourceKey ?? DBNull.Value, Arg.Reason(row.Reason));
+        }
+
+        using var copy = new SqlBulkCopy((SqlConnection)session.Connection, SqlBulkCopyOptions.Default, (SqlTransaction?)session.Transaction)
+        {
+            DestinationTableName = "#ub_reject",
+        };
+        await copy.WriteToServerAsync(rows, cancellationToken);
+    }
+
+    public override RunPlan CreatePlan(BillingStore store) => new GroupBatches(store, this);
+
+    public override async Task<bool> TryAcquireGuardAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId)
+        {
+            await held.UseAsync(c => WriteJobLockRowAsync(c, job, runId, leaseUntil, cancellationToken), cancellationToken);
+            return true; // re-acquiring one's own lock, as on SQLite
+        }
+
+        var connection = await _database.OpenDedicatedAsync(cancellationToken);
+        try
+        {
+            var result = await connection.ExecuteScalarAsync<int>(new CommandDefinition(GetJobLockSql,
+                new { Resource = JobLockResource(job) }, cancellationToken: cancellationToken));
+            if (result < 0)
+            {
+                await connection.DisposeAsync();
+                return false;
+            }
+
+            await WriteJobLockRowAsync(connection, job, runId, leaseUntil, cancellationToken);
+            if (!_jobLocks.TryAdd(job, new GuardSession(connection, runId)))
+            {
+                // Cannot happen: the app lock above is exclusive even between connections of this process.
+                await connection.DisposeAsync();
+                return false;
+            }
+
+            return true;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override async Task<long?> GuardHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(_database.Sql(JobLockHolderSql),
+            new { Job = job, Resource = JobLockResource(job) }, cancellationToken: cancellationToken));
+    }
+
+    public override async Task ReleaseGuardAsync(string job, long runId, CancellationToken cancellationToken)
+    {
+        if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId && _jobLocks.TryRemove(new KeyValuePair<string, GuardSession>(job, held)))
+        {
+            await using (held)
+            {
+                await held.UseAsync(c => c.ExecuteAsync(new CommandDefinition(_database.Sql(ReleaseJobLockSql),
+                    new { Job = job, RunId = runId, Resource = JobLockResource(job) }, cancellationToken: cancellationToken)), cancellationToken);
+            }
+
+            return;
+        }
+
+        // Not held here (already released, or the guard's connection was lost): only clear our row.
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(_database.Sql(DeleteJobLockRowSql),
+            new { Job = job, RunId = runId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Through the guard's own session, which also keeps an idle session from being cut by a firewall. If that
+    /// session is gone, the guard is lost (the claims still keep racing runs apart): that is logged, and the
+    /// guard is taken again on a new session when nobody else has it.
+    /// </summary>
+    public override async Task RenewGuardAsync(string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        if (!_jobLocks.TryGetValue(job, out var held) || held.RunId != runId)
+        {
+            return;
+        }
+
+        try
+        {
+            await held.UseAsync(c => c.ExecuteAsync(new CommandDefinition(_database.Sql(RenewJobLockSql),
+                new { Job = job, RunId = runId, LeaseUntil = SqlServerDatabase.Time(leaseUntil) }, cancellationToken: cancellationToken)), cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (ex is SqlException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "Run {RunId} lost the run guard of job {Job} (its session ended: {Reason}); taking it again", runId, job, ex.Message);
+        }
+
+        if (_jobLocks.TryRemove(new KeyValuePair<string, GuardSession>(job, held)))
+        {
+            await held.DisposeAsync();
+        }
+
+        // Several senders may find the session gone at once: one of them takes the guard back.
+        await _guardRecovery.WaitAsync(cancellationToken);
+        try
+        {
+            if (_jobLocks.TryGetValue(job, out var again) && again.RunId == runId)
+            {
+                return;
+            }
+
+            if (!await TryAcquireGuardAsync(job, runId, leaseUntil, leaseUntil, cancellationToken))
+            {
+                _logger.LogError("Run {RunId} could not take the run guard of job {Job} back: another process holds it; the claims still keep the two runs apart", runId, job);
+            }
+        }
+        catch (SqlException ex)
+        {
+            _logger.LogWarning(ex, "Run {RunId} could not take the run guard of job {Job} back now ({Reason}); the next renewal tries again", runId, job, ex.Message);
+        }
+        finally
+        {
+            _guardRecovery.Release();
+        }
+    }
+
+    /// <summary>Closes the run guard's connections: SQL Server then releases their locks, as when the process exits.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var job in _jobLocks.Keys)
+        {
+            if (_jobLocks.TryRemove(job, out var held))
+            {
+                await held.DisposeAsync();
+            }
+        }
+    }
+
+    private Task<int> WriteJobLockRowAsync(System.Data.Common.DbConnection connection, string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(_database.Sql(WriteJobLockRowSql),
+            new { Job = job, RunId = runId, LeaseUntil = SqlServerDatabase.Time(leaseUntil) }, cancellationToken: cancellationToken));
+
+    /// <summary>One lock name per schema and job (≤ 255 characters, sp_getapplock's limit).</summary>
+    private string JobLockResource(string job)
+    {
+        var resource = "UsageBatch:" + _database.Schema + ":job:" + job;
+        return resource.Length <= 255
+            ? resource
+            : "UsageBatch:" + _database.Schema + ":job#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(job)));
+    }
+
+    private static Statements BuildStatements(SqlServerDatabase db)
+    {
+        string S(string template) => db.Sql(template.Replace("$(SubmissionColumns)", LedgerRows.Columns, StringComparison.Ordinal));
+        PerTable T(string template) => PerTable.From(table => db.Sql(template, table));
+        return new Statements
+        {
+            UsageIdPrefix = S(InstallationSql), InsertInstallation = S(InsertInstallationSql), StartRun = S(StartRunSql),
+            RenewRunLease = S(RenewRunLeaseSql), FinishRun = S(FinishRunSql), RunStatus = S(RunStatusSql), RunningRuns = S(RunningRunsSql),
+            DeclareDead = S(DeclareDeadSql),
+            AdoptOrphans = S(AdoptOrphansSql), MarkSent = S(MarkSentSql), MoveUsageDate = S(MoveUsageDateSql), OwnedUsageIds = S(OwnedUsageIdsSql),
+            RecordOutcome = S(RecordOutcomeSql), SettleBatch = T(SettleBatchSql), MarkSettled = S(MarkSettledSql), ConfirmedUnsettled = S(ConfirmedUnsettledSql),
+            GetSubmission = S(GetSubmissionSql), SubmissionsOfRun = S(SubmissionsOfRunSql), InsertEvent = S(InsertEventSql), InsertRowException = S(InsertRowExceptionSql),
+            PendingRows = new PerTable(S(PendingWhopSql), S(PendingChargebeeSql)), CreateRejectStage = S(CreateRejectTempSql), RejectStaged = T(RejectFromTempSql),
+            HoldRequeued = T(HoldRequeuedSql),
+            WhopGroups = S(WhopGroupsSql), ChargebeeGroups = S(ChargebeeGroupsSql), InsertPreparing = S(InsertPreparingSql),
+            ClaimBatch = new PerTable(S(ClaimWhopBatchSql), S(ClaimChargebeeBatchSql)), RejectClaimedRow = T(RejectClaimedRowSql),
+            UpdatePreparing = S(UpdatePreparingSql), DeleteSubmission = S(DeleteSubmissionSql), DecideSubmission = S(DecideSubmissionSql),
+            CapCount = S(CapCountSql), UsedUsageDates = S(UsedUsageDatesSql),
+            FindRequeuedBilled = T(FindRequeuedBilledSql), FindHeldRow = T(FindHeldRowSql), ReopenRowsBatch = T(ReopenRowsBatchSql),
+            ReopenSubmission = S(ReopenSubmissionSql), RestoreBilledRow = T(RestoreBilledRowSql), SourceKeyOfRow = T(SourceKeyOfRowSql), ReleaseRow = T(ReleaseRowSql),
+            GetRun = S(GetRunSql), LastFinishedRun = S(LastFinishedRunSql), RowIdsOfRun = S(RowIdsOfRunSql), EventsOfRun = S(EventsOfRunSql),
+            RowExceptionsOfRun = S(RowExceptionsOfRunSql), ConfirmedCounts = S(ConfirmedCountsSql), ConfirmedInPeriodChargebee = S(ConfirmedInPeriodChargebeeSql),
+            ConfirmedInPeriodWhop = S(ConfirmedInPeriodWhopSql), SubmissionsByUsageIds = S(SubmissionsByUsageIdsSql), RecordReceipt = S(RecordReceiptSql),
+            RecordReceiptRows = T(RecordReceiptRowsSql),
+            CountRows = T(CountRowsSql), RecentRuns = S(RecentRunsSql), LastRun = S(ConsoleLastRunSql), OldestPending = T(ConsoleOldestPendingSql),
+            Runs = S(ConsoleRunsSql), RunCount = S(ConsoleRunCountSql), ExceptionGroups = T(ConsoleExceptionGroupsSql),
+            ExceptionRows = new PerTable(S(ConsoleWhopExceptionRowsSql), S(ConsoleChargebeeExceptionRowsSql)),
+        };
+    }
+}

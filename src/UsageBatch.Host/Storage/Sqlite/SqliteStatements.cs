@@ -1,0 +1,366 @@
+namespace UsageBatch.Storage.Sqlite;
+
+/// <summary>
+/// The SQLite dialect's statements. SQLite has one writer at a time (BEGIN IMMEDIATE), so there are no lock hints;
+/// <c>RETURNING</c> and <c>LIMIT</c> take SQL Server's <c>OUTPUT … INTO</c> and <c>TOP</c>; where SQL Server writes
+/// several statements into one batch, so does SQLite (a command runs them in order; its answer is the last
+/// SELECT). Decimals and times are canonical TEXT (see sql/sqlite/001); <c>ub_decimal_sum</c> sums them exactly.
+/// </summary>
+internal static class SqliteStatements
+{
+    private const string SubmissionColumns = LedgerRows.Columns;
+
+    private const string UsageColumns = "id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at";
+    private const string ChargebeeColumns = "id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at";
+
+    /// <summary>The statements for the embedded database: the table names are the two fixed ones.</summary>
+    public static Statements Build() => new()
+    {
+        UsageIdPrefix = "SELECT usage_id_prefix FROM ub_installation WHERE id = 1",
+        InsertInstallation = "INSERT INTO ub_installation (id, installation_id, usage_id_prefix, created_at) VALUES (1, @Id, @Prefix, @Now)",
+        StartRun = """
+            INSERT INTO ub_run (job, provider_account, usage_table, status, dry_run, scheduled_at, cutoff, started_at,
+                                lease_until, host, process_id, process_start)
+            VALUES (@Job, @ProviderAccount, @UsageTable, 'running', @DryRun, @ScheduledAt, @Cutoff, @StartedAt,
+                    @LeaseUntil, @Host, @ProcessId, @ProcessStart)
+            RETURNING id
+            """,
+        RenewRunLease = "UPDATE ub_run SET lease_until = @LeaseUntil WHERE id = @RunId AND status = 'running'",
+        FinishRun = """
+            UPDATE ub_run SET status = @Status, exit_code = @ExitCode, message = @Message, summary_json = @Summary,
+                              finished_at = @Now, lease_until = @Now
+            WHERE id = @RunId AND status = 'running'
+            """,
+        RunStatus = "SELECT status FROM ub_run WHERE id = @RunId",
+        RunningRuns = "SELECT id, job, host, process_id, process_start, started_at, lease_until FROM ub_run WHERE status = 'running' ORDER BY id",
+        DeclareDead = """
+            DELETE FROM ub_job_lock WHERE run_id = @RunId;
+            UPDATE ub_run SET status = 'dead', finished_at = @Now, lease_until = @Now, message = @Reason WHERE id = @RunId AND status = 'running';
+            SELECT changes();
+            """,
+
+        // The run that left each submission is kept in a temporary table first: RETURNING gives the new owner only.
+        AdoptOrphans = $"""
+            UPDATE ub_run SET status = 'dead', finished_at = @Now, message = 'lease expired; recovered by run ' || @RunId
+            WHERE status = 'running' AND lease_until < @Now AND id <> @RunId;
+            CREATE TEMP TABLE IF NOT EXISTS ub_adopted (id INTEGER PRIMARY KEY, previous_owner INTEGER NOT NULL, status TEXT NOT NULL);
+            DELETE FROM temp.ub_adopted;
+            INSERT INTO temp.ub_adopted (id, previous_owner, status)
+            SELECT id, owner_run_id, status FROM ub_submission
+            WHERE provider_account = @Account AND settled_at IS NULL AND owner_run_id <> @RunId
+              AND owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running');
+            UPDATE ub_submission SET owner_run_id = @RunId, updated_at = @Now WHERE id IN (SELECT id FROM temp.ub_adopted);
+            INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail)
+            SELECT id, @RunId, @Now, 'adopted', 'recovered from run ' || previous_owner || ' in state ' || status FROM temp.ub_adopted ORDER BY id;
+            SELECT {SubmissionColumns}, a.previous_owner FROM ub_submission AS s JOIN temp.ub_adopted AS a ON a.id = s.id ORDER BY s.id;
+            """,
+        MarkSent = """
+            UPDATE ub_submission
+            SET status = 'sent', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, @Now),
+                last_attempt_at = @Now, updated_at = @Now
+            WHERE id = @Id AND owner_run_id = @RunId AND status IN ('prepared', 'sent')
+              AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running' AND lease_until > @LeaseMustOutlast)
+            """,
+        MoveUsageDate = "UPDATE ub_submission SET usage_date = @UsageDate, updated_at = @Now WHERE id = @Id AND owner_run_id = @RunId",
+        OwnedUsageIds = """
+            SELECT provider_usage_id FROM ub_submission
+            WHERE provider_account = @Account AND customer_field = @CustomerField AND customer_id = @CustomerId
+              AND item_field = @ItemField AND item_id = @ItemId AND provider_usage_id IS NOT NULL
+            """,
+        RecordOutcome = """
+            UPDATE ub_submission
+            SET status = @Status, status_reason = @Reason,
+                provider_usage_id = COALESCE(@ProviderUsageId, provider_usage_id),
+                provider_receipt_id = COALESCE(@ProviderReceiptId, provider_receipt_id),
+                echoed_total = COALESCE(@EchoedTotal, echoed_total), http_status = @HttpStatus, provider_code = @ProviderCode,
+                updated_at = @Now
+            WHERE id = @Id AND owner_run_id = @RunId AND settled_at IS NULL
+            """,
+        // The exceptions are written for exactly the rows the UPDATE then moves (same rows, same order, one writer).
+        SettleBatch = PerTable.From(t => $"""
+            INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
+            SELECT @RunId, @Table, id, source_key, @SubmissionId, @ExceptionKind, @ExceptionReason, @Now FROM {t.Name}
+            WHERE @ExceptionKind IS NOT NULL AND billing_submission_id = @SubmissionId AND billing_status = 'claimed'
+            ORDER BY id LIMIT @BatchSize;
+            UPDATE {t.Name}
+            SET billing_status = @RowStatus, provider_usage_id = @UsageId, provider_receipt_id = @ReceiptId,
+                billed_at = @BilledAt, billing_error = @Error, billing_run_id = @RunId,
+                billing_attempts = billing_attempts + @AttemptIncrement
+            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @SubmissionId AND billing_status = 'claimed' ORDER BY id LIMIT @BatchSize);
+            SELECT changes();
+            """),
+        MarkSettled = "UPDATE ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL",
+        ConfirmedUnsettled = """
+            SELECT id FROM ub_submission
+            WHERE owner_run_id = @RunId AND status = 'confirmed' AND settled_at IS NULL AND usage_table = @Table ORDER BY id
+            """,
+        GetSubmission = $"SELECT {SubmissionColumns} FROM ub_submission AS s WHERE s.id = @Id",
+        SubmissionsOfRun = $"""
+            SELECT {SubmissionColumns} FROM ub_submission AS s
+            WHERE s.created_run_id = @RunId OR s.id IN (SELECT submission_id FROM ub_submission_event WHERE run_id = @RunId)
+            ORDER BY s.id
+            """,
+        InsertEvent = """
+            INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail, provider_usage_id, provider_receipt_id,
+                                             echoed_total, http_status, provider_code)
+            VALUES (@SubmissionId, @RunId, @At, @Event, @Detail, @UsageId, @ReceiptId, @EchoedTotal, @HttpStatus, @ProviderCode)
+            """,
+        InsertRowException = """
+            INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
+            VALUES (@RunId, @Table, @RowId, @SourceKey, @SubmissionId, @Kind, @Reason, @At)
+            """,
+
+        PendingRows = new PerTable(
+            $"SELECT {UsageColumns} FROM whop_usage WHERE billing_status = 'pending'",
+            $"SELECT {ChargebeeColumns} FROM chargebee_usage WHERE billing_status = 'pending'"),
+        CreateRejectStage = """
+            CREATE TEMP TABLE IF NOT EXISTS ub_reject (row_id INTEGER PRIMARY KEY, source_key TEXT, reason TEXT NOT NULL);
+            DELETE FROM temp.ub_reject;
+            """,
+        RejectStaged = PerTable.From(t => $"""
+            INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
+            SELECT @RunId, @Table, r.row_id, r.source_key, NULL, 'rejected', r.reason, @Now
+            FROM temp.ub_reject AS r JOIN {t.Name} AS u ON u.id = r.row_id WHERE u.billing_status = 'pending' ORDER BY r.row_id;
+            UPDATE {t.Name} AS u SET billing_status = 'rejected', billing_error = r.reason, billing_run_id = @RunId
+            FROM temp.ub_reject AS r WHERE r.row_id = u.id AND u.billing_status = 'pending';
+            SELECT changes();
+            """),
+        HoldRequeued = PerTable.From(t =>
+        {
+            var held = $"""
+                FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
+                WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held') ORDER BY u.id LIMIT @BatchSize
+                """;
+            var reason = $"""
+                're-queued, but its submission ' || u.billing_submission_id || ' is already ' || s.status ||
+                COALESCE(' (provider usage ' || u.provider_usage_id || ')', '') ||
+                '; run `usagebatch requeue --table {t.Name} --row ' || u.id || '` to check the provider'
+                """;
+            return $"""
+                CREATE TEMP TABLE IF NOT EXISTS ub_held (id INTEGER PRIMARY KEY, source_key TEXT, submission_id INTEGER NOT NULL, reason TEXT NOT NULL);
+                DELETE FROM temp.ub_held;
+                INSERT INTO temp.ub_held (id, source_key, submission_id, reason) SELECT u.id, u.source_key, u.billing_submission_id, {reason} {held};
+                UPDATE {t.Name} AS u SET billing_status = 'held', billing_run_id = @RunId, billing_error = h.reason FROM temp.ub_held AS h WHERE h.id = u.id;
+                INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
+                SELECT @RunId, @Table, id, source_key, submission_id, 'held', reason, @Now FROM temp.ub_held ORDER BY id;
+                SELECT COUNT(*) FROM temp.ub_held;
+                """;
+        }),
+
+        WhopGroups = """
+            SELECT CASE WHEN membership_id IS NOT NULL THEN 'membership_id' ELSE 'company_id' END,
+                   COALESCE(membership_id, company_id, ''),
+                   CASE WHEN billing_item_id IS NOT NULL THEN 'billing_item_id' ELSE 'billing_item_identifier' END,
+                   COALESCE(billing_item_id, billing_item_identifier, ''),
+                   CASE WHEN amount IS NOT NULL THEN 'amount' ELSE 'quantity' END,
+                   COUNT(*), ub_decimal_sum(COALESCE(amount, quantity)), MAX(occurred_at)
+            FROM whop_usage
+            WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+            GROUP BY 1, 2, 3, 4, 5
+            ORDER BY 1, 2, 3, 4, 5
+            """,
+        // The bucket is the prefix of the canonical text (2026-11-20T05 / 2026-11-20 / 2026-11): see Grouping.
+        ChargebeeGroups = """
+            SELECT subscription_id, item_price_id, substr(occurred_at, 1, @PrefixLength),
+                   COUNT(*), ub_decimal_sum(quantity), MAX(occurred_at)
+            FROM chargebee_usage
+            WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+              AND subscription_id IS NOT NULL AND item_price_id IS NOT NULL
+            GROUP BY 1, 2, 3
+            ORDER BY 1, 2, 3
+            """,
+        InsertPreparing = """
+            INSERT INTO ub_submission (created_run_id, owner_run_id, job, provider_account, usage_table, customer_field,
+                                       customer_id, item_field, item_id, value_field, bucket_start, bucket_end, status,
+                                       created_at, updated_at)
+            VALUES (@RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
+                    @BucketStart, @BucketEnd, 'preparing', @Now, @Now)
+            RETURNING id
+            """,
+        // IS compares NULLs as equal, so one statement serves every customer/item field combination.
+        ClaimBatch = new PerTable(
+            $"""
+            UPDATE whop_usage
+            SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
+            WHERE id IN (SELECT id FROM whop_usage
+                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+                           AND membership_id IS @MembershipId AND company_id IS @CompanyId
+                           AND billing_item_id IS @BillingItemId AND billing_item_identifier IS @BillingItemIdentifier
+                           AND (amount IS NOT NULL) = @IsAmount
+                         ORDER BY id LIMIT @BatchSize)
+            RETURNING {UsageColumns}
+            """,
+            $"""
+            UPDATE chargebee_usage
+            SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
+            WHERE id IN (SELECT id FROM chargebee_usage
+                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+                           AND subscription_id = @SubscriptionId AND item_price_id = @ItemPriceId
+                           AND occurred_at >= @BucketStart AND occurred_at < @BucketEnd
+                         ORDER BY id LIMIT @BatchSize)
+            RETURNING {ChargebeeColumns}
+            """),
+        RejectClaimedRow = PerTable.From(t => $"UPDATE {t.Name} SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id"),
+        UpdatePreparing = "UPDATE ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id",
+        DeleteSubmission = "DELETE FROM ub_submission WHERE id = @Id",
+        DecideSubmission = """
+            UPDATE ub_submission
+            SET status = @Status, status_reason = @Reason, row_count = @Count, total = @Total,
+                first_occurred_at = @First, last_occurred_at = @Last, row_ids = @RowIds, usage_date = @UsageDate,
+                usage_id = @UsageId, updated_at = @Now
+            WHERE id = @Id
+            """,
+        CapCount = """
+            SELECT COUNT(*) FROM ub_submission
+            WHERE provider_account = @Account AND customer_field = 'subscription_id' AND customer_id = @SubscriptionId
+              AND id <> @Id
+              AND (status IN ('prepared', 'sent', 'confirmed') OR (status = 'held' AND first_sent_at IS NOT NULL))
+            """,
+        // Dates that may exist at the provider for this (subscription, item price): anything but never-sent or refused.
+        UsedUsageDates = """
+            SELECT usage_date FROM ub_submission
+            WHERE provider_account = @Account AND customer_id = @SubscriptionId AND item_id = @ItemPriceId
+              AND usage_date >= @Start AND usage_date < @End AND id <> @Id
+              AND status NOT IN ('preparing', 'void', 'rejected', 'released')
+            """,
+
+        FindRequeuedBilled = PerTable.From(t => $"""
+            SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
+            FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
+            WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held')
+            ORDER BY u.id
+            """),
+        FindHeldRow = PerTable.From(t => $"SELECT id, source_key, billing_submission_id, billing_error FROM {t.Name} WHERE id = @Id AND billing_status = 'held'"),
+        ReopenRowsBatch = PerTable.From(t => $"""
+            UPDATE {t.Name} SET billing_status = 'claimed', billing_error = NULL
+            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @Id AND billing_status = 'held' ORDER BY id LIMIT @BatchSize)
+            """),
+        ReopenSubmission = """
+            UPDATE ub_submission
+            SET status = @Status, status_reason = @Reason, owner_run_id = @RunId, settled_at = NULL, updated_at = @Now,
+                provider_usage_id = COALESCE(@UsageId, provider_usage_id), provider_receipt_id = COALESCE(@ReceiptId, provider_receipt_id),
+                echoed_total = COALESCE(@Echoed, echoed_total)
+            WHERE id = @Id AND status = 'held'
+            """,
+        RestoreBilledRow = PerTable.From(t => $"""
+            UPDATE {t.Name}
+            SET billing_status = 'billed', billing_error = NULL, billing_run_id = @RunId, provider_usage_id = @UsageId,
+                provider_receipt_id = COALESCE(@ReceiptId, provider_receipt_id), billed_at = COALESCE(billed_at, @Now)
+            WHERE id = @Id AND billing_status = 'held'
+            """),
+        SourceKeyOfRow = PerTable.From(t => $"SELECT source_key FROM {t.Name} WHERE id = @Id"),
+        ReleaseRow = PerTable.From(t => $"""
+            UPDATE {t.Name}
+            SET billing_status = 'pending', billing_error = NULL, billing_run_id = @RunId, billing_submission_id = NULL,
+                provider_usage_id = NULL, provider_receipt_id = NULL, billed_at = NULL
+            WHERE id = @Id AND billing_status = 'held'
+            """),
+
+        GetRun = """
+            SELECT id, job, provider_account, usage_table, status, dry_run, scheduled_at, cutoff, started_at, finished_at,
+                   host, exit_code, message, summary_json
+            FROM ub_run WHERE id = @RunId
+            """,
+        LastFinishedRun = "SELECT MAX(id) FROM ub_run WHERE status <> 'running' AND (@Job IS NULL OR job = @Job)",
+        RowIdsOfRun = """
+            SELECT id, row_ids FROM ub_submission
+            WHERE created_run_id = @RunId OR id IN (SELECT submission_id FROM ub_submission_event WHERE run_id = @RunId)
+            """,
+        EventsOfRun = """
+            SELECT submission_id, at, event, detail, provider_usage_id, provider_receipt_id, echoed_total, http_status, provider_code
+            FROM ub_submission_event WHERE run_id = @RunId ORDER BY id
+            """,
+        RowExceptionsOfRun = "SELECT row_id, usage_table, source_key, submission_id, kind, reason, at FROM ub_row_exception WHERE run_id = @RunId ORDER BY id",
+        ConfirmedCounts = """
+            SELECT s.customer_id, COUNT(DISTINCT s.id)
+            FROM ub_submission AS s JOIN ub_submission_event AS e ON e.submission_id = s.id
+            WHERE s.provider_account = @Account AND s.customer_field = 'subscription_id' AND s.customer_id IN @Ids
+              AND e.event = 'confirmed' AND e.run_id <= @RunId
+            GROUP BY s.customer_id
+            """,
+        ConfirmedInPeriodChargebee = $"""
+            SELECT {SubmissionColumns} FROM ub_submission AS s
+            WHERE s.provider_account = @Account AND s.status = 'confirmed' AND s.usage_date >= @From AND s.usage_date < @To
+            ORDER BY s.id
+            """,
+        ConfirmedInPeriodWhop = $"""
+            SELECT {SubmissionColumns} FROM ub_submission AS s
+            WHERE s.provider_account = @Account AND s.status = 'confirmed' AND s.last_attempt_at >= @From AND s.last_attempt_at < @To
+            ORDER BY s.id
+            """,
+        SubmissionsByUsageIds = $"""
+            SELECT {SubmissionColumns} FROM ub_submission AS s
+            WHERE s.provider_account = @Account AND (s.provider_usage_id IN @Ids OR s.usage_id IN @Ids)
+            """,
+        RecordReceipt = "UPDATE ub_submission SET provider_receipt_id = @ReceiptId, updated_at = @Now WHERE id = @Id",
+        RecordReceiptRows = PerTable.From(t => $"""
+            UPDATE {t.Name} SET provider_receipt_id = @ReceiptId
+            WHERE id IN (SELECT id FROM {t.Name}
+                         WHERE billing_submission_id = @Id AND billing_status = 'billed'
+                           AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId)
+                         ORDER BY id LIMIT @BatchSize)
+            """),
+
+        CountRows = PerTable.From(t => $"""
+            SELECT COALESCE(SUM(billing_status = 'pending' AND occurred_at < @Cutoff), 0),
+                   COALESCE(SUM(billing_status = 'pending' AND occurred_at >= @Cutoff), 0),
+                   COALESCE(SUM(billing_status = 'claimed'), 0),
+                   COALESCE(SUM(billing_status = 'billed'), 0),
+                   COALESCE(SUM(billing_status = 'rejected'), 0),
+                   COALESCE(SUM(billing_status = 'held'), 0)
+            FROM {t.Name}
+            """),
+        RecentRuns = "SELECT id, status, started_at, finished_at, exit_code, message FROM ub_run WHERE job = @Job ORDER BY id DESC LIMIT @Count",
+        LastRun = """
+            SELECT id, job, status, started_at, finished_at, exit_code, message, summary_json FROM ub_run
+            WHERE job = @Job AND (@Completed = 0 OR status IN ('succeeded', 'attention'))
+            ORDER BY id DESC LIMIT 1
+            """,
+        OldestPending = PerTable.From(t => $"SELECT MIN(occurred_at) FROM {t.Name} WHERE billing_status = 'pending' AND occurred_at IS NOT NULL"),
+        Runs = """
+            SELECT id, job, status, started_at, finished_at, exit_code, message, summary_json FROM ub_run
+            WHERE (@Job IS NULL OR job = @Job) AND (@Status IS NULL OR status = @Status)
+            ORDER BY id DESC LIMIT @Take OFFSET @Skip
+            """,
+        RunCount = "SELECT COUNT(*) FROM ub_run WHERE (@Job IS NULL OR job = @Job) AND (@Status IS NULL OR status = @Status)",
+        ExceptionGroups = PerTable.From(t => $"""
+            SELECT u.billing_submission_id, s.status, u.billing_status, COUNT(*), MIN(u.id), MAX(u.billing_run_id),
+                   COALESCE(s.status_reason, MIN(u.billing_error)), s.customer_field, s.customer_id, s.item_field, s.item_id
+            FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
+            WHERE u.billing_status IN ('held', 'rejected') AND s.status IN ('held', 'rejected')
+            GROUP BY u.billing_submission_id, s.status, u.billing_status, s.status_reason, s.customer_field, s.customer_id, s.item_field, s.item_id
+            ORDER BY u.billing_submission_id DESC LIMIT @Take
+            """),
+        ExceptionRows = new PerTable(
+            """
+            SELECT u.id, u.source_key, u.billing_status, u.billing_error, u.billing_run_id, u.billing_submission_id, u.occurred_at,
+                   COALESCE(u.membership_id, u.company_id), COALESCE(u.billing_item_id, u.billing_item_identifier), NULL
+            FROM whop_usage AS u LEFT JOIN ub_submission AS s ON s.id = u.billing_submission_id
+            WHERE u.billing_status IN ('held', 'rejected') AND (s.id IS NULL OR s.status NOT IN ('held', 'rejected'))
+            ORDER BY u.id DESC LIMIT @Take
+            """,
+            """
+            SELECT u.id, u.source_key, u.billing_status, u.billing_error, u.billing_run_id, u.billing_submission_id, u.occurred_at,
+                   u.subscription_id, u.item_price_id, u.note
+            FROM chargebee_usage AS u LEFT JOIN ub_submission AS s ON s.id = u.billing_submission_id
+            WHERE u.billing_status IN ('held', 'rejected') AND (s.id IS NULL OR s.status NOT IN ('held', 'rejected'))
+            ORDER BY u.id DESC LIMIT @Take
+            """),
+    };
+
+    // The run guard: a lease row. Taken when it is free or its holder's lease ran out (a killed run must not lock
+    // the job forever), or re-taken by its own run.
+    internal const string TakeJobLockSql = """
+        INSERT INTO ub_job_lock (job, run_id, lease_until) VALUES (@Job, @RunId, @LeaseUntil)
+        ON CONFLICT (job) DO UPDATE SET run_id = excluded.run_id, lease_until = excluded.lease_until
+        WHERE ub_job_lock.lease_until < @Now OR ub_job_lock.run_id = excluded.run_id
+        """;
+
+    internal const string JobLockHolderSql = "SELECT run_id FROM ub_job_lock WHERE job = @Job AND lease_until >= @Now";
+
+    internal const string ReleaseJobLockSql = "DELETE FROM ub_job_lock WHERE job = @Job AND run_id = @RunId";
+
+    internal const string RenewJobLockSql = "UPDATE ub_job_lock SET lease_until = @LeaseUntil WHERE job = @Job AND run_id = @RunId";
+
+    internal const string StageRejectionSql = "INSERT OR IGNORE INTO temp.ub_reject (row_id, source_key, reason) VALUES (@RowId, @SourceKey, @Reason)";
+}

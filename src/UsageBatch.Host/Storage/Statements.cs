@@ -1,0 +1,115 @@
+namespace UsageBatch.Storage;
+
+/// <summary>A statement that names a usage table: one text per table (the two fixed names, never input).</summary>
+internal sealed record PerTable(string Whop, string Chargebee)
+{
+    public string this[UsageTable table] => table.Provider == Providers.ProviderKind.Whop ? Whop : Chargebee;
+
+    public static PerTable From(Func<UsageTable, string> text) => new(text(UsageTable.Whop), text(UsageTable.Chargebee));
+}
+
+/// <summary>
+/// Every statement the store sends, by name: the part of a dialect that differs (lock hints, <c>OUTPUT … INTO</c>
+/// vs <c>RETURNING</c>, <c>TOP</c> vs <c>LIMIT</c>, types). Each dialect fills every one from its own constants, with
+/// the same parameters and the same answer, so <see cref="BillingStore"/> is written once. What each answers is
+/// said here; both dialects are held to it by the same contract tests.
+/// </summary>
+internal sealed class Statements
+{
+    // Installation and runs
+    /// <summary>usage_id_prefix of row 1, locked until commit (two first runs create one row). Scalar.</summary>
+    public required string UsageIdPrefix { get; init; }
+    public required string InsertInstallation { get; init; }
+    /// <summary>Inserts a 'running' run; answers its id.</summary>
+    public required string StartRun { get; init; }
+    /// <summary>Renews a run's lease while it is still 'running'; rows changed.</summary>
+    public required string RenewRunLease { get; init; }
+    public required string FinishRun { get; init; }
+    public required string RunStatus { get; init; }
+    /// <summary>id, job, host, process_id, process_start, started_at, lease_until of every 'running' run, by id.</summary>
+    public required string RunningRuns { get; init; }
+    /// <summary>Marks a running run dead and deletes its ub_job_lock row; answers 1 when it was running.</summary>
+    public required string DeclareDead { get; init; }
+
+    // Ledger
+    /// <summary>Marks runs whose lease ran out dead, adopts the account's unsettled submissions of runs not running, logs an 'adopted' event each; answers them (<see cref="LedgerRows.Columns"/> + previous owner), by id.</summary>
+    public required string AdoptOrphans { get; init; }
+    /// <summary>prepared/sent → sent while the run owns it and its lease outlasts the request; rows changed.</summary>
+    public required string MarkSent { get; init; }
+    public required string MoveUsageDate { get; init; }
+    public required string OwnedUsageIds { get; init; }
+    /// <summary>The outcome onto an unsettled submission the run owns; rows changed.</summary>
+    public required string RecordOutcome { get; init; }
+    /// <summary>Up to @BatchSize of the submission's 'claimed' rows take its outcome, with a row exception each when @ExceptionKind is set; answers how many.</summary>
+    public required PerTable SettleBatch { get; init; }
+    public required string MarkSettled { get; init; }
+    /// <summary>Ids of the run's confirmed, unsettled submissions of a usage table, by id.</summary>
+    public required string ConfirmedUnsettled { get; init; }
+    public required string GetSubmission { get; init; }
+    public required string SubmissionsOfRun { get; init; }
+    public required string InsertEvent { get; init; }
+    public required string InsertRowException { get; init; }
+
+    // Validate
+    /// <summary>Every pending row, in <see cref="Usage.UsageRow"/>'s column order, streamed.</summary>
+    public required PerTable PendingRows { get; init; }
+    /// <summary>Makes the (empty) staging table the dialect's <see cref="StoreDialect.StageRejectionsAsync"/> fills.</summary>
+    public required string CreateRejectStage { get; init; }
+    /// <summary>Rejects the staged rows still pending, with a row exception each, and empties the stage; answers how many.</summary>
+    public required PerTable RejectStaged { get; init; }
+    /// <summary>Holds up to @BatchSize pending rows whose submission is confirmed, zero or held, with a row exception each; answers how many.</summary>
+    public required PerTable HoldRequeued { get; init; }
+
+    // Claim and prepare
+    /// <summary>customer_field, customer_id, item_field, item_id, value_field, count, total, last occurred_at of pending rows before @Cutoff.</summary>
+    public required string WhopGroups { get; init; }
+    /// <summary>subscription_id, item_price_id, bucket (see <see cref="Grouping.TryBucket"/>), count, total, last occurred_at of pending rows before @Cutoff.</summary>
+    public required string ChargebeeGroups { get; init; }
+    /// <summary>A 'preparing' ledger row for a group; answers its id.</summary>
+    public required string InsertPreparing { get; init; }
+    /// <summary>Claims up to @BatchSize pending rows of one group for @SubmissionId; answers them as usage rows, by id.</summary>
+    public required PerTable ClaimBatch { get; init; }
+    public required PerTable RejectClaimedRow { get; init; }
+    public required string UpdatePreparing { get; init; }
+    public required string DeleteSubmission { get; init; }
+    public required string DecideSubmission { get; init; }
+    /// <summary>Submissions of a subscription that count toward Chargebee's lifetime cap. Scalar.</summary>
+    public required string CapCount { get; init; }
+    /// <summary>usage_date of submissions that may exist at the provider for a subscription and item price in [@Start, @End).</summary>
+    public required string UsedUsageDates { get; init; }
+
+    // Requeue
+    public required PerTable FindRequeuedBilled { get; init; }
+    public required PerTable FindHeldRow { get; init; }
+    /// <summary>Up to @BatchSize of a submission's held rows back to 'claimed'; rows changed.</summary>
+    public required PerTable ReopenRowsBatch { get; init; }
+    public required string ReopenSubmission { get; init; }
+    public required PerTable RestoreBilledRow { get; init; }
+    public required PerTable SourceKeyOfRow { get; init; }
+    public required PerTable ReleaseRow { get; init; }
+
+    // Reports and reconcile
+    public required string GetRun { get; init; }
+    public required string LastFinishedRun { get; init; }
+    public required string RowIdsOfRun { get; init; }
+    public required string EventsOfRun { get; init; }
+    public required string RowExceptionsOfRun { get; init; }
+    public required string ConfirmedCounts { get; init; }
+    public required string ConfirmedInPeriodChargebee { get; init; }
+    public required string ConfirmedInPeriodWhop { get; init; }
+    public required string SubmissionsByUsageIds { get; init; }
+    public required string RecordReceipt { get; init; }
+    /// <summary>Up to @BatchSize of a submission's billed rows take its receipt; rows changed.</summary>
+    public required PerTable RecordReceiptRows { get; init; }
+
+    // Status and console
+    /// <summary>pending before @Cutoff, pending from it, claimed, billed, rejected, held.</summary>
+    public required PerTable CountRows { get; init; }
+    public required string RecentRuns { get; init; }
+    public required string LastRun { get; init; }
+    public required PerTable OldestPending { get; init; }
+    public required string Runs { get; init; }
+    public required string RunCount { get; init; }
+    public required PerTable ExceptionGroups { get; init; }
+    public required PerTable ExceptionRows { get; init; }
+}
