@@ -101,14 +101,6 @@ internal sealed class SqlServerDatabase
             && !string.IsNullOrWhiteSpace(name as string);
     }
 
-    /// <summary>
-    /// Diagnostic text from outside (a provider's error code or message) cut to its column's length with a marker,
-    /// so an unexpectedly long one never fails the statement that records an outcome (Msg 2628 would abort the
-    /// settle and leave the submission unresolved).
-    /// </summary>
-    public static string? Bounded(string? value, int length) =>
-        value is null || value.Length <= length ? value : value[..(length - 1)] + "…";
-
     public async Task<SqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqlConnection(_connectionString);
@@ -155,13 +147,6 @@ internal sealed class SqlServerDatabase
     public static SqlTime Time(DateTimeOffset value) => new(Truncate(value));
 
     public static SqlTime Time(DateTimeOffset? value) => new(value is { } v ? Truncate(v) : null);
-
-    /// <summary>An id for a varchar column: sent as varchar so the comparison can seek (nvarchar would convert the column).</summary>
-    public static Dapper.DbString Ansi(string? value, int length = 100) => new() { Value = value, IsAnsi = true, Length = Math.Max(length, value?.Length ?? 0) };
-
-    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    public static DateTimeOffset? Utc(DateTime? value) => value is { } v ? Utc(v) : null;
 
     private static DateTime Truncate(DateTimeOffset value)
     {

@@ -145,12 +145,4 @@ internal sealed class SqliteDatabase
     }
 
     private readonly record struct DecimalSum(decimal Total, bool Valid);
-
-    public static string Text(decimal value) => DecimalText.Format(value);
-
-    public static string Text(DateTimeOffset value) => UtcText.Format(value);
-
-    public static string? Text(DateTimeOffset? value) => value is { } v ? UtcText.Format(v) : null;
-
-    public static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -138,9 +138,9 @@ public sealed class SqlServerLockingTests
 
         Assert.Equal(200, Length(tables[$"{CodeStatements.Schema}.ub_submission"], "provider_code"));
         Assert.Equal(200, Length(tables[$"{CodeStatements.Schema}.ub_submission_event"], "provider_code"));
-        Assert.Equal("abc", SqlServerDatabase.Bounded("abc", 200));
-        Assert.Equal(200, SqlServerDatabase.Bounded(new string('x', 300), 200)!.Length);
-        Assert.EndsWith("…", SqlServerDatabase.Bounded(new string('x', 300), 200), StringComparison.Ordinal);
+        Assert.Equal("abc", Arg.Bounded("abc", 200));
+        Assert.Equal(200, Arg.Bounded(new string('x', 300), 200)!.Length);
+        Assert.EndsWith("…", Arg.Bounded(new string('x', 300), 200), StringComparison.Ordinal);
     }
 
     private static int Length(CreateTableStatement table, string column)
