@@ -12,8 +12,6 @@ namespace UsageBatch.Storage;
 /// </summary>
 internal static class DbRead
 {
-    public static bool IsNull(this DbDataReader reader, int i) => reader.IsDBNull(i);
-
     public static long Long(this DbDataReader reader, int i) => System.Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture);
 
     public static long? LongOrNull(this DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.Long(i);
