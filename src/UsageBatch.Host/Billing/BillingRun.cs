@@ -116,9 +116,10 @@ internal sealed class BillingRun
 
             return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
         }
-        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        catch (Exception ex) when (leaseLost.IsCancellationRequested && ex is OperationCanceledException || ex is LeaseLostException)
         {
-            _logger.LogError("The run lost its lease to a recovering run; stopping without touching anything more");
+            _logger.LogError("The run lost its lease to a recovering run ({Reason}); stopping without touching anything more",
+                ex is LeaseLostException ? ex.Message : "its lease could not be renewed");
             summary.Outcome = "dead";
             summary.ExitCode = ExitCodes.Aborted;
             summary.Message = "lease lost: another run recovered this run's work";

@@ -81,6 +81,14 @@ internal sealed class Requeue(
             return await SubmissionAsync(submission.Id, cancellationToken);
         }
 
+        if (submission is not null && SubmissionStatus.IsInFlight(submission.Status))
+        {
+            // Its outcome is not known yet: releasing the row now could bill it a second time. Nothing is changed.
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"requeue: row {rowId} stays held: its submission {submission.Id} is still {submission.Status} (run {submission.OwnerRunId}); once a run of {submission.Job} has settled it, run this again"));
+            return ExitCodes.Attention;
+        }
+
         var job = submission?.Job ?? options.Jobs.FirstOrDefault(j => UsageTable.For(options.Providers[j.Provider].Kind) == row.Table)?.Name ?? "requeue";
         var account = submission?.ProviderAccount ?? options.Jobs.First(j => j.Name == job).Provider;
         var runId = await StartAdminRunAsync(job, account, row.Table.Name, cancellationToken);

@@ -37,14 +37,14 @@ internal sealed partial class BillingStore
             ? Task.FromResult<IReadOnlyList<(ClaimedGroup, GroupDecision)>>([])
             : _plan.ClaimGroupsAsync(template, groups, bucket, decide, cancellationToken);
 
-    internal Task<long> InsertPreparingAsync(StoreSession session, ClaimRequest request, PendingGroup group, CancellationToken cancellationToken) =>
-        session.ScalarAsync<long>(Sql.InsertPreparing, new
+    internal async Task<long> InsertPreparingAsync(StoreSession session, ClaimRequest request, PendingGroup group, CancellationToken cancellationToken) =>
+        await session.ScalarAsync<long?>(Sql.InsertPreparing, new
         {
             request.RunId, request.Job, Account = request.ProviderAccount, Table = Arg.Ansi(request.Table.Name, 50),
             CustomerField = Arg.Ansi(group.Target.CustomerField, 50), group.Target.CustomerId,
             ItemField = Arg.Ansi(group.Target.ItemField, 50), group.Target.ItemId, ValueField = Arg.Ansi(group.Target.ValueField, 20),
             group.BucketStart, group.BucketEnd, request.Now,
-        }, cancellationToken);
+        }, cancellationToken) ?? throw LeaseLostException.ForRun(request.RunId);
 
     /// <summary>
     /// Validation ran before the claim; a row inserted or edited since is checked again as it is claimed. A row
@@ -68,30 +68,31 @@ internal sealed partial class BillingStore
     }
 
     /// <summary>Keeps a claim's running count on its 'preparing' ledger row between batches.</summary>
-    internal Task<int> UpdatePreparingAsync(StoreSession session, ClaimRequest request, ClaimTally tally, CancellationToken cancellationToken) =>
-        session.ExecuteAsync(Sql.UpdatePreparing, new { Count = tally.Ids.Count, tally.Total, request.Now, Id = tally.SubmissionId }, cancellationToken);
+    internal async Task UpdatePreparingAsync(StoreSession session, ClaimRequest request, ClaimTally tally, CancellationToken cancellationToken) =>
+        LeaseLostException.ThrowUnlessOne(await session.ScalarAsync<int>(Sql.UpdatePreparing,
+            new { Count = tally.Ids.Count, tally.Total, request.Now, Id = tally.SubmissionId, request.RunId }, cancellationToken), request.RunId, tally.SubmissionId);
 
     /// <summary>Another run claimed the whole group first: its ledger row never existed.</summary>
-    internal Task<int> DeleteSubmissionAsync(StoreSession session, long submissionId, CancellationToken cancellationToken) =>
-        session.ExecuteAsync(Sql.DeleteSubmission, new { Id = submissionId }, cancellationToken);
+    internal async Task DeleteSubmissionAsync(StoreSession session, long runId, long submissionId, CancellationToken cancellationToken) =>
+        LeaseLostException.ThrowUnlessOne(await session.ScalarAsync<int>(Sql.DeleteSubmission, new { Id = submissionId, RunId = runId }, cancellationToken), runId, submissionId);
 
     /// <summary>The ledger row of a claimed group gets its decision, totals and row snapshot, and an event.</summary>
     internal async Task<(ClaimedGroup Claimed, GroupDecision Decision)> DecideAsync(StoreSession session, ClaimRequest request, ClaimTally tally,
         Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken)
     {
         var submissionId = tally.SubmissionId;
+        tally.SortAndCheckIds();
         var group = tally.ToClaimed();
         var decision = tally.Ids.Count == 0
             ? new GroupDecision(SubmissionStatus.Void, "every claimed row was rejected", null)
             : decide(group, await ReadFactsAsync(session, request, tally.Group, submissionId, cancellationToken));
-        tally.Ids.Sort();
-        await session.ExecuteAsync(Sql.DecideSubmission, new
+        LeaseLostException.ThrowUnlessOne(await session.ScalarAsync<int>(Sql.DecideSubmission, new
         {
             Status = Arg.Ansi(decision.Status, 10), decision.Reason, Count = tally.Ids.Count, tally.Total, tally.First, tally.Last,
             RowIds = Arg.LongAnsi(RowIdRanges.Format(tally.Ids)), decision.UsageDate,
             UsageId = Arg.Ansi(request.Table.Provider == ProviderKind.Chargebee ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null, 200),
-            request.Now, Id = submissionId,
-        }, cancellationToken);
+            request.Now, Id = submissionId, request.RunId,
+        }, cancellationToken), request.RunId, submissionId);
         await InsertEventAsync(session, submissionId, request.RunId, request.Now, decision.Status,
             $"{tally.Ids.Count} rows, total {DecimalText.Format(tally.Total)}{(decision.Reason is null ? "" : "; " + decision.Reason)}", cancellationToken: cancellationToken);
         return (group, decision);

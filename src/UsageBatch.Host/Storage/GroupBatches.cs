@@ -65,7 +65,7 @@ internal sealed class GroupBatches(BillingStore store, StoreDialect dialect) : R
 
                 if (tally.IsEmpty)
                 {
-                    await store.DeleteSubmissionAsync(session, tally.SubmissionId, cancellationToken);
+                    await store.DeleteSubmissionAsync(session, request.RunId, tally.SubmissionId, cancellationToken);
                     return Step.Nothing;
                 }
 

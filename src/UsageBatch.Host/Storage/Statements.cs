@@ -65,11 +65,15 @@ internal sealed class Statements
     public required string WhopGroups { get; init; }
     /// <summary>subscription_id, item_price_id, bucket (see <see cref="Grouping.TryBucket"/>), count, total, last occurred_at of pending rows before @Cutoff.</summary>
     public required string ChargebeeGroups { get; init; }
-    /// <summary>A 'preparing' ledger row for a group; answers its id.</summary>
+    /// <summary>A 'preparing' ledger row for a group while the run is still 'running'; answers its id, or nothing when the run is not.</summary>
     public required string InsertPreparing { get; init; }
     /// <summary>Claims up to @BatchSize pending rows of one group for @SubmissionId; answers them as usage rows, by id.</summary>
     public required PerTable ClaimBatch { get; init; }
     public required PerTable RejectClaimedRow { get; init; }
+    /// <summary>
+    /// The claim's writes of its own ledger row, each only while the run owns it, it is 'preparing' and the run is
+    /// 'running'; each answers rows changed (scalar), 0 meaning the run has lost it to a recovering run.
+    /// </summary>
     public required string UpdatePreparing { get; init; }
     public required string DeleteSubmission { get; init; }
     public required string DecideSubmission { get; init; }

@@ -58,6 +58,29 @@ public sealed class RequeueTests
     }
 
     [Fact]
+    public async Task RequeueRow_HeldWhileItsSubmissionIsStillSent_StaysHeldAndNothingIsSent()
+    {
+        await using var h = await BillingHarness.StartAsync();
+        await h.InsertWhopAsync("a", "mem_Alpha01", null, "bi_ApiCalls01", null, null, "5", BillingHarness.Earlier(1));
+        var job = BillingHarness.Job(ProviderKind.Whop);
+        await h.Run(job, h.Account(ProviderKind.Whop)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+        // As a run killed mid-send leaves it (the request's outcome unknown), then a DBA re-queues its row by hand.
+        await h.ScalarAsync<long>("UPDATE ub_submission SET status = 'sent', settled_at = NULL");
+        await h.ScalarAsync<long>("UPDATE whop_usage SET billing_status = 'pending'");
+        var runId = await h.ScalarAsync<long>("SELECT MAX(id) FROM ub_run");
+        Assert.Equal(1, await h.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, DateTimeOffset.UtcNow, CancellationToken.None));
+        var rowId = await h.ScalarAsync<long>("SELECT id FROM whop_usage WHERE billing_status = 'held'");
+        var output = new StringWriter();
+
+        var exit = await CreateRequeue(h, ProviderKind.Whop, job, output).RowAsync(rowId, null, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Attention, exit);
+        Assert.Contains("stays held: its submission 1 is still sent", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal("held", Assert.Single(await h.RowsAsync(UsageTable.Whop)).BillingStatus);
+        Assert.Single((await h.ProviderLedgerAsync()).Whop);
+    }
+
+    [Fact]
     public async Task RequeueRow_UsageDeletedAtProvider_ReleasesRowAndNextRunBillsItOnce()
     {
         await using var h = await BillingHarness.StartAsync();

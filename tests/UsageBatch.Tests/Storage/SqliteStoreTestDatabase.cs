@@ -68,6 +68,13 @@ internal sealed class SqliteStoreTestDatabase : IStoreTestDatabase
         return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value is null ? null : DecimalText.Parse(r.Value), receipts[r.Id])).ToList();
     }
 
+    /// <summary>Any statement a DBA could run (a trigger, a hand edit), on its own connection.</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(sql);
+    }
+
     public async Task SetStatusAsync(UsageTable table, long id, string status)
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);

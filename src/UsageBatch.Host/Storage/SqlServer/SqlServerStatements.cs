@@ -17,6 +17,24 @@ namespace UsageBatch.Storage.SqlServer;
 internal static class SqlServerStatements
 {
     private const string SubmissionColumns = LedgerRows.Columns;
+
+    // A pending row may be claimed only when its previous submission, if any, is final and unbilled (void, released,
+    // rejected): a row a DBA set back to 'pending' under a live or billed submission is never billed again; the hold
+    // step holds it instead. Most rows have no submission, so the seek on the ledger's key is skipped for them. A
+    // versioned read of the ledger row (READ_COMMITTED_SNAPSHOT) can only see an older, never a freer, status.
+    // Spliced into the claim and planning statements as a constant (the compiler refuses anything but constants).
+    private const string ClaimableU = """
+        (u.billing_submission_id IS NULL OR NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_submission AS prev
+                                                       WHERE prev.id = u.billing_submission_id AND prev.status NOT IN ('void', 'released', 'rejected')))
+        """;
+
+    // The claim's writes of its own ledger row: only while the run still owns it, it is still 'preparing' and the run
+    // is still 'running' (a recovering run that adopted it has voided it; writing on would strand its rows). The
+    // ledger row is locked by the statement, so an adoption in flight waits for this transaction or wins before it.
+    private const string StillPreparing = """
+        owner_run_id = @RunId AND status = 'preparing'
+          AND EXISTS (SELECT 1 FROM [$(Schema)].ub_run WITH (READCOMMITTEDLOCK) WHERE id = @RunId AND status = 'running')
+        """;
     // Installation, runs and the run guard
     internal const string InstallationSql = """
         SELECT usage_id_prefix FROM [$(Schema)].ub_installation WITH (UPDLOCK, HOLDLOCK) WHERE id = 1;
@@ -218,19 +236,32 @@ internal static class SqlServerStatements
         SELECT COUNT(*) FROM @changed;
         """;
 
-    // A row set back to pending whose earlier submission was confirmed, billed at zero, or is held must not be
-    // billed again until `requeue` has checked the provider. TOP (@BatchSize): see ClaimBatchSql on escalation.
+    // A row set back to pending whose earlier submission is not final and unbilled (confirmed, zero or held; or
+    // still preparing, prepared or sent) must not be billed again until `requeue` has checked the provider.
+    // Two steps, so no pending row is locked beyond the ones held: the candidates are read first (READPAST, no
+    // UPDLOCK: shared locks released row by row), then updated by key with every predicate checked again.
+    // TOP (@BatchSize): see ClaimBatchSql on escalation.
     internal const string HoldRequeuedSql = """
+        DECLARE @candidates TABLE (id bigint NOT NULL PRIMARY KEY);
+        INSERT INTO @candidates (id)
+        SELECT TOP (@BatchSize) u.id
+        FROM [$(Schema)].$(UsageTable) AS u WITH (READPAST, READCOMMITTEDLOCK)
+        JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
+        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected')
+        ORDER BY u.id;
         DECLARE @held TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NULL, submission_id bigint NOT NULL, reason nvarchar(4000) NOT NULL);
-        UPDATE TOP (@BatchSize) u
+        UPDATE u
         SET billing_status = 'held', billing_run_id = @RunId,
-            billing_error = LEFT(CONCAT(N're-queued, but its submission ', u.billing_submission_id, N' is already ', s.status,
+            billing_error = LEFT(CONCAT(N're-queued, but its submission ', u.billing_submission_id, N' is ',
+                                        CASE WHEN s.status IN ('preparing', 'prepared', 'sent') THEN CONCAT(N'still ', s.status, N' (not settled yet)')
+                                             ELSE CONCAT(N'already ', s.status) END,
                                         CASE WHEN u.provider_usage_id IS NOT NULL THEN CONCAT(N' (provider usage ', u.provider_usage_id, N')') ELSE N'' END,
                                         N'; run `usagebatch requeue --table $(UsageTable) --row ', u.id, N'` to check the provider'), 4000)
         OUTPUT inserted.id, inserted.source_key, inserted.billing_submission_id, inserted.billing_error INTO @held (id, source_key, submission_id, reason)
-        FROM [$(Schema)].$(UsageTable) AS u WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK)
+        FROM @candidates AS c
+        JOIN [$(Schema)].$(UsageTable) AS u WITH (ROWLOCK, READCOMMITTEDLOCK) ON u.id = c.id
         JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held');
+        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected');
         INSERT INTO [$(Schema)].ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
         SELECT @RunId, @Table, id, source_key, submission_id, 'held', reason, @Now FROM @held;
         SELECT COUNT(*) FROM @held;
@@ -246,7 +277,7 @@ internal static class SqlServerStatements
     // matches; READPAST skips rows being claimed by another run right now (they are not ours to plan), and needs
     // READCOMMITTEDLOCK beside it: under READ_COMMITTED_SNAPSHOT (Azure SQL's default) a plain READPAST read is
     // a versioned read, where SQL Server refuses or ignores READPAST.
-    internal const string WhopGroupsSql = """
+    internal const string WhopGroupsSql = $"""
         SELECT k.customer_field AS CustomerField, k.customer_id AS CustomerId, k.item_field AS ItemField, k.item_id AS ItemId,
                k.value_field AS ValueField, COUNT_BIG(*) AS [RowCount], SUM(COALESCE(u.amount, u.quantity)) AS Total,
                MAX(u.occurred_at) AS LastOccurredAt
@@ -258,13 +289,13 @@ internal static class SqlServerStatements
             COALESCE(CAST(u.billing_item_id AS nvarchar(200)), u.billing_item_identifier, N''),
             CASE WHEN u.amount IS NOT NULL THEN 'amount' ELSE 'quantity' END
         )) AS k (customer_field, customer_id, item_field, item_id, value_field)
-        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {ClaimableU}
         GROUP BY k.customer_field, k.customer_id, k.item_field, k.item_id, k.value_field
         ORDER BY k.customer_field, k.customer_id, k.item_field, k.item_id, k.value_field;
         """;
 
     // Buckets are computed in UTC on the server: hour, month, else day (the job's setting, as a parameter).
-    internal const string ChargebeeGroupsSql = """
+    internal const string ChargebeeGroupsSql = $"""
         SELECT u.subscription_id AS SubscriptionId, u.item_price_id AS ItemPriceId, b.bucket_start AS BucketStart,
                COUNT_BIG(*) AS [RowCount], SUM(u.quantity) AS Total, MAX(u.occurred_at) AS LastOccurredAt
         FROM [$(Schema)].chargebee_usage AS u WITH (READPAST, READCOMMITTEDLOCK)
@@ -272,19 +303,24 @@ internal static class SqlServerStatements
             WHEN 'hour' THEN DATEADD(hour, DATEDIFF(hour, CAST('2000-01-01' AS datetime2(3)), u.occurred_at), CAST('2000-01-01' AS datetime2(3)))
             WHEN 'month' THEN CAST(DATEFROMPARTS(YEAR(u.occurred_at), MONTH(u.occurred_at), 1) AS datetime2(3))
             ELSE CAST(CAST(u.occurred_at AS date) AS datetime2(3)) END)) AS b (bucket_start)
-        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {ClaimableU}
           AND u.subscription_id IS NOT NULL AND u.item_price_id IS NOT NULL
         GROUP BY u.subscription_id, u.item_price_id, b.bucket_start
         ORDER BY u.subscription_id, u.item_price_id, b.bucket_start;
         """;
 
+    // Only while the run is still 'running': a run declared dead (its lease lapsed, its work adopted) creates nothing
+    // more. OUTPUT … INTO, never a plain OUTPUT: refused (Msg 334) once a DBA puts a trigger on the ledger.
     internal const string InsertPreparingSql = """
+        DECLARE @inserted TABLE (id bigint NOT NULL);
         INSERT INTO [$(Schema)].ub_submission (created_run_id, owner_run_id, job, provider_account, usage_table, customer_field,
                                                customer_id, item_field, item_id, value_field, bucket_start, bucket_end, status,
                                                created_at, updated_at)
-        OUTPUT inserted.id
-        VALUES (@RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
-                @BucketStart, @BucketEnd, 'preparing', @Now, @Now);
+        OUTPUT inserted.id INTO @inserted (id)
+        SELECT @RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
+               @BucketStart, @BucketEnd, 'preparing', @Now, @Now
+        WHERE EXISTS (SELECT 1 FROM [$(Schema)].ub_run WITH (READCOMMITTEDLOCK) WHERE id = @RunId AND status = 'running');
+        SELECT id FROM @inserted;
         """;
 
     // The claim, as Hangfire.SqlServer claims jobs: one statement that takes at most @BatchSize rows still
@@ -302,7 +338,7 @@ internal static class SqlServerStatements
     // trigger on the usage table.
     // Whop matching is null-safe: EXISTS (SELECT a INTERSECT SELECT b) is SQLite's "a IS b" (NULL equals NULL) in a
     // form the optimizer turns into an index seek on the filtered index (IS NOT DISTINCT FROM needs SQL Server 2022).
-    internal const string ClaimWhopBatchSql = """
+    internal const string ClaimWhopBatchSql = $"""
         DECLARE @claimed TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NOT NULL, company_id varchar(100) NULL,
                                 membership_id varchar(100) NULL, billing_item_id varchar(100) NULL, billing_item_identifier nvarchar(200) NULL,
                                 amount decimal(28, 10) NULL, quantity decimal(28, 10) NULL, occurred_at datetime2(3) NULL);
@@ -312,7 +348,7 @@ internal static class SqlServerStatements
                inserted.billing_item_identifier, inserted.amount, inserted.quantity, inserted.occurred_at
         INTO @claimed (id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, occurred_at)
         FROM [$(Schema)].whop_usage AS u WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK, INDEX(ix_whop_usage_pending))
-        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {ClaimableU}
           AND EXISTS (SELECT u.membership_id INTERSECT SELECT @MembershipId)
           AND EXISTS (SELECT u.company_id INTERSECT SELECT @CompanyId)
           AND EXISTS (SELECT u.billing_item_id INTERSECT SELECT @BillingItemId)
@@ -322,7 +358,7 @@ internal static class SqlServerStatements
         FROM @claimed ORDER BY id;
         """;
 
-    internal const string ClaimChargebeeBatchSql = """
+    internal const string ClaimChargebeeBatchSql = $"""
         DECLARE @claimed TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NOT NULL, quantity decimal(28, 10) NULL,
                                 subscription_id varchar(100) NULL, item_price_id varchar(100) NULL, occurred_at datetime2(3) NULL);
         UPDATE TOP (@BatchSize) u
@@ -330,7 +366,7 @@ internal static class SqlServerStatements
         OUTPUT inserted.id, inserted.source_key, inserted.quantity, inserted.subscription_id, inserted.item_price_id, inserted.occurred_at
         INTO @claimed (id, source_key, quantity, subscription_id, item_price_id, occurred_at)
         FROM [$(Schema)].chargebee_usage AS u WITH (ROWLOCK, READPAST, UPDLOCK, READCOMMITTEDLOCK, INDEX(ix_chargebee_usage_pending))
-        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {ClaimableU}
           AND u.subscription_id = @SubscriptionId AND u.item_price_id = @ItemPriceId
           AND u.occurred_at >= @BucketStart AND u.occurred_at < @BucketEnd;
         SELECT id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at
@@ -341,18 +377,33 @@ internal static class SqlServerStatements
         UPDATE [$(Schema)].$(UsageTable) SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id;
         """;
 
-    internal const string UpdatePreparingSql = """
-        UPDATE [$(Schema)].ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id;
+    // Rows changed are counted through OUTPUT … INTO: @@ROWCOUNT and the client's count include a DBA trigger's rows.
+    internal const string UpdatePreparingSql = $"""
+        DECLARE @changed TABLE (id bigint NOT NULL);
+        UPDATE [$(Schema)].ub_submission WITH (ROWLOCK, READCOMMITTEDLOCK)
+        SET row_count = @Count, total = @Total, updated_at = @Now
+        OUTPUT inserted.id INTO @changed (id)
+        WHERE id = @Id AND {StillPreparing};
+        SELECT COUNT(*) FROM @changed;
         """;
 
-    internal const string DeleteSubmissionSql = "DELETE FROM [$(Schema)].ub_submission WHERE id = @Id;";
+    internal const string DeleteSubmissionSql = $"""
+        DECLARE @changed TABLE (id bigint NOT NULL);
+        DELETE FROM [$(Schema)].ub_submission WITH (ROWLOCK, READCOMMITTEDLOCK)
+        OUTPUT deleted.id INTO @changed (id)
+        WHERE id = @Id AND {StillPreparing};
+        SELECT COUNT(*) FROM @changed;
+        """;
 
-    internal const string DecideSubmissionSql = """
-        UPDATE [$(Schema)].ub_submission
+    internal const string DecideSubmissionSql = $"""
+        DECLARE @changed TABLE (id bigint NOT NULL);
+        UPDATE [$(Schema)].ub_submission WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET status = @Status, status_reason = @Reason, row_count = @Count, total = @Total,
             first_occurred_at = @First, last_occurred_at = @Last, row_ids = @RowIds, usage_date = @UsageDate,
             usage_id = @UsageId, updated_at = @Now
-        WHERE id = @Id;
+        OUTPUT inserted.id INTO @changed (id)
+        WHERE id = @Id AND {StillPreparing};
+        SELECT COUNT(*) FROM @changed;
         """;
 
     internal const string CapCountSql = """
@@ -380,7 +431,7 @@ internal static class SqlServerStatements
         SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
         FROM [$(Schema)].$(UsageTable) AS u
         JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held')
+        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected')
         ORDER BY u.id;
         """;
 

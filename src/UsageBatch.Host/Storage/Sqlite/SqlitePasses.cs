@@ -80,13 +80,20 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
         }
 
         // 2. Claim pass: batches of pending rows in id order, each linked to its group's ledger row.
-        var claim = whop ? ClaimWhopPassSql : string.Format(CultureInfo.InvariantCulture, ClaimChargebeePassSql, prefixLength);
+        var claim = whop ? ClaimWhopPassSql : ClaimChargebeePassSql(prefixLength);
         var cutoff = UtcText.WholeSeconds(template.Cutoff);
         var after = 0L;
         while (true)
         {
             var upto = await session.InTransactionAsync(async () =>
             {
+                // The write lock is ours for this transaction: a run still 'running' now has had none of its work
+                // adopted, and none can be until it commits. One that was declared dead claims nothing more.
+                if (await session.ScalarAsync<string>(dialect.Sql.RunStatus, new { template.RunId }, cancellationToken) != "running")
+                {
+                    throw LeaseLostException.ForRun(template.RunId);
+                }
+
                 var upto = await session.ScalarAsync<long?>(PendingBound[table], new { After = after, Cutoff = cutoff, BatchSize = passRows }, cancellationToken);
                 if (upto is null)
                 {
@@ -137,7 +144,7 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
                 {
                     if (tally.IsEmpty)
                     {
-                        await store.DeleteSubmissionAsync(session, tally.SubmissionId, cancellationToken);
+                        await store.DeleteSubmissionAsync(session, template.RunId, tally.SubmissionId, cancellationToken);
                         continue;
                     }
 
@@ -245,23 +252,23 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
                              WHERE id > @After AND billing_status = 'claimed' ORDER BY id LIMIT @BatchSize)
         """);
 
-    private const string ClaimWhopPassSql = """
+    private static readonly string ClaimWhopPassSql = $"""
         UPDATE whop_usage AS u NOT INDEXED
         SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = m.submission_id
         FROM temp.ub_claim_whop AS m
-        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'pending' AND u.occurred_at < @Cutoff
+        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
           AND m.membership_id IS u.membership_id AND m.company_id IS u.company_id AND m.billing_item_id IS u.billing_item_id
           AND m.billing_item_identifier IS u.billing_item_identifier AND m.is_amount = (u.amount IS NOT NULL)
         RETURNING id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at, billing_submission_id
         """;
 
-    // {0}: the bucket's prefix length (a number from Grouping, never input).
-    private const string ClaimChargebeePassSql = """
+    // prefixLength: the bucket's prefix length (a number from Grouping, never input).
+    private static string ClaimChargebeePassSql(int prefixLength) => $"""
         UPDATE chargebee_usage AS u NOT INDEXED
         SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = m.submission_id
         FROM temp.ub_claim_chargebee AS m
-        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'pending' AND u.occurred_at < @Cutoff
-          AND m.subscription_id = u.subscription_id AND m.item_price_id = u.item_price_id AND m.bucket = substr(u.occurred_at, 1, {0})
+        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
+          AND m.subscription_id = u.subscription_id AND m.item_price_id = u.item_price_id AND m.bucket = substr(u.occurred_at, 1, {prefixLength.ToString(CultureInfo.InvariantCulture)})
         RETURNING id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at, billing_submission_id
         """;
 

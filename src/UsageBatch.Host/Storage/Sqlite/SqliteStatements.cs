@@ -13,6 +13,27 @@ internal static class SqliteStatements
     private const string UsageColumns = "id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at";
     private const string ChargebeeColumns = "id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at";
 
+    /// <summary>
+    /// A pending row may be claimed only when its previous submission, if any, is final and unbilled (void, released,
+    /// rejected): a row a DBA set back to 'pending' under a live or billed submission is never billed again (it is
+    /// held instead). Most rows have no submission, so the lookup is skipped for them. {0}: the usage table's alias.
+    /// </summary>
+    internal const string ClaimableTemplate =
+        "({0}.billing_submission_id IS NULL OR NOT EXISTS (SELECT 1 FROM ub_submission AS prev WHERE prev.id = {0}.billing_submission_id AND prev.status NOT IN ('void', 'released', 'rejected')))";
+
+    internal static readonly string ClaimableU = string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimableTemplate, "u");
+
+    private const string StillPreparing =
+        "owner_run_id = @RunId AND status = 'preparing' AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running')";
+
+    /// <summary>The reason a held re-queued row gets, as <see cref="HeldRow.RequeuedReason"/> writes it.</summary>
+    private static string RequeuedReasonSql(UsageTable t) => $"""
+        're-queued, but its submission ' || u.billing_submission_id || ' is ' ||
+        CASE WHEN s.status IN ('preparing', 'prepared', 'sent') THEN 'still ' || s.status || ' (not settled yet)' ELSE 'already ' || s.status END ||
+        COALESCE(' (provider usage ' || u.provider_usage_id || ')', '') ||
+        '; run `usagebatch requeue --table {t.Name} --row ' || u.id || '` to check the provider'
+        """;
+
     /// <summary>The statements for the embedded database: the table names are the two fixed ones.</summary>
     public static Statements Build() => new()
     {
@@ -129,17 +150,12 @@ internal static class SqliteStatements
         {
             var held = $"""
                 FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
-                WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held') ORDER BY u.id LIMIT @BatchSize
-                """;
-            var reason = $"""
-                're-queued, but its submission ' || u.billing_submission_id || ' is already ' || s.status ||
-                COALESCE(' (provider usage ' || u.provider_usage_id || ')', '') ||
-                '; run `usagebatch requeue --table {t.Name} --row ' || u.id || '` to check the provider'
+                WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') ORDER BY u.id LIMIT @BatchSize
                 """;
             return $"""
                 CREATE TEMP TABLE IF NOT EXISTS ub_held (id INTEGER PRIMARY KEY, source_key TEXT, submission_id INTEGER NOT NULL, reason TEXT NOT NULL);
                 DELETE FROM temp.ub_held;
-                INSERT INTO temp.ub_held (id, source_key, submission_id, reason) SELECT u.id, u.source_key, u.billing_submission_id, {reason} {held};
+                INSERT INTO temp.ub_held (id, source_key, submission_id, reason) SELECT u.id, u.source_key, u.billing_submission_id, {RequeuedReasonSql(t)} {held};
                 UPDATE {t.Name} AS u SET billing_status = 'held', billing_run_id = @RunId, billing_error = h.reason FROM temp.ub_held AS h WHERE h.id = u.id;
                 INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
                 SELECT @RunId, @Table, id, source_key, submission_id, 'held', reason, @Now FROM temp.ub_held ORDER BY id;
@@ -147,34 +163,36 @@ internal static class SqliteStatements
                 """;
         }),
 
-        WhopGroups = """
+        WhopGroups = $"""
             SELECT CASE WHEN membership_id IS NOT NULL THEN 'membership_id' ELSE 'company_id' END,
                    COALESCE(membership_id, company_id, ''),
                    CASE WHEN billing_item_id IS NOT NULL THEN 'billing_item_id' ELSE 'billing_item_identifier' END,
                    COALESCE(billing_item_id, billing_item_identifier, ''),
                    CASE WHEN amount IS NOT NULL THEN 'amount' ELSE 'quantity' END,
                    COUNT(*), ub_decimal_sum(COALESCE(amount, quantity)), MAX(occurred_at)
-            FROM whop_usage
-            WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+            FROM whop_usage AS u
+            WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
             GROUP BY 1, 2, 3, 4, 5
             ORDER BY 1, 2, 3, 4, 5
             """,
         // The bucket is the prefix of the canonical text (2026-11-20T05 / 2026-11-20 / 2026-11): see Grouping.
-        ChargebeeGroups = """
+        ChargebeeGroups = $"""
             SELECT subscription_id, item_price_id, substr(occurred_at, 1, @PrefixLength),
                    COUNT(*), ub_decimal_sum(quantity), MAX(occurred_at)
-            FROM chargebee_usage
-            WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+            FROM chargebee_usage AS u
+            WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
               AND subscription_id IS NOT NULL AND item_price_id IS NOT NULL
             GROUP BY 1, 2, 3
             ORDER BY 1, 2, 3
             """,
+        // Only while the run is still 'running': a run declared dead (its lease lapsed, its work adopted) creates nothing more.
         InsertPreparing = """
             INSERT INTO ub_submission (created_run_id, owner_run_id, job, provider_account, usage_table, customer_field,
                                        customer_id, item_field, item_id, value_field, bucket_start, bucket_end, status,
                                        created_at, updated_at)
-            VALUES (@RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
-                    @BucketStart, @BucketEnd, 'preparing', @Now, @Now)
+            SELECT @RunId, @RunId, @Job, @Account, @Table, @CustomerField, @CustomerId, @ItemField, @ItemId, @ValueField,
+                   @BucketStart, @BucketEnd, 'preparing', @Now, @Now
+            WHERE EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running')
             RETURNING id
             """,
         // IS compares NULLs as equal, so one statement serves every customer/item field combination.
@@ -182,8 +200,8 @@ internal static class SqliteStatements
             $"""
             UPDATE whop_usage
             SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
-            WHERE id IN (SELECT id FROM whop_usage
-                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+            WHERE id IN (SELECT id FROM whop_usage AS u
+                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
                            AND membership_id IS @MembershipId AND company_id IS @CompanyId
                            AND billing_item_id IS @BillingItemId AND billing_item_identifier IS @BillingItemIdentifier
                            AND (amount IS NOT NULL) = @IsAmount
@@ -193,22 +211,25 @@ internal static class SqliteStatements
             $"""
             UPDATE chargebee_usage
             SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
-            WHERE id IN (SELECT id FROM chargebee_usage
-                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff
+            WHERE id IN (SELECT id FROM chargebee_usage AS u
+                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
                            AND subscription_id = @SubscriptionId AND item_price_id = @ItemPriceId
                            AND occurred_at >= @BucketStart AND occurred_at < @BucketEnd
                          ORDER BY id LIMIT @BatchSize)
             RETURNING {ChargebeeColumns}
             """),
         RejectClaimedRow = PerTable.From(t => $"UPDATE {t.Name} SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id"),
-        UpdatePreparing = "UPDATE ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id",
-        DeleteSubmission = "DELETE FROM ub_submission WHERE id = @Id",
-        DecideSubmission = """
+        // The claim's writes of its own ledger row: only while the run still owns it, it is still 'preparing' and the
+        // run is still 'running' (a recovering run that adopted it has voided it; writing on would strand its rows).
+        UpdatePreparing = $"UPDATE ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id AND {StillPreparing}; SELECT changes();",
+        DeleteSubmission = $"DELETE FROM ub_submission WHERE id = @Id AND {StillPreparing}; SELECT changes();",
+        DecideSubmission = $"""
             UPDATE ub_submission
             SET status = @Status, status_reason = @Reason, row_count = @Count, total = @Total,
                 first_occurred_at = @First, last_occurred_at = @Last, row_ids = @RowIds, usage_date = @UsageDate,
                 usage_id = @UsageId, updated_at = @Now
-            WHERE id = @Id
+            WHERE id = @Id AND {StillPreparing};
+            SELECT changes();
             """,
         CapCount = """
             SELECT COUNT(*) FROM ub_submission
@@ -227,7 +248,7 @@ internal static class SqliteStatements
         FindRequeuedBilled = PerTable.From(t => $"""
             SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
             FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
-            WHERE u.billing_status = 'pending' AND s.status IN ('confirmed', 'zero', 'held')
+            WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected')
             ORDER BY u.id
             """),
         FindHeldRow = PerTable.From(t => $"SELECT id, source_key, billing_submission_id, billing_error FROM {t.Name} WHERE id = @Id AND billing_status = 'held'"),
