@@ -333,6 +333,15 @@ internal sealed class BillingRun
         summary.Outcome = outcome;
         summary.ExitCode = exitCode;
         summary.Message = message;
+        // Whatever this run and runs that died before their report finished is this run's report's to carry.
+        await TryAsync(async () =>
+        {
+            summary.Carried = await _store.CarryUnreportedAsync(_job.Provider, summary.RunId, _time.GetUtcNow(), CancellationToken.None);
+            if (summary.Carried > 0)
+            {
+                _logger.LogWarning("This run's report carries {Count} submissions finished by runs that ended without writing a report of them", summary.Carried);
+            }
+        });
         summary.FinishedAt = _time.GetUtcNow();
         await TryAsync(() => _store.FinishRunAsync(summary.RunId, outcome, exitCode, message,
             System.Text.Json.JsonSerializer.Serialize(summary, RunSummaryJson.Options), summary.FinishedAt.Value, CancellationToken.None));

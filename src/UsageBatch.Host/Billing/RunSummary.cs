@@ -20,6 +20,9 @@ internal sealed class RunSummary
     public int RowsHeldRequeued { get; set; }
     public int Groups { get; set; }
     public int Recovered { get; set; }
+
+    /// <summary>Final submissions another run finished without a report of them, carried by this run's report.</summary>
+    public int Carried { get; set; }
     public int Confirmed { get; set; }
     public int Zero { get; set; }
     public int Rejected { get; set; }

@@ -46,8 +46,21 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, IReport
             }
 
             // Written after the run is final, from the ledger only; a stop request does not cut the report short.
-            var paths = await new RunReportFiles(reports, options.Reports.Directory)
-                .WriteAsync(summary.RunId, Defaults(job, account), CancellationToken.None);
+            ReportPaths? paths;
+            try
+            {
+                paths = await new RunReportFiles(reports, options.Reports.Directory)
+                    .WriteAsync(summary.RunId, Defaults(job, account), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Billing is done and recorded; only the report is missing. The run says so (attention, exit 1) and the
+                // next run's report carries its submissions, since none of them is marked reported by a written report.
+                await ReportFailedAsync(summary, ex, logger);
+                return (summary, null);
+            }
+
+            await store.MarkReportWrittenAsync(summary.RunId, time.GetUtcNow(), CancellationToken.None);
             PruneReports(logger);
             return (summary, paths);
         }
@@ -55,6 +68,20 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, IReport
         {
             (provider as IDisposable)?.Dispose();
         }
+    }
+
+    private async Task ReportFailedAsync(RunSummary summary, Exception ex, ILogger logger)
+    {
+        var reason = $"report not written: reports.directory '{options.Reports.Directory}': {ex.Message} (the next run's report carries this run's submissions)";
+        logger.LogError("Run {RunId} of {Job}: {Reason}", summary.RunId, summary.Job, reason);
+        summary.Message = summary.Message is null ? reason : summary.Message + "; " + reason;
+        if (summary.ExitCode == ExitCodes.Ok)
+        {
+            summary.Outcome = "attention";
+            summary.ExitCode = ExitCodes.Attention;
+        }
+
+        await store.MarkReportFailedAsync(summary.RunId, summary.Message, CancellationToken.None);
     }
 
     private void PruneReports(ILogger logger)

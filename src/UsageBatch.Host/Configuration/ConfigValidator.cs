@@ -55,6 +55,17 @@ internal static class ConfigValidator
             errors.Add("reports.retainedDays: must be at least 1 (days of report files to keep)");
         }
 
+        // A mistyped folder must fail here, not after billing (no report for finance) or silently (no log at all).
+        if (WritableFolder.Problem(options.Reports.Directory) is { } reports)
+        {
+            errors.Add($"reports.directory: {reports}");
+        }
+
+        if (WritableFolder.Problem(options.Logging.Directory) is { } logs)
+        {
+            errors.Add($"logging.directory: {logs}");
+        }
+
         ShutdownBudget.Validate(options, errors);
 
         return errors;

@@ -71,7 +71,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             withIds?.EchoedTotal is { } echo ? ReportNumber.Shape(echo, target.ValueField) : null,
             s.BucketStart, s.UsageDate, s.UsageId, withIds?.ProviderUsageId, events.LastOrDefault(e => e.ProviderReceiptId is not null)?.ProviderReceiptId,
             statusEvent?.HttpStatus, statusEvent?.ProviderCode, rowIds, events.Select(e => new ReportEvent(e.At, e.Event, e.Detail)).ToList(),
-            s.CreatedRunId != runId && events.Any(e => e.Event == "adopted") ? s.CreatedRunId : null);
+            s.CreatedRunId != runId && events.Any(e => e.Event is "adopted" or "carried") ? s.CreatedRunId : null);
     }
 
     private static string? StatusOf(string eventName) => eventName switch

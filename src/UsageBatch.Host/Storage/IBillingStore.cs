@@ -80,6 +80,20 @@ internal interface IBillingStore
     /// <summary>Settles the rows of the run's confirmed submissions whose outcome is recorded and whose rows are not yet settled.</summary>
     Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken);
 
+    // Report
+    /// <summary>
+    /// Takes for this run's report every final submission of the account that no written report carries yet: its
+    /// own, and those finished by runs that died or could not write their report (each gets a 'carried' event and a
+    /// copy of its status event as this run's own). Answers how many of them were another run's.
+    /// </summary>
+    Task<int> CarryUnreportedAsync(string providerAccount, long runId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The run's report files exist: what it carried is reported for good.</summary>
+    Task MarkReportWrittenAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The run's report could not be written: a succeeded run becomes 'attention' (exit 1) with <paramref name="message"/>.</summary>
+    Task MarkReportFailedAsync(long runId, string message, CancellationToken cancellationToken);
+
     // Read
     Task<LedgerSubmission?> GetSubmissionAsync(long submissionId, CancellationToken cancellationToken);
     Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long runId, CancellationToken cancellationToken);

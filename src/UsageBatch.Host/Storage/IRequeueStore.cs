@@ -27,5 +27,5 @@ internal sealed record HeldRow(UsageTable Table, long RowId, string? SourceKey, 
     /// <summary>The reason a run writes on a re-queued row it holds (the command in it must work as printed).</summary>
     public static string RequeuedReason(UsageTable table, long rowId, long submissionId, string status, string? providerUsageId) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"re-queued, but its submission {submissionId} is {(SubmissionStatus.IsInFlight(status) ? $"still {status} (not settled yet)" : $"already {status}")}{(providerUsageId is null ? "" : $" (provider usage {providerUsageId})")}; run `usagebatch requeue --table {table.Name} --row {rowId}` to check the provider");
+            $"re-queued, but its submission {submissionId} is already {status}{(providerUsageId is null ? "" : $" (provider usage {providerUsageId})")}; run `usagebatch requeue --table {table.Name} --row {rowId}` to check the provider");
 }

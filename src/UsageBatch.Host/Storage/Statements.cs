@@ -45,6 +45,17 @@ internal sealed class Statements
     public required string MarkSettled { get; init; }
     /// <summary>Ids of the run's confirmed, unsettled submissions of a usage table, by id.</summary>
     public required string ConfirmedUnsettled { get; init; }
+    /// <summary>
+    /// Up to @BatchSize final, settled submissions of @Account that no written report carries yet (never reported,
+    /// or reported by a run that is no longer running and wrote no report), owned by this run or by one no longer
+    /// running, become this run's to report; those another run finished get a 'carried' event and a copy of their
+    /// status event as this run's own. Answers how many it took (scalar); @Carried how many of them were another run's.
+    /// </summary>
+    public required string CarryUnreported { get; init; }
+    /// <summary>The run's report files are written: what it carried is reported.</summary>
+    public required string MarkReportWritten { get; init; }
+    /// <summary>The run's report could not be written: 'succeeded' becomes 'attention' (exit 1) with @Message; a worse outcome stays.</summary>
+    public required string MarkReportFailed { get; init; }
     public required string GetSubmission { get; init; }
     public required string SubmissionsOfRun { get; init; }
     public required string InsertEvent { get; init; }

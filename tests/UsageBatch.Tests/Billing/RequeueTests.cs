@@ -64,11 +64,9 @@ public sealed class RequeueTests
         await h.InsertWhopAsync("a", "mem_Alpha01", null, "bi_ApiCalls01", null, null, "5", BillingHarness.Earlier(1));
         var job = BillingHarness.Job(ProviderKind.Whop);
         await h.Run(job, h.Account(ProviderKind.Whop)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
-        // As a run killed mid-send leaves it (the request's outcome unknown), then a DBA re-queues its row by hand.
+        // A held row whose submission is back in flight (as an earlier version's hold of an unsettled submission left it).
         await h.ScalarAsync<long>("UPDATE ub_submission SET status = 'sent', settled_at = NULL");
-        await h.ScalarAsync<long>("UPDATE whop_usage SET billing_status = 'pending'");
-        var runId = await h.ScalarAsync<long>("SELECT MAX(id) FROM ub_run");
-        Assert.Equal(1, await h.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, DateTimeOffset.UtcNow, CancellationToken.None));
+        await h.ScalarAsync<long>("UPDATE whop_usage SET billing_status = 'held', billing_error = 'held by hand'");
         var rowId = await h.ScalarAsync<long>("SELECT id FROM whop_usage WHERE billing_status = 'held'");
         var output = new StringWriter();
 

@@ -56,7 +56,7 @@ public abstract class DbaEditContractTests
     [Theory]
     [InlineData(SubmissionStatus.Prepared)]
     [InlineData(SubmissionStatus.Sent)]
-    public async Task RowResetUnderASubmissionStillInFlight_IsNeverClaimed_AndIsHeldWithItsReason(string inFlight)
+    public async Task RowResetUnderASubmissionStillInFlight_IsNeverClaimed_AndTakesThatSubmissionsOutcome(string inFlight)
     {
         await using var db = await CreateDatabaseAsync();
         await SeedAsync(db, 3);
@@ -67,23 +67,23 @@ public abstract class DbaEditContractTests
             Assert.True(await db.Store.MarkSentAsync(submission, crashed, Now, Now.AddMinutes(1), None));
         }
 
-        // The run dies mid-send; its rows look stuck, so the DBA sets them back to pending.
-        var rows = await db.RowsAsync(UsageTable.Whop);
-        foreach (var row in rows)
+        // The run stalls mid-send; its rows look stuck, so the DBA sets them back to pending.
+        foreach (var row in await db.RowsAsync(UsageTable.Whop))
         {
             await db.SetStatusAsync(UsageTable.Whop, row.Id, "pending");
         }
 
+        // Another run neither claims nor holds them: their submission's outcome is not known yet.
         var next = await StartRunAsync(db.OtherProcess(), job: "job-b");
         Assert.Empty(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
         Assert.Empty(await ClaimAllAsync(db.Store, next));
-        Assert.Equal(3, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, next, Now, None));
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, next, Now, None));
+        Assert.Empty(await db.Store.FindRequeuedBilledRowsAsync(UsageTable.Whop, None));
 
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r =>
-        {
-            Assert.Equal(("held", (long?)submission), (r.Status, r.SubmissionId));
-            Assert.StartsWith($"re-queued, but its submission {submission} is still {inFlight} (not settled yet); run `usagebatch requeue --table whop_usage --row {r.Id}`", r.Error, StringComparison.Ordinal);
-        });
+        // The submission is confirmed (by its run, or by the recovery of it): its rows follow it, reset or not.
+        await ConfirmAsync(db.Store, submission, crashed, "bu_1");
+
+        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("billed", (long?)submission, "bu_1"), (r.Status, r.SubmissionId, r.ProviderUsageId)));
     }
 
     [Fact]
@@ -234,13 +234,16 @@ public sealed class DbaEditBetweenBatchesTests
         var (claimed, _) = Assert.Single(await db.Store.ClaimGroupsAsync(new ClaimRequest(runId, "job-a", "acct", UsageTable.Whop, group, Cutoff, 3, rules, "ubtest-", Now),
             [group], "day", (g, _) => new GroupDecision(SubmissionStatus.Prepared, null, g.LastOccurredAt), CancellationToken.None));
 
-        // Counted once (the provider is sent 7), claimed by no second batch, and held until requeue checks it.
+        // Counted once (the provider is sent 7), claimed by no second batch, and billed with its group.
         Assert.Equal((7, 7m), (claimed.RowCount, claimed.Total));
         var after = await db.RowsAsync(UsageTable.Whop);
         Assert.Equal(("pending", (long?)claimed.SubmissionId), (after[0].Status, after[0].SubmissionId));
         Assert.All(after.Skip(1), r => Assert.Equal(("claimed", (long?)claimed.SubmissionId), (r.Status, r.SubmissionId)));
-        Assert.Equal(1, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, CancellationToken.None));
-        Assert.Equal("held", (await db.RowsAsync(UsageTable.Whop))[0].Status);
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, CancellationToken.None));
+        Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, Now.AddMinutes(1), CancellationToken.None));
+        Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(claimed.SubmissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "bu_7", null, 7m), CancellationToken.None));
+        Assert.Equal(7, await db.Store.SettleConfirmedAsync(UsageTable.Whop, runId, 3, Now, CancellationToken.None));
+        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal("billed", r.Status));
     }
 
     [Fact]

@@ -53,6 +53,9 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) { Step(); return inner.OwnedUsageIdsAsync(a, t, c); }
     public Task<bool> RecordOutcomeAsync(OutcomeRecord o, CancellationToken c) { Step(); return inner.RecordOutcomeAsync(o, c); }
     public Task<int> SettleRowsAsync(long s, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleRowsAsync(s, r, b, n, c); }
+    public Task<int> CarryUnreportedAsync(string a, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.CarryUnreportedAsync(a, r, n, c); }
+    public Task MarkReportWrittenAsync(long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.MarkReportWrittenAsync(r, n, c); }
+    public Task MarkReportFailedAsync(long r, string m, CancellationToken c) { Step(); return inner.MarkReportFailedAsync(r, m, c); }
     public Task<LedgerSubmission?> GetSubmissionAsync(long s, CancellationToken c) { Step(); return inner.GetSubmissionAsync(s, c); }
     public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) { Step(); return inner.SubmissionsOfRunAsync(r, c); }
     public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) { Step(); return inner.CountRowsAsync(t, cut, c); }

@@ -60,6 +60,9 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
     public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) => inner.OwnedUsageIdsAsync(a, t, c);
     public Task<bool> RecordOutcomeAsync(OutcomeRecord o, CancellationToken c) => inner.RecordOutcomeAsync(o, c);
     public Task<int> SettleRowsAsync(long s, long r, int b, DateTimeOffset n, CancellationToken c) => inner.SettleRowsAsync(s, r, b, n, c);
+    public Task<int> CarryUnreportedAsync(string a, long r, DateTimeOffset n, CancellationToken c) => inner.CarryUnreportedAsync(a, r, n, c);
+    public Task MarkReportWrittenAsync(long r, DateTimeOffset n, CancellationToken c) => inner.MarkReportWrittenAsync(r, n, c);
+    public Task MarkReportFailedAsync(long r, string m, CancellationToken c) => inner.MarkReportFailedAsync(r, m, c);
     public Task<LedgerSubmission?> GetSubmissionAsync(long s, CancellationToken c) => inner.GetSubmissionAsync(s, c);
     public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) => inner.SubmissionsOfRunAsync(r, c);
     public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) => inner.CountRowsAsync(t, cut, c);

@@ -164,7 +164,8 @@ internal static class SqlServerStatements
         WHERE id = @Id AND owner_run_id = @RunId AND settled_at IS NULL;
         """;
 
-    // Write-back, set-based: one UPDATE per batch of the submission's rows still 'claimed' (so repeating a settle
+    // Write-back, set-based: one UPDATE per batch of the submission's rows still 'claimed', or set back to 'pending'
+    // by hand while it was in flight (the claim never takes those; they take its outcome) (so repeating a settle
     // after a crash changes nothing twice), at most @BatchSize rows (the job's batchSize, capped by SqlServerLocking) per
     // short transaction: under the 5,000-lock escalation threshold. No READPAST here: these rows are this submission's
     // alone, and every one of them must move.
@@ -175,7 +176,8 @@ internal static class SqlServerStatements
             billed_at = @BilledAt, billing_error = LEFT(@Error, 4000), billing_run_id = @RunId,
             billing_attempts = billing_attempts + @AttemptIncrement
         OUTPUT inserted.id, inserted.source_key INTO @settled (id, source_key)
-        WHERE billing_submission_id = @SubmissionId AND billing_status = 'claimed';
+        WHERE billing_submission_id = @SubmissionId
+          AND (billing_status = 'claimed' OR (billing_status = 'pending' AND @RowStatus <> 'pending'));
         IF @ExceptionKind IS NOT NULL
             INSERT INTO [$(Schema)].ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
             SELECT @RunId, @Table, id, source_key, @SubmissionId, @ExceptionKind, @ExceptionReason, @Now FROM @settled;
@@ -184,6 +186,44 @@ internal static class SqlServerStatements
 
     internal const string MarkSettledSql = """
         UPDATE [$(Schema)].ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL;
+        """;
+
+    // The UPDATE takes the ledger rows first (row locks, predicates checked again once locked), so two runs of one
+    // account finishing together carry each submission once; the events are written from what it changed.
+    // TOP (@BatchSize): a run's worth of ledger rows in batches, under lock escalation.
+    internal const string CarryUnreportedSql = """
+        DECLARE @carried TABLE (id bigint NOT NULL PRIMARY KEY, owner bigint NOT NULL);
+        UPDATE TOP (@BatchSize) s
+        SET reported_run_id = @RunId
+        OUTPUT inserted.id, inserted.owner_run_id INTO @carried (id, owner)
+        FROM [$(Schema)].ub_submission AS s WITH (ROWLOCK, READCOMMITTEDLOCK)
+        WHERE s.provider_account = @Account AND s.settled_at IS NOT NULL
+          AND s.status IN ('confirmed', 'zero', 'rejected', 'held', 'released', 'void')
+          AND (s.reported_run_id IS NULL
+               OR EXISTS (SELECT 1 FROM [$(Schema)].ub_run AS r WITH (READCOMMITTEDLOCK)
+                          WHERE r.id = s.reported_run_id AND r.report_written_at IS NULL AND r.status <> 'running' AND r.id <> @RunId))
+          AND (s.owner_run_id = @RunId
+               OR EXISTS (SELECT 1 FROM [$(Schema)].ub_run AS o WITH (READCOMMITTEDLOCK) WHERE o.id = s.owner_run_id AND o.status <> 'running'));
+        INSERT INTO [$(Schema)].ub_submission_event (submission_id, run_id, at, event, detail)
+        SELECT id, @RunId, @Now, 'carried', CONCAT(N'finished by run ', owner, N', which wrote no report of it: reported here')
+        FROM @carried WHERE owner <> @RunId ORDER BY id;
+        INSERT INTO [$(Schema)].ub_submission_event (submission_id, run_id, at, event, detail, provider_usage_id, provider_receipt_id,
+                                                     echoed_total, http_status, provider_code)
+        SELECT s.id, @RunId, @Now, CASE s.status WHEN 'void' THEN 'voided' ELSE s.status END, s.status_reason, s.provider_usage_id,
+               s.provider_receipt_id, s.echoed_total, s.http_status, s.provider_code
+        FROM @carried AS c JOIN [$(Schema)].ub_submission AS s ON s.id = c.id WHERE c.owner <> @RunId ORDER BY s.id;
+        SELECT COUNT(*), COALESCE(SUM(CASE WHEN owner <> @RunId THEN 1 ELSE 0 END), 0) FROM @carried;
+        """;
+
+    internal const string MarkReportWrittenSql = """
+        UPDATE [$(Schema)].ub_run SET report_written_at = @Now WHERE id = @RunId;
+        """;
+
+    internal const string MarkReportFailedSql = """
+        UPDATE [$(Schema)].ub_run
+        SET status = CASE status WHEN 'succeeded' THEN 'attention' ELSE status END,
+            exit_code = CASE exit_code WHEN 0 THEN 1 ELSE exit_code END, message = @Message
+        WHERE id = @RunId;
         """;
 
     internal const string GetSubmissionSql = "SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s WHERE s.id = @Id;";
@@ -236,8 +276,9 @@ internal static class SqlServerStatements
         SELECT COUNT(*) FROM @changed;
         """;
 
-    // A row set back to pending whose earlier submission is not final and unbilled (confirmed, zero or held; or
-    // still preparing, prepared or sent) must not be billed again until `requeue` has checked the provider.
+    // A row set back to pending whose earlier submission is settled and not unbilled (confirmed, zero or held) must
+    // not be billed again until `requeue` has checked the provider. (A row set back while its submission is still in
+    // flight is left to that submission: the claim never takes it, and the settle moves it with the others.)
     // Two steps, so no pending row is locked beyond the ones held: the candidates are read first (READPAST, no
     // UPDLOCK: shared locks released row by row), then updated by key with every predicate checked again.
     // TOP (@BatchSize): see ClaimBatchSql on escalation.
@@ -247,21 +288,19 @@ internal static class SqlServerStatements
         SELECT TOP (@BatchSize) u.id
         FROM [$(Schema)].$(UsageTable) AS u WITH (READPAST, READCOMMITTEDLOCK)
         JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected')
+        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') AND s.settled_at IS NOT NULL
         ORDER BY u.id;
         DECLARE @held TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NULL, submission_id bigint NOT NULL, reason nvarchar(4000) NOT NULL);
         UPDATE u
         SET billing_status = 'held', billing_run_id = @RunId,
-            billing_error = LEFT(CONCAT(N're-queued, but its submission ', u.billing_submission_id, N' is ',
-                                        CASE WHEN s.status IN ('preparing', 'prepared', 'sent') THEN CONCAT(N'still ', s.status, N' (not settled yet)')
-                                             ELSE CONCAT(N'already ', s.status) END,
+            billing_error = LEFT(CONCAT(N're-queued, but its submission ', u.billing_submission_id, N' is already ', s.status,
                                         CASE WHEN u.provider_usage_id IS NOT NULL THEN CONCAT(N' (provider usage ', u.provider_usage_id, N')') ELSE N'' END,
                                         N'; run `usagebatch requeue --table $(UsageTable) --row ', u.id, N'` to check the provider'), 4000)
         OUTPUT inserted.id, inserted.source_key, inserted.billing_submission_id, inserted.billing_error INTO @held (id, source_key, submission_id, reason)
         FROM @candidates AS c
         JOIN [$(Schema)].$(UsageTable) AS u WITH (ROWLOCK, READCOMMITTEDLOCK) ON u.id = c.id
         JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected');
+        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') AND s.settled_at IS NOT NULL;
         INSERT INTO [$(Schema)].ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
         SELECT @RunId, @Table, id, source_key, submission_id, 'held', reason, @Now FROM @held;
         SELECT COUNT(*) FROM @held;
@@ -431,7 +470,7 @@ internal static class SqlServerStatements
         SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
         FROM [$(Schema)].$(UsageTable) AS u
         JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected')
+        WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') AND s.settled_at IS NOT NULL
         ORDER BY u.id;
         """;
 
@@ -448,7 +487,7 @@ internal static class SqlServerStatements
     // running requeue again finishes the rows.
     internal const string ReopenSubmissionSql = """
         UPDATE [$(Schema)].ub_submission WITH (ROWLOCK, READCOMMITTEDLOCK)
-        SET status = @Status, status_reason = @Reason, owner_run_id = @RunId, settled_at = NULL, updated_at = @Now,
+        SET status = @Status, status_reason = @Reason, owner_run_id = @RunId, settled_at = NULL, reported_run_id = NULL, updated_at = @Now,
             provider_usage_id = COALESCE(@UsageId, provider_usage_id), provider_receipt_id = COALESCE(@ReceiptId, provider_receipt_id),
             echoed_total = COALESCE(@Echoed, echoed_total)
         WHERE id = @Id AND status = 'held';

@@ -186,6 +186,13 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
             settled += count;
             if (upto is not { } last)
             {
+                // A row a DBA set back to 'pending' while its submission was in flight, beyond the last claimed row the
+                // pass walked to, kept that submission unsettled: settle those few one by one.
+                foreach (var straggler in await session.QueryAsync(dialect.Sql.ConfirmedUnsettled, new { RunId = runId, Table = table.Name }, r => r.Long(0), cancellationToken))
+                {
+                    settled += await store.SettleRowsAsync(session, straggler, runId, batchSize, now, cancellationToken);
+                }
+
                 return settled;
             }
 
@@ -277,13 +284,13 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
         SET billing_status = 'billed', provider_usage_id = s.provider_usage_id, provider_receipt_id = s.provider_receipt_id,
             billed_at = @Now, billing_error = NULL, billing_run_id = @RunId
         FROM ub_submission AS s
-        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'claimed' AND s.id = u.billing_submission_id
+        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status IN ('claimed', 'pending') AND s.id = u.billing_submission_id
           AND s.owner_run_id = @RunId AND s.status = 'confirmed' AND s.settled_at IS NULL
         """);
 
     private static readonly PerTable MarkConfirmedSettled = PerTable.From(t => $"""
         UPDATE ub_submission SET settled_at = @Now, updated_at = @Now
         WHERE owner_run_id = @RunId AND status = 'confirmed' AND settled_at IS NULL AND usage_table = @Table
-          AND NOT EXISTS (SELECT 1 FROM {t.Name} u WHERE u.billing_submission_id = ub_submission.id AND u.billing_status = 'claimed')
+          AND NOT EXISTS (SELECT 1 FROM {t.Name} u WHERE u.billing_submission_id = ub_submission.id AND u.billing_status IN ('claimed', 'pending'))
         """);
 }

@@ -23,13 +23,18 @@ internal static class SqliteStatements
 
     internal static readonly string ClaimableU = string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimableTemplate, "u");
 
+    /// <summary>
+    /// The rows a settle moves: those the submission claimed, and those a DBA set back to 'pending' while it was in
+    /// flight (the claim never takes them back, so they wait for this outcome), unless the outcome is 'pending' anyway.
+    /// </summary>
+    internal const string SettlesWith = "(billing_status = 'claimed' OR (billing_status = 'pending' AND @RowStatus <> 'pending'))";
+
     private const string StillPreparing =
         "owner_run_id = @RunId AND status = 'preparing' AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running')";
 
     /// <summary>The reason a held re-queued row gets, as <see cref="HeldRow.RequeuedReason"/> writes it.</summary>
     private static string RequeuedReasonSql(UsageTable t) => $"""
-        're-queued, but its submission ' || u.billing_submission_id || ' is ' ||
-        CASE WHEN s.status IN ('preparing', 'prepared', 'sent') THEN 'still ' || s.status || ' (not settled yet)' ELSE 'already ' || s.status END ||
+        're-queued, but its submission ' || u.billing_submission_id || ' is already ' || s.status ||
         COALESCE(' (provider usage ' || u.provider_usage_id || ')', '') ||
         '; run `usagebatch requeue --table {t.Name} --row ' || u.id || '` to check the provider'
         """;
@@ -101,19 +106,48 @@ internal static class SqliteStatements
         SettleBatch = PerTable.From(t => $"""
             INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
             SELECT @RunId, @Table, id, source_key, @SubmissionId, @ExceptionKind, @ExceptionReason, @Now FROM {t.Name}
-            WHERE @ExceptionKind IS NOT NULL AND billing_submission_id = @SubmissionId AND billing_status = 'claimed'
+            WHERE @ExceptionKind IS NOT NULL AND billing_submission_id = @SubmissionId AND {SettlesWith}
             ORDER BY id LIMIT @BatchSize;
             UPDATE {t.Name}
             SET billing_status = @RowStatus, provider_usage_id = @UsageId, provider_receipt_id = @ReceiptId,
                 billed_at = @BilledAt, billing_error = @Error, billing_run_id = @RunId,
                 billing_attempts = billing_attempts + @AttemptIncrement
-            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @SubmissionId AND billing_status = 'claimed' ORDER BY id LIMIT @BatchSize);
+            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @SubmissionId AND {SettlesWith} ORDER BY id LIMIT @BatchSize);
             SELECT changes();
             """),
         MarkSettled = "UPDATE ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL",
         ConfirmedUnsettled = """
             SELECT id FROM ub_submission
             WHERE owner_run_id = @RunId AND status = 'confirmed' AND settled_at IS NULL AND usage_table = @Table ORDER BY id
+            """,
+        CarryUnreported = """
+            CREATE TEMP TABLE IF NOT EXISTS ub_carry (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL);
+            DELETE FROM temp.ub_carry;
+            INSERT INTO temp.ub_carry (id, owner)
+            SELECT s.id, s.owner_run_id FROM ub_submission AS s
+            WHERE s.provider_account = @Account AND s.settled_at IS NOT NULL
+              AND s.status IN ('confirmed', 'zero', 'rejected', 'held', 'released', 'void')
+              AND (s.reported_run_id IS NULL
+                   OR s.reported_run_id IN (SELECT id FROM ub_run WHERE report_written_at IS NULL AND status <> 'running' AND id <> @RunId))
+              AND (s.owner_run_id = @RunId OR s.owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running'))
+            ORDER BY s.id LIMIT @BatchSize;
+            INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail)
+            SELECT id, @RunId, @Now, 'carried', 'finished by run ' || owner || ', which wrote no report of it: reported here'
+            FROM temp.ub_carry WHERE owner <> @RunId ORDER BY id;
+            INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail, provider_usage_id, provider_receipt_id,
+                                             echoed_total, http_status, provider_code)
+            SELECT s.id, @RunId, @Now, CASE s.status WHEN 'void' THEN 'voided' ELSE s.status END, s.status_reason, s.provider_usage_id,
+                   s.provider_receipt_id, s.echoed_total, s.http_status, s.provider_code
+            FROM temp.ub_carry AS c JOIN ub_submission AS s ON s.id = c.id WHERE c.owner <> @RunId ORDER BY s.id;
+            UPDATE ub_submission SET reported_run_id = @RunId WHERE id IN (SELECT id FROM temp.ub_carry);
+            SELECT COUNT(*), COALESCE(SUM(owner <> @RunId), 0) FROM temp.ub_carry;
+            """,
+        MarkReportWritten = "UPDATE ub_run SET report_written_at = @Now WHERE id = @RunId",
+        MarkReportFailed = """
+            UPDATE ub_run
+            SET status = CASE status WHEN 'succeeded' THEN 'attention' ELSE status END,
+                exit_code = CASE exit_code WHEN 0 THEN 1 ELSE exit_code END, message = @Message
+            WHERE id = @RunId
             """,
         GetSubmission = $"SELECT {SubmissionColumns} FROM ub_submission AS s WHERE s.id = @Id",
         SubmissionsOfRun = $"""
@@ -150,7 +184,7 @@ internal static class SqliteStatements
         {
             var held = $"""
                 FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
-                WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') ORDER BY u.id LIMIT @BatchSize
+                WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') AND s.settled_at IS NOT NULL ORDER BY u.id LIMIT @BatchSize
                 """;
             return $"""
                 CREATE TEMP TABLE IF NOT EXISTS ub_held (id INTEGER PRIMARY KEY, source_key TEXT, submission_id INTEGER NOT NULL, reason TEXT NOT NULL);
@@ -248,7 +282,7 @@ internal static class SqliteStatements
         FindRequeuedBilled = PerTable.From(t => $"""
             SELECT u.id, u.source_key, u.billing_submission_id, s.status, u.provider_usage_id
             FROM {t.Name} AS u JOIN ub_submission AS s ON s.id = u.billing_submission_id
-            WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected')
+            WHERE u.billing_status = 'pending' AND s.status NOT IN ('void', 'released', 'rejected') AND s.settled_at IS NOT NULL
             ORDER BY u.id
             """),
         FindHeldRow = PerTable.From(t => $"SELECT id, source_key, billing_submission_id, billing_error FROM {t.Name} WHERE id = @Id AND billing_status = 'held'"),
@@ -258,7 +292,7 @@ internal static class SqliteStatements
             """),
         ReopenSubmission = """
             UPDATE ub_submission
-            SET status = @Status, status_reason = @Reason, owner_run_id = @RunId, settled_at = NULL, updated_at = @Now,
+            SET status = @Status, status_reason = @Reason, owner_run_id = @RunId, settled_at = NULL, reported_run_id = NULL, updated_at = @Now,
                 provider_usage_id = COALESCE(@UsageId, provider_usage_id), provider_receipt_id = COALESCE(@ReceiptId, provider_receipt_id),
                 echoed_total = COALESCE(@Echoed, echoed_total)
             WHERE id = @Id AND status = 'held'

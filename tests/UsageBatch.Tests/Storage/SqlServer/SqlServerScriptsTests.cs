@@ -10,7 +10,7 @@ public sealed partial class SqlServerScriptsTests
     [GeneratedRegex(@"INSERT INTO \[\$\(Schema\)\]\.ub_schema_version \(version, script\) VALUES \((\d+), N'([^']+)'\)")]
     private static partial Regex VersionInsert();
 
-    [GeneratedRegex(@"CREATE TABLE (?:IF NOT EXISTS )?(?:\[\$\(Schema\)\]\.)?(?<create>\w+) \((?<body>.*?)\n\);|ALTER TABLE (?<from>\w+) RENAME TO (?<renamed>\w+);|ALTER TABLE (?:\[\$\(Schema\)\]\.)?(?<table>\w+) ADD (?:COLUMN )?(?<added>[a-z_]+) [a-z]", RegexOptions.Singleline)]
+    [GeneratedRegex(@"CREATE TABLE (?:IF NOT EXISTS )?(?:\[\$\(Schema\)\]\.)?(?<create>\w+) \((?<body>.*?)\n\);|ALTER TABLE (?<from>\w+) RENAME TO (?<renamed>\w+);|ALTER TABLE (?:\[\$\(Schema\)\]\.)?(?<table>\w+) ADD (?:COLUMN )?(?<added>[a-z_]+) [A-Za-z]", RegexOptions.Singleline)]
     private static partial Regex Migration();
 
     [GeneratedRegex(@"^\s+([a-z_]+)\s", RegexOptions.Multiline)]
@@ -21,10 +21,10 @@ public sealed partial class SqlServerScriptsTests
     {
         var scripts = SchemaScripts.For("sqlserver");
 
-        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_run_process_and_skips.sql", "006_provider_id_width.sql"], scripts.Select(s => s.Name));
+        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_run_process_and_skips.sql", "006_provider_id_width.sql", "007_report_carry.sql"], scripts.Select(s => s.Name));
         Assert.Equal(Enumerable.Range(1, scripts.Count), scripts.Select(s => s.Version));
         Assert.Equal(scripts.Select(s => s.Name), SchemaScripts.For("sqlserver").Select(s => s.Name));
-        Assert.Equal(6, SchemaScripts.LatestVersion("sqlserver"));
+        Assert.Equal(7, SchemaScripts.LatestVersion("sqlserver"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed partial class SqlServerScriptsTests
     {
         var all = SqlServerSchema.Batches("dbo").ToList();
 
-        Assert.Equal(6, all.Count);
+        Assert.Equal(7, all.Count);
         Assert.All(all, s => Assert.True(s.Batches.Count > 1, s.Script.Name));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotContain("$(", b, StringComparison.Ordinal));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotMatch(@"(?im)^\s*GO\s*$", b));
