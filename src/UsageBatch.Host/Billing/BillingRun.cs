@@ -53,14 +53,14 @@ internal sealed class BillingRun
 
         var host = _options.Host ?? Environment.MachineName;
         var runId = await _store.StartRunAsync(new RunRecord(_job.Name, _job.Provider, _table.Name, false, scheduledAt, summary.Cutoff, now,
-            now + _job.LeaseDuration, host, Environment.ProcessId, ProcessIdentity.CurrentStart), stopToken);
+            _job.LeaseDuration, host, Environment.ProcessId, ProcessIdentity.CurrentStart), stopToken);
         summary.RunId = runId;
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Job"] = _job.Name, ["RunId"] = runId, ["Provider"] = summary.Provider });
 
         // A run this host started whose process is gone is dead now, not when its lease lapses: free its guard and
         // let recovery take its work over at once.
         await new CrashedRuns(_store, _time, _logger).DeclareDeadAsync(runId, host, stopToken);
-        if (_options.UseRunGuard && !await _store.TryAcquireJobLockAsync(_job.Name, runId, now, now + _job.LeaseDuration, stopToken))
+        if (_options.UseRunGuard && !await _store.TryAcquireJobLockAsync(_job.Name, runId, _job.LeaseDuration, stopToken))
         {
             return await SkipAsync(summary, now);
         }
@@ -154,7 +154,7 @@ internal sealed class BillingRun
     /// <summary>The job is running elsewhere: one line naming the holder, outcome 'skipped', no report files.</summary>
     private async Task<RunSummary> SkipAsync(RunSummary summary, DateTimeOffset now)
     {
-        var holderId = await _store.JobLockHolderAsync(_job.Name, now, CancellationToken.None);
+        var holderId = await _store.JobLockHolderAsync(_job.Name, CancellationToken.None);
         var holder = holderId is { } id ? (await _store.RunningRunsAsync(CancellationToken.None)).FirstOrDefault(r => r.RunId == id) : null;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var who = holder is not null

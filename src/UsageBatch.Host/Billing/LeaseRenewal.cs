@@ -22,7 +22,7 @@ internal sealed class LeaseRenewal : IAsyncDisposable
                 try
                 {
                     await Task.Delay(period, time, _stop.Token);
-                    if (!await store.RenewLeaseAsync(runId, job, time.GetUtcNow() + leaseDuration, _stop.Token))
+                    if (!await store.RenewLeaseAsync(runId, job, leaseDuration, _stop.Token))
                     {
                         logger.LogError("The run could not renew its lease: it was declared dead");
                         await leaseLost.CancelAsync();

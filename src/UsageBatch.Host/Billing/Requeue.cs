@@ -146,7 +146,7 @@ internal sealed class Requeue(
     private async Task<long> StartAdminRunAsync(string job, string account, string table, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await store.StartRunAsync(new RunRecord(job, account, table, false, now, now, now, now.AddMinutes(5), Environment.MachineName, Environment.ProcessId, ProcessIdentity.CurrentStart), cancellationToken);
+        return await store.StartRunAsync(new RunRecord(job, account, table, false, now, now, now, TimeSpan.FromMinutes(5), Environment.MachineName, Environment.ProcessId, ProcessIdentity.CurrentStart), cancellationToken);
     }
 
     private async Task<int> FinishAsync(long runId, int exitCode, string message)

@@ -6,7 +6,7 @@ namespace UsageBatch.Billing;
 /// <summary>What `status` says of a run recorded 'running': never plainly "running", always why it is or is not alive.</summary>
 internal static class RunLiveness
 {
-    public static string Describe(RunningRun run, string thisHost, DateTimeOffset now)
+    public static string Describe(RunningRun run, string thisHost)
     {
         ArgumentNullException.ThrowIfNull(run);
         var inv = CultureInfo.InvariantCulture;
@@ -15,7 +15,7 @@ internal static class RunLiveness
             return string.Create(inv, $"dead (process {run.ProcessId} on {run.Host} is gone; the next run recovers its work at once)");
         }
 
-        if (run.LeaseUntil < now)
+        if (run.LeaseExpired)
         {
             return string.Create(inv, $"dead (on {run.Host}, pid {run.ProcessId}; its lease expired at {UtcText.Format(run.LeaseUntil)}; the next run recovers its work)");
         }

@@ -1,6 +1,6 @@
 namespace UsageBatch.Billing;
 
-/// <summary>The start of a run (ub_run).</summary>
+/// <summary>The start of a run (ub_run). <see cref="Lease"/> runs on the database's clock, from when the row is written.</summary>
 internal sealed record RunRecord(
     string Job,
     string ProviderAccount,
@@ -9,7 +9,7 @@ internal sealed record RunRecord(
     DateTimeOffset ScheduledAt,
     DateTimeOffset Cutoff,
     DateTimeOffset StartedAt,
-    DateTimeOffset LeaseUntil,
+    TimeSpan Lease,
     string Host,
     int ProcessId,
     string? ProcessStart = null);

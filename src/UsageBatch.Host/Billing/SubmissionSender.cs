@@ -130,7 +130,7 @@ internal sealed class SubmissionSender
             bool marked;
             using (RunTimings.MeasureDb(_timings, RunPhase.MarkSent))
             {
-                marked = await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, attemptedAt + _account.Timeout + LeaseMargin, CancellationToken.None);
+                marked = await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, _account.Timeout + LeaseMargin, CancellationToken.None);
             }
 
             if (!marked && !await RenewAndMarkSentAsync(submission.Id))
@@ -222,12 +222,12 @@ internal sealed class SubmissionSender
     private async Task<bool> RenewAndMarkSentAsync(long submissionId)
     {
         var now = _time.GetUtcNow();
-        if (_leaseLost.IsCancellationRequested || !await _store.RenewLeaseAsync(_runId, _job.Name, now + _job.LeaseDuration, CancellationToken.None))
+        if (_leaseLost.IsCancellationRequested || !await _store.RenewLeaseAsync(_runId, _job.Name, _job.LeaseDuration, CancellationToken.None))
         {
             return false;
         }
 
-        return await _store.MarkSentAsync(submissionId, _runId, now, now + _account.Timeout + LeaseMargin, CancellationToken.None);
+        return await _store.MarkSentAsync(submissionId, _runId, now, _account.Timeout + LeaseMargin, CancellationToken.None);
     }
 
     /// <summary>Whop: find out whether an earlier attempt exists. Returns the submission to send again, or null when done.</summary>

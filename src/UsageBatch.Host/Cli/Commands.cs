@@ -167,7 +167,7 @@ internal static class Commands
             var running = (await store.RunningRunsAsync(cancellationToken)).ToDictionary(r => r.RunId);
             foreach (var run in await store.RecentRunsAsync(job.Name, 5, cancellationToken))
             {
-                var state = running.TryGetValue(run.RunId, out var live) ? RunLiveness.Describe(live, Environment.MachineName, now) : run.Status;
+                var state = running.TryGetValue(run.RunId, out var live) ? RunLiveness.Describe(live, Environment.MachineName) : run.Status;
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"  run {run.RunId}: {state} (exit {run.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}) started {run.StartedAt}{(run.Message is null ? "" : " - " + run.Message)}"));
             }

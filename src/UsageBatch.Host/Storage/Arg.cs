@@ -32,5 +32,11 @@ internal static class Arg
     /// <summary>billing_error and reasons: nvarchar(4000); a longer reason is cut, never a truncation error that aborts the run.</summary>
     public const int ReasonLength = 4000;
 
+    /// <summary>A lease or margin as whole milliseconds, for the database's clock arithmetic (DATEADD takes an int).</summary>
+    public static int Milliseconds(TimeSpan span) =>
+        span >= TimeSpan.Zero && span.TotalMilliseconds <= int.MaxValue
+            ? (int)span.TotalMilliseconds
+            : throw new ArgumentOutOfRangeException(nameof(span), span, "a lease must be between 0 and 24 days");
+
     public static string? Reason(string? reason) => reason is { Length: > ReasonLength } ? reason[..ReasonLength] : reason;
 }

@@ -14,11 +14,11 @@ internal sealed partial class BillingStore
 
     // The send is allowed only while this run owns the submission and its lease outlasts the whole request:
     // nobody can recover (and re-send) it before the request has finished one way or the other.
-    public Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken) =>
+    public Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, TimeSpan leaseMustOutlast, CancellationToken cancellationToken) =>
         _dialect.WriteAsync(async session =>
         {
             var changed = await session.ExecuteAsync(Sql.MarkSent,
-                new { Id = submissionId, RunId = runId, Now = now, LeaseMustOutlast = leaseMustOutlast }, cancellationToken);
+                new { Id = submissionId, RunId = runId, Now = now, MustOutlastMs = Arg.Milliseconds(leaseMustOutlast) }, cancellationToken);
             if (changed == 1)
             {
                 await InsertEventAsync(session, submissionId, runId, now, "sent", null, cancellationToken: cancellationToken);

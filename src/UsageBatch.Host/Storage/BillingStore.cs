@@ -51,24 +51,24 @@ internal sealed partial class BillingStore : IBillingStore, IReportStore, IReque
         return await session.ScalarAsync<long>(Sql.StartRun, new
         {
             run.Job, run.ProviderAccount, UsageTable = Arg.Ansi(run.UsageTable, 50), run.DryRun, run.ScheduledAt, run.Cutoff, run.StartedAt,
-            run.LeaseUntil, run.Host, run.ProcessId, ProcessStart = Arg.Ansi(run.ProcessStart, 100),
+            LeaseMs = Arg.Milliseconds(run.Lease), run.Host, run.ProcessId, ProcessStart = Arg.Ansi(run.ProcessStart, 100),
         }, cancellationToken);
     }
 
-    public Task<bool> TryAcquireJobLockAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-        _dialect.TryAcquireGuardAsync(job, runId, now, leaseUntil, cancellationToken);
+    public Task<bool> TryAcquireJobLockAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken) =>
+        _dialect.TryAcquireGuardAsync(job, runId, lease, cancellationToken);
 
-    public Task<long?> JobLockHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _dialect.GuardHolderAsync(job, now, cancellationToken);
+    public Task<long?> JobLockHolderAsync(string job, CancellationToken cancellationToken) =>
+        _dialect.GuardHolderAsync(job, cancellationToken);
 
     public Task ReleaseJobLockAsync(string job, long runId, CancellationToken cancellationToken) =>
         _dialect.ReleaseGuardAsync(job, runId, cancellationToken);
 
-    public async Task<bool> RenewLeaseAsync(long runId, string job, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public async Task<bool> RenewLeaseAsync(long runId, string job, TimeSpan lease, CancellationToken cancellationToken)
     {
         // Only a run still 'running' may renew: once another run declared it dead and adopted its work, it must stop.
-        var renewed = await _dialect.WriteAsync(session => session.ExecuteAsync(Sql.RenewRunLease, new { RunId = runId, LeaseUntil = leaseUntil }, cancellationToken), cancellationToken);
-        await _dialect.RenewGuardAsync(job, runId, leaseUntil, cancellationToken);
+        var renewed = await _dialect.WriteAsync(session => session.ExecuteAsync(Sql.RenewRunLease, new { RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken), cancellationToken);
+        await _dialect.RenewGuardAsync(job, runId, lease, cancellationToken);
         return renewed == 1;
     }
 
@@ -86,7 +86,7 @@ internal sealed partial class BillingStore : IBillingStore, IReportStore, IReque
     {
         await using var session = await _dialect.OpenAsync(cancellationToken);
         return await session.QueryAsync(Sql.RunningRuns, null,
-            r => new RunningRun(r.Long(0), r.String(1), r.String(2), r.Int(3), r.TextOrNull(4), r.Time(5), r.Time(6)), cancellationToken);
+            r => new RunningRun(r.Long(0), r.String(1), r.String(2), r.Int(3), r.TextOrNull(4), r.Time(5), r.Time(6), r.Long(7) == 1), cancellationToken);
     }
 
     // 'dead' makes the run's own renewal fail should it somehow still live, so it can never act on its work again;

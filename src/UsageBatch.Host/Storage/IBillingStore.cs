@@ -28,10 +28,11 @@ internal interface IBillingStore
 
     // Runs, leases and the run guard
     Task<long> StartRunAsync(RunRecord run, CancellationToken cancellationToken);
-    Task<bool> TryAcquireJobLockAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
-    Task<long?> JobLockHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken);
+    // Leases are written and compared on the database's clock, never a host's (invariant I10): callers give lengths.
+    Task<bool> TryAcquireJobLockAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken);
+    Task<long?> JobLockHolderAsync(string job, CancellationToken cancellationToken);
     Task ReleaseJobLockAsync(string job, long runId, CancellationToken cancellationToken);
-    Task<bool> RenewLeaseAsync(long runId, string job, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    Task<bool> RenewLeaseAsync(long runId, string job, TimeSpan lease, CancellationToken cancellationToken);
     Task FinishRunAsync(long runId, string status, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken);
     Task<string?> RunStatusAsync(long runId, CancellationToken cancellationToken);
 
@@ -70,7 +71,8 @@ internal interface IBillingStore
         ClaimRequest template, IReadOnlyList<PendingGroup> groups, string bucket, Func<ClaimedGroup, GroupFacts, GroupDecision> decide, CancellationToken cancellationToken);
 
     // Send and settle
-    Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, DateTimeOffset leaseMustOutlast, CancellationToken cancellationToken);
+    /// <summary>Only while the run owns it, is 'running', and its lease outlasts <paramref name="leaseMustOutlast"/> from now by the database's clock.</summary>
+    Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, TimeSpan leaseMustOutlast, CancellationToken cancellationToken);
     Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, DateTimeOffset now, CancellationToken cancellationToken);
     Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string account, SubmissionTarget target, DateTimeOffset bucketStart, DateTimeOffset bucketEnd, long exceptSubmissionId, CancellationToken cancellationToken);
     Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string providerAccount, SubmissionTarget target, CancellationToken cancellationToken);

@@ -42,13 +42,13 @@ internal abstract class StoreDialect : IAsyncDisposable
     public abstract Task<int> SchemaVersionAsync(CancellationToken cancellationToken);
 
     // The run guard: one run per job at a time (a lease row on SQLite, a session app lock on SQL Server).
-    public abstract Task<bool> TryAcquireGuardAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    public abstract Task<bool> TryAcquireGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken);
 
-    public abstract Task<long?> GuardHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken);
+    public abstract Task<long?> GuardHolderAsync(string job, CancellationToken cancellationToken);
 
     public abstract Task ReleaseGuardAsync(string job, long runId, CancellationToken cancellationToken);
 
-    public abstract Task RenewGuardAsync(string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    public abstract Task RenewGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>Fills the staging table <see cref="Statements.CreateRejectStage"/> made (SQL Server: a bulk copy).</summary>
     public abstract Task StageRejectionsAsync(StoreSession session, IReadOnlyList<RowRejection> rejections, CancellationToken cancellationToken);

@@ -144,7 +144,7 @@ public sealed class BillingRunTests
         await using var h = await BillingHarness.StartAsync();
         await h.InsertWhopAsync("a", "mem_Alpha01", null, "bi_ApiCalls01", null, null, "5", BillingHarness.Earlier(1));
         var job = BillingHarness.Job(ProviderKind.Whop);
-        Assert.True(await h.Store.TryAcquireJobLockAsync(job.Name, 999, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None));
+        Assert.True(await h.Store.TryAcquireJobLockAsync(job.Name, 999, TimeSpan.FromMinutes(5), CancellationToken.None));
 
         var summary = await h.Run(job, h.Account(ProviderKind.Whop)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 

@@ -47,7 +47,7 @@ public sealed class BulkPathTests
         await h.Run(job, account, store: crashing).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         Assert.True(crashing.Crashed);
 
-        var later = new OffsetTimeProvider(job.LeaseDuration + TimeSpan.FromMinutes(1));
+        var later = h.PassTime(job.LeaseDuration + TimeSpan.FromMinutes(1));
         var recovery = await h.Run(job, account, later).ExecuteAsync(later.GetUtcNow(), CancellationToken.None);
 
         Assert.True(recovery.ExitCode == ExitCodes.Ok, System.Text.Json.JsonSerializer.Serialize(recovery));

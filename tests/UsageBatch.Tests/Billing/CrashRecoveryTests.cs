@@ -41,7 +41,7 @@ public sealed class CrashRecoveryTests
         Assert.True(crashing.Crashed);
 
         // The next run starts after the dead run's lease has expired.
-        var later = new OffsetTimeProvider(job.LeaseDuration + TimeSpan.FromMinutes(1));
+        var later = h.PassTime(job.LeaseDuration + TimeSpan.FromMinutes(1));
         var recovery = await h.Run(job, account, later).ExecuteAsync(later.GetUtcNow(), CancellationToken.None);
 
         Assert.True(recovery.ExitCode == ExitCodes.Ok, System.Text.Json.JsonSerializer.Serialize(recovery));

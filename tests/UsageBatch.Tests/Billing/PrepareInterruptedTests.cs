@@ -25,7 +25,7 @@ public sealed class PrepareInterruptedTests
         // A run that claims the group in batches of 3 and dies before its last claim transaction commits.
         var now = DateTimeOffset.UtcNow;
         var job = BillingHarness.Job(ProviderKind.Chargebee);
-        var runId = await h.Store.StartRunAsync(new RunRecord(job.Name, job.Provider, UsageTable.Chargebee.Name, false, now, now.AddHours(-1), now, now.AddMinutes(5), "test", 1), CancellationToken.None);
+        var runId = await h.Store.StartRunAsync(new RunRecord(job.Name, job.Provider, UsageTable.Chargebee.Name, false, now, now.AddHours(-1), now, TimeSpan.FromMinutes(5), "test", 1), CancellationToken.None);
         var group = Assert.Single(await h.Store.ListPendingGroupsAsync(UsageTable.Chargebee, now.AddHours(-1), "day", CancellationToken.None));
         var request = new ClaimRequest(runId, job.Name, job.Provider, UsageTable.Chargebee, group, now.AddHours(-1), 3,
             new ValidationRules(2, 2, now.AddYears(-1)), "ubtest-", now);
@@ -33,7 +33,7 @@ public sealed class PrepareInterruptedTests
         Assert.Equal("preparing", await h.ScalarAsync<string>("SELECT status FROM ub_submission"));
         Assert.Equal(claimedWhenKilled, await h.ScalarAsync<long>("SELECT COUNT(*) FROM chargebee_usage WHERE billing_status = 'claimed'"));
 
-        var later = new OffsetTimeProvider(TimeSpan.FromMinutes(6));
+        var later = h.PassTime(TimeSpan.FromMinutes(6));
         var summary = await h.Run(job, h.Account(ProviderKind.Chargebee), later).ExecuteAsync(later.GetUtcNow(), CancellationToken.None);
 
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);

@@ -15,7 +15,7 @@ public sealed class CliHostingTests
         await h.InsertWhopAsync("a", "mem_Alpha01", null, "bi_ApiCalls01", null, null, "5", BillingHarness.Earlier(1));
         var config = CliConfig.Write(h);
         // Another process (a `serve` or a second `run`) holds the job's lock row with a live lease.
-        Assert.True(await h.Store.TryAcquireJobLockAsync("whop-test", 4242, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None));
+        Assert.True(await h.Store.TryAcquireJobLockAsync("whop-test", 4242, TimeSpan.FromMinutes(5), CancellationToken.None));
         using var output = new StringWriter();
         using var error = new StringWriter();
 

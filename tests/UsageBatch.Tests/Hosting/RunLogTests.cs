@@ -60,7 +60,7 @@ public sealed partial class RunLogTests : IDisposable
         var account = h.Account(ProviderKind.Whop);
         var crashing = new CrashingStore(h.Store, nameof(UsageBatch.Storage.IBillingStore.MarkSentAsync));
         var dead = await h.Run(job, account, store: crashing).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
-        var later = new OffsetTimeProvider(job.LeaseDuration + TimeSpan.FromMinutes(1));
+        var later = h.PassTime(job.LeaseDuration + TimeSpan.FromMinutes(1));
         var capture = new CapturingLoggerProvider();
 
         var recovery = await new BillingRun(h.Store, h.Provider(account, later), job, account, later, capture.CreateLogger("UsageBatch.Run"), new RunOptions())

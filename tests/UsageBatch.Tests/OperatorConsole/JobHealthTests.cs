@@ -21,7 +21,7 @@ public sealed class JobHealthTests
 
     private static async Task FinishedRunAsync(IBillingStore store, DateTimeOffset at, string outcome = "succeeded")
     {
-        var id = await store.StartRunAsync(new RunRecord("nightly", "whop", "whop_usage", false, at, at.AddHours(-1), at, at.AddMinutes(5), "host", 1), CancellationToken.None);
+        var id = await store.StartRunAsync(new RunRecord("nightly", "whop", "whop_usage", false, at, at.AddHours(-1), at, TimeSpan.FromMinutes(5), "host", 1), CancellationToken.None);
         await store.FinishRunAsync(id, outcome, 0, null, "{}", at.AddMinutes(1), CancellationToken.None);
     }
 

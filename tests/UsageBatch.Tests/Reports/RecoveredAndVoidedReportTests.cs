@@ -20,7 +20,7 @@ public sealed class RecoveredAndVoidedReportTests
         // Run 1 records every outcome at the provider, then dies before settling any rows.
         var crashing = new CrashingStore(h.Store, nameof(IBillingStore.SettleConfirmedAsync), 1);
         await h.Run(job, account, store: crashing).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
-        var later = new OffsetTimeProvider(job.LeaseDuration + TimeSpan.FromMinutes(1));
+        var later = h.PassTime(job.LeaseDuration + TimeSpan.FromMinutes(1));
         var recovery = await h.Run(job, account, later).ExecuteAsync(later.GetUtcNow(), CancellationToken.None);
         await CrashRecoveryTests.AssertConvergedAsync(h, ProviderKind.Chargebee, expected);
 

@@ -27,7 +27,7 @@ public abstract class BillingStoreContractTests
         new DateTimeOffset(2026, 1, 15, hour, minute, second, TimeSpan.Zero).AddMilliseconds(millisecond);
 
     private static Task<long> StartRunAsync(IBillingStore store, DateTimeOffset now, string job = "job-a", string account = "acct") =>
-        store.StartRunAsync(new RunRecord(job, account, "whop_usage", false, now, Cutoff, now, now.AddMinutes(5), "test-host", 1), None);
+        store.StartRunAsync(new RunRecord(job, account, "whop_usage", false, now, Cutoff, now, TimeSpan.FromMinutes(5), "test-host", 1), None);
 
     private static ClaimRequest Request(long runId, UsageTable table, PendingGroup group, int batchSize = 4000, DateTimeOffset? now = null) =>
         new(runId, "job-a", "acct", table, group, Cutoff, batchSize, Rules, "ubtest-", now ?? Now);
@@ -206,7 +206,7 @@ public abstract class BillingStoreContractTests
         var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
         var runId = await StartRunAsync(db.Store, Now);
         var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
-        Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, Now.AddMinutes(1), None));
+        Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now,
             "bu_1", "rec_1", 10m, 201), None));
 
@@ -257,17 +257,46 @@ public abstract class BillingStoreContractTests
         var recoverer = await StartRunAsync(other, Now.AddMinutes(1));
 
         var whileAlive = await other.AdoptOrphansAsync("acct", recoverer, Now.AddMinutes(1), None);
-        await other.RenewLeaseAsync(recoverer, "job-a", Now.AddMinutes(30), None);
+        await other.RenewLeaseAsync(recoverer, "job-a", TimeSpan.FromMinutes(30), None);
+        await db.ElapseAsync(TimeSpan.FromMinutes(6)); // by the database's clock: the dead run's lease has run out
         var afterLease = await other.AdoptOrphansAsync("acct", recoverer, Now.AddMinutes(6), None);
 
         Assert.Empty(whileAlive);
         var adopted = Assert.Single(afterLease);
         Assert.Equal((open, recoverer, SubmissionStatus.Prepared), (adopted.Id, adopted.OwnerRunId, adopted.Status));
         Assert.Equal("dead", await db.Store.RunStatusAsync(deadRun, None));
-        Assert.False(await db.Store.RenewLeaseAsync(deadRun, "job-a", Now.AddMinutes(11), None));
-        Assert.False(await db.Store.MarkSentAsync(open, deadRun, Now.AddMinutes(6), Now.AddMinutes(7), None));
-        Assert.True(await other.MarkSentAsync(open, recoverer, Now.AddMinutes(6), Now.AddMinutes(7), None));
+        Assert.False(await db.Store.RenewLeaseAsync(deadRun, "job-a", TimeSpan.FromMinutes(5), None));
+        Assert.False(await db.Store.MarkSentAsync(open, deadRun, Now.AddMinutes(6), TimeSpan.FromMinutes(1), None));
+        Assert.True(await other.MarkSentAsync(open, recoverer, Now.AddMinutes(6), TimeSpan.FromMinutes(1), None));
         Assert.Empty(await other.AdoptOrphansAsync("acct", recoverer, Now.AddMinutes(7), None));
+    }
+
+    [StoreFact]
+    public async Task Leases_AreJudgedOnTheDatabasesClock_NotOnAHostClockThatRunsAhead()
+    {
+        await using var db = await CreateDatabaseAsync();
+        await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
+        var live = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromSeconds(20), "host-a", 1), None);
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(live, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        Assert.True(await db.Store.MarkSentAsync(id, live, Now, TimeSpan.FromSeconds(10), None)); // its POST is in flight
+
+        // Six seconds later a run starts on a host whose clock is 15 s ahead: by that clock the live run's lease
+        // (20 s) has lapsed; by the database's it has 14 s left.
+        await db.ElapseAsync(TimeSpan.FromSeconds(6));
+        var skewed = Now.AddSeconds(6 + 15);
+        var other = db.OtherProcess();
+        var recoverer = await other.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, skewed, Cutoff, skewed, TimeSpan.FromSeconds(20), "host-b", 2), None);
+
+        Assert.Empty(await other.AdoptOrphansAsync("acct", recoverer, skewed, None));
+        Assert.Equal("running", await db.Store.RunStatusAsync(live, None));
+        Assert.DoesNotContain(await other.RunningRunsAsync(None), r => r.LeaseExpired);
+
+        // Once the database's clock passes the lease (the live run stopped renewing), the work is taken over.
+        await db.ElapseAsync(TimeSpan.FromSeconds(15));
+        await other.RenewLeaseAsync(recoverer, "job-a", TimeSpan.FromSeconds(20), None);
+        Assert.Contains(await other.RunningRunsAsync(None), r => r.RunId == live && r.LeaseExpired);
+        Assert.Equal(id, Assert.Single(await other.AdoptOrphansAsync("acct", recoverer, skewed.AddSeconds(15), None)).Id);
     }
 
     [StoreFact]
@@ -279,8 +308,8 @@ public abstract class BillingStoreContractTests
         var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
         var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
 
-        Assert.False(await db.Store.MarkSentAsync(id, runId, Now, Now.AddMinutes(6), None));
-        Assert.True(await db.Store.MarkSentAsync(id, runId, Now, Now.AddMinutes(4), None));
+        Assert.False(await db.Store.MarkSentAsync(id, runId, Now, TimeSpan.FromMinutes(6), None));
+        Assert.True(await db.Store.MarkSentAsync(id, runId, Now, TimeSpan.FromMinutes(4), None));
         Assert.Equal((SubmissionStatus.Sent, 1), ((await db.Store.GetSubmissionAsync(id, None))!.Status, (await db.Store.GetSubmissionAsync(id, None))!.Attempts));
     }
 
@@ -329,17 +358,17 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         var other = db.OtherProcess();
 
-        Assert.True(await db.Store.TryAcquireJobLockAsync("job-a", 1, Now, Now.AddMinutes(5), None));
-        Assert.False(await other.TryAcquireJobLockAsync("job-a", 2, Now, Now.AddMinutes(5), None));
-        Assert.True(await other.TryAcquireJobLockAsync("job-b", 3, Now, Now.AddMinutes(5), None)); // one guard per job
-        Assert.Equal(1, await other.JobLockHolderAsync("job-a", Now, None));
+        Assert.True(await db.Store.TryAcquireJobLockAsync("job-a", 1, TimeSpan.FromMinutes(5), None));
+        Assert.False(await other.TryAcquireJobLockAsync("job-a", 2, TimeSpan.FromMinutes(5), None));
+        Assert.True(await other.TryAcquireJobLockAsync("job-b", 3, TimeSpan.FromMinutes(5), None)); // one guard per job
+        Assert.Equal(1, await other.JobLockHolderAsync("job-a", None));
 
         await db.Store.ReleaseJobLockAsync("job-a", 1, None);
 
-        Assert.Null(await other.JobLockHolderAsync("job-a", Now, None));
-        Assert.True(await other.TryAcquireJobLockAsync("job-a", 2, Now, Now.AddMinutes(5), None));
-        Assert.False(await db.Store.TryAcquireJobLockAsync("job-a", 4, Now, Now.AddMinutes(5), None));
-        Assert.Equal(2, await db.Store.JobLockHolderAsync("job-a", Now, None));
+        Assert.Null(await other.JobLockHolderAsync("job-a", None));
+        Assert.True(await other.TryAcquireJobLockAsync("job-a", 2, TimeSpan.FromMinutes(5), None));
+        Assert.False(await db.Store.TryAcquireJobLockAsync("job-a", 4, TimeSpan.FromMinutes(5), None));
+        Assert.Equal(2, await db.Store.JobLockHolderAsync("job-a", None));
     }
 
     [StoreFact]
@@ -347,13 +376,15 @@ public abstract class BillingStoreContractTests
     {
         await using var db = await CreateDatabaseAsync();
         var holder = db.OtherProcess();
-        Assert.True(await holder.TryAcquireJobLockAsync("job-a", 1, Now, Now.AddMinutes(5), None));
-        Assert.False(await db.Store.TryAcquireJobLockAsync("job-a", 2, Now.AddMinutes(1), Now.AddMinutes(6), None));
+        Assert.True(await holder.TryAcquireJobLockAsync("job-a", 1, TimeSpan.FromMinutes(5), None));
+        await db.ElapseAsync(TimeSpan.FromMinutes(1));
+        Assert.False(await db.Store.TryAcquireJobLockAsync("job-a", 2, TimeSpan.FromMinutes(5), None));
 
         await db.CrashAsync(holder);
+        await db.ElapseAsync(TimeSpan.FromMinutes(5));
 
-        Assert.True(await db.Store.TryAcquireJobLockAsync("job-a", 2, Now.AddMinutes(6), Now.AddMinutes(11), None));
-        Assert.Equal(2, await db.Store.JobLockHolderAsync("job-a", Now.AddMinutes(6), None));
+        Assert.True(await db.Store.TryAcquireJobLockAsync("job-a", 2, TimeSpan.FromMinutes(5), None));
+        Assert.Equal(2, await db.Store.JobLockHolderAsync("job-a", None));
     }
 
     [StoreFact]
@@ -441,7 +472,7 @@ public abstract class BillingStoreContractTests
         var runId = await StartRunAsync(db.Store, Now);
         var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
         var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId;
-        Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, Now.AddMinutes(1), None));
+        Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now,
             "cbu_1", "inv_1", 2m, 200, "ok"), None));
         await db.Store.SettleRowsAsync(submissionId, runId, 100, Now, None);
@@ -553,8 +584,8 @@ public abstract class BillingStoreContractTests
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(chargebee[0], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_14"), None);
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(chargebee[1], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_15"), None);
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(chargebee[2], runId, SubmissionStatus.Rejected, "refused", "rejected", Now), None);
-        Assert.True(await db.Store.MarkSentAsync(whop[0], runId, Now, Now.AddMinutes(1), None));
-        Assert.True(await db.Store.MarkSentAsync(whop[1], runId, Now.AddMinutes(2), Now.AddMinutes(3), None));
+        Assert.True(await db.Store.MarkSentAsync(whop[0], runId, Now, TimeSpan.FromMinutes(1), None));
+        Assert.True(await db.Store.MarkSentAsync(whop[1], runId, Now.AddMinutes(2), TimeSpan.FromMinutes(3), None));
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(whop[0], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_A"), None);
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(whop[1], runId, SubmissionStatus.Confirmed, null, "confirmed", Now.AddMinutes(2), "wu_B"), None);
 
@@ -656,7 +687,7 @@ public abstract class BillingStoreContractTests
         foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
         {
             var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
-            Assert.True(await db.Store.MarkSentAsync(id, runId, Now, Now.AddMinutes(1), None));
+            Assert.True(await db.Store.MarkSentAsync(id, runId, Now, TimeSpan.FromMinutes(1), None));
             await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Held, "ambiguous", "held", Now, ids.Count == 0 ? "wu_a" : null), None);
             await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
             ids.Add(id);

@@ -18,7 +18,7 @@ public abstract class ConsoleStoreContractTests
     private static async Task<long> RunAsync(IBillingStore store, string job, string outcome, int minute)
     {
         var at = Now.AddMinutes(minute);
-        var id = await store.StartRunAsync(new RunRecord(job, "acct", "whop_usage", false, at, at.AddHours(-1), at, at.AddMinutes(5), "host-a", 1), None);
+        var id = await store.StartRunAsync(new RunRecord(job, "acct", "whop_usage", false, at, at.AddHours(-1), at, TimeSpan.FromMinutes(5), "host-a", 1), None);
         await store.FinishRunAsync(id, outcome, outcome == "succeeded" ? 0 : 1, outcome, """{"rowsBilled":3}""", at.AddSeconds(30), None);
         return id;
     }
@@ -81,7 +81,7 @@ public abstract class ConsoleStoreContractTests
         await db.InsertWhopAsync("w2", null, "biz_B", null, "api-calls", null, "1", Now.AddHours(-3));
         await db.InsertChargebeeAsync("c1", "sub_A", "price_A", "1", Now.AddHours(-3));
         var rows = await db.RowsAsync(UsageTable.Whop);
-        var runId = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Now.AddHours(-1), Now, Now.AddMinutes(5), "host-a", 1), None);
+        var runId = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Now.AddHours(-1), Now, TimeSpan.FromMinutes(5), "host-a", 1), None);
         await db.Store.RejectRowsAsync(UsageTable.Whop, runId, [new RowRejection(rows[0].Id, "w1", "membership_id is bad")], Now, None);
         await db.SetStatusAsync(UsageTable.Whop, rows[1].Id, "held");
 

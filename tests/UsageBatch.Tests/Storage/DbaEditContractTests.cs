@@ -24,7 +24,7 @@ public abstract class DbaEditContractTests
     private protected abstract Task<IStoreTestDatabase> CreateDatabaseAsync();
 
     private static Task<long> StartRunAsync(IBillingStore store, string job = "job-a") =>
-        store.StartRunAsync(new RunRecord(job, "acct", "whop_usage", false, Now, Cutoff, Now, Now.AddMinutes(5), "test-host", 1), None);
+        store.StartRunAsync(new RunRecord(job, "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromMinutes(5), "test-host", 1), None);
 
     private static ClaimRequest Request(long runId, PendingGroup group, int batchSize = 4000) =>
         new(runId, "job-a", "acct", UsageTable.Whop, group, Cutoff, batchSize, Rules, "ubtest-", Now);
@@ -48,7 +48,7 @@ public abstract class DbaEditContractTests
 
     private static async Task ConfirmAsync(IBillingStore store, long submissionId, long runId, string usageId)
     {
-        Assert.True(await store.MarkSentAsync(submissionId, runId, Now, Now.AddMinutes(1), None));
+        Assert.True(await store.MarkSentAsync(submissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, usageId, null, 3m), None));
         await store.SettleRowsAsync(submissionId, runId, 100, Now, None);
     }
@@ -64,7 +64,7 @@ public abstract class DbaEditContractTests
         var submission = Assert.Single(await ClaimAllAsync(db.Store, crashed)).Claimed.SubmissionId;
         if (inFlight == SubmissionStatus.Sent)
         {
-            Assert.True(await db.Store.MarkSentAsync(submission, crashed, Now, Now.AddMinutes(1), None));
+            Assert.True(await db.Store.MarkSentAsync(submission, crashed, Now, TimeSpan.FromMinutes(1), None));
         }
 
         // The run stalls mid-send; its rows look stuck, so the DBA sets them back to pending.
@@ -227,7 +227,7 @@ public sealed class DbaEditBetweenBatchesTests
             WHEN NEW.id = {rows[3].Id} AND NEW.billing_status = 'claimed'
             BEGIN UPDATE whop_usage SET billing_status = 'pending' WHERE id = {rows[0].Id}; END;
             """);
-        var runId = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, Now.AddMinutes(5), "test-host", 1), CancellationToken.None);
+        var runId = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromMinutes(5), "test-host", 1), CancellationToken.None);
         var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", CancellationToken.None));
         var rules = new ValidationRules(2, 2, Cutoff.AddDays(-365));
 
@@ -240,7 +240,7 @@ public sealed class DbaEditBetweenBatchesTests
         Assert.Equal(("pending", (long?)claimed.SubmissionId), (after[0].Status, after[0].SubmissionId));
         Assert.All(after.Skip(1), r => Assert.Equal(("claimed", (long?)claimed.SubmissionId), (r.Status, r.SubmissionId)));
         Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, CancellationToken.None));
-        Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, Now.AddMinutes(1), CancellationToken.None));
+        Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, TimeSpan.FromMinutes(1), CancellationToken.None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(claimed.SubmissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "bu_7", null, 7m), CancellationToken.None));
         Assert.Equal(7, await db.Store.SettleConfirmedAsync(UsageTable.Whop, runId, 3, Now, CancellationToken.None));
         Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal("billed", r.Status));

@@ -13,6 +13,9 @@ internal interface IStoreTestDatabase : IAsyncDisposable
     /// <summary>The process owning <paramref name="store"/> dies (kill -9): whatever it held is gone, nothing is released politely.</summary>
     Task CrashAsync(IBillingStore store);
 
+    /// <summary>Time passes on the database's clock, the one every lease is written and compared on.</summary>
+    Task ElapseAsync(TimeSpan span);
+
     Task InsertWhopAsync(string key, string? membership, string? company, string? itemId, string? identifier, string? amount, string? quantity, DateTimeOffset? occurredAt);
 
     Task InsertChargebeeAsync(string key, string subscription, string itemPrice, string quantity, DateTimeOffset? occurredAt);

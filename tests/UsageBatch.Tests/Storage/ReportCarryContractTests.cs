@@ -19,7 +19,7 @@ public abstract class ReportCarryContractTests
     private protected abstract Task<IStoreTestDatabase> CreateDatabaseAsync();
 
     private static Task<long> StartRunAsync(IBillingStore store) =>
-        store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, Now.AddMinutes(5), "test-host", 1), None);
+        store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromMinutes(5), "test-host", 1), None);
 
     /// <summary>A run that confirms and settles one group, then dies before its report (or finishes, if told to).</summary>
     private static async Task<(long RunId, long SubmissionId)> BillOneGroupAsync(IStoreTestDatabase db, string member, bool killed)
@@ -30,7 +30,7 @@ public abstract class ReportCarryContractTests
         var rules = new ValidationRules(2, 2, Cutoff.AddDays(-365));
         var (claimed, _) = Assert.Single(await db.Store.ClaimGroupsAsync(new ClaimRequest(runId, "job-a", "acct", UsageTable.Whop, groups[0], Cutoff, 100, rules, "ubtest-", Now),
             groups, "day", (g, _) => new GroupDecision(SubmissionStatus.Prepared, null, g.LastOccurredAt), None));
-        Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, Now.AddMinutes(1), None));
+        Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(claimed.SubmissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "bu_" + member, "rec_" + member, 2m), None));
         await db.Store.SettleRowsAsync(claimed.SubmissionId, runId, 100, Now, None);
         if (killed)

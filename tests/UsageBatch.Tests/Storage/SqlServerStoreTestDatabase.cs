@@ -81,6 +81,16 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
         return rows.Select(r => new StoredRow(r.Id, r.SourceKey, r.Status, r.SubmissionId, r.UsageId, r.Error, r.Value, receipts[r.Id])).ToList();
     }
 
+    /// <summary>The server's clock cannot be moved: every stored lease moves back instead, which is the same to the job.</summary>
+    public async Task ElapseAsync(TimeSpan span)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(_database.Sql("""
+            UPDATE [$(Schema)].ub_run SET lease_until = DATEADD(millisecond, -@Ms, lease_until) WHERE status = 'running';
+            UPDATE [$(Schema)].ub_job_lock SET lease_until = DATEADD(millisecond, -@Ms, lease_until);
+            """), new { Ms = (int)span.TotalMilliseconds });
+    }
+
     public async Task SetStatusAsync(UsageTable table, long id, string status)
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);

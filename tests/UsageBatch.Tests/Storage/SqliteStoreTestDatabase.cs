@@ -1,6 +1,7 @@
 using Dapper;
 using UsageBatch.Storage;
 using UsageBatch.Storage.Sqlite;
+using UsageBatch.Tests.TestSupport;
 using UsageBatch.Usage;
 
 namespace UsageBatch.Tests.Storage;
@@ -13,11 +14,20 @@ internal sealed class SqliteStoreTestDatabase : IStoreTestDatabase
 
     private readonly SqlitePlan _plan;
 
+    /// <summary>The database's clock (leases): starts at the contract tests' "now", moved only by <see cref="ElapseAsync"/>.</summary>
+    public ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
+
+    public Task ElapseAsync(TimeSpan span)
+    {
+        Clock.Advance(span);
+        return Task.CompletedTask;
+    }
+
     private SqliteStoreTestDatabase(string folder, SqlitePlan plan)
     {
         _folder = folder;
         _connectionString = $"Data Source={Path.Combine(folder, "contract.db")}";
-        _database = new SqliteDatabase(_connectionString);
+        _database = new SqliteDatabase(_connectionString, Clock);
         _plan = plan;
         Store = new BillingStore(new SqliteDialect(_database, plan: plan));
     }
@@ -34,7 +44,7 @@ internal sealed class SqliteStoreTestDatabase : IStoreTestDatabase
         return database;
     }
 
-    public IBillingStore OtherProcess() => new BillingStore(new SqliteDialect(new SqliteDatabase(_connectionString), plan: _plan));
+    public IBillingStore OtherProcess() => new BillingStore(new SqliteDialect(new SqliteDatabase(_connectionString, Clock), plan: _plan));
 
     // SQLite's guard is a lock row with a lease: a dead holder simply stops renewing it.
     public Task CrashAsync(IBillingStore store) => Task.CompletedTask;

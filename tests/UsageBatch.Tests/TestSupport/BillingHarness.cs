@@ -31,6 +31,19 @@ internal sealed class BillingHarness : IAsyncDisposable
 
     public EmulatorServer Emulator { get; }
     public SqliteDatabase Database { get; }
+
+    /// <summary>The database's clock: leases are written and compared on it, whatever clock a run is given.</summary>
+    public ShiftableClock DatabaseClock { get; private init; } = new();
+
+    /// <summary>
+    /// <paramref name="span"/> passes on the database's clock (so leases of runs that died have run out), and a clock
+    /// that far ahead for the next run, whose own times (scheduled, cutoff) follow.
+    /// </summary>
+    public OffsetTimeProvider PassTime(TimeSpan span)
+    {
+        DatabaseClock.Advance(span);
+        return new OffsetTimeProvider(span);
+    }
     public BillingStore Store { get; }
 
     /// <param name="plan">How the SQLite store claims and settles: its own passes (what a real run does) or SQL Server's group batches.</param>
@@ -42,8 +55,9 @@ internal sealed class BillingHarness : IAsyncDisposable
         var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures });
         var folder = Path.Combine(Path.GetTempPath(), "usagebatch-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "test.db")}");
-        var harness = new BillingHarness(folder, emulator, database, plan);
+        var clock = new ShiftableClock();
+        var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "test.db")}", clock);
+        var harness = new BillingHarness(folder, emulator, database, plan) { DatabaseClock = clock };
         await harness.Store.EnsureSchemaAsync(CancellationToken.None);
         return harness;
     }

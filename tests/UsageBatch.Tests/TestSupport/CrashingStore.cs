@@ -31,10 +31,10 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<int> ApplySchemaAsync(CancellationToken c) { Step(); return inner.ApplySchemaAsync(c); }
     public Task<string> GetUsageIdPrefixAsync(DateTimeOffset n, CancellationToken c) { Step(); return inner.GetUsageIdPrefixAsync(n, c); }
     public Task<long> StartRunAsync(RunRecord r, CancellationToken c) { Step(); return inner.StartRunAsync(r, c); }
-    public Task<bool> TryAcquireJobLockAsync(string j, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.TryAcquireJobLockAsync(j, r, n, l, c); }
-    public Task<long?> JobLockHolderAsync(string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.JobLockHolderAsync(j, n, c); }
+    public Task<bool> TryAcquireJobLockAsync(string j, long r, TimeSpan l, CancellationToken c) { Step(); return inner.TryAcquireJobLockAsync(j, r, l, c); }
+    public Task<long?> JobLockHolderAsync(string j, CancellationToken c) { Step(); return inner.JobLockHolderAsync(j, c); }
     public Task ReleaseJobLockAsync(string j, long r, CancellationToken c) { Step(); return inner.ReleaseJobLockAsync(j, r, c); }
-    public Task<bool> RenewLeaseAsync(long r, string j, DateTimeOffset l, CancellationToken c) { Step(); return inner.RenewLeaseAsync(r, j, l, c); }
+    public Task<bool> RenewLeaseAsync(long r, string j, TimeSpan l, CancellationToken c) { Step(); return inner.RenewLeaseAsync(r, j, l, c); }
     public Task FinishRunAsync(long r, string s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.FinishRunAsync(r, s, e, m, j, n, c); }
     public Task<string?> RunStatusAsync(long r, CancellationToken c) { Step(); return inner.RunStatusAsync(r, c); }
     public Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken c) { Step(); return inner.RunningRunsAsync(c); }
@@ -47,7 +47,7 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(ClaimRequest t, IReadOnlyList<PendingGroup> g, string b, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) { Step(); return inner.ClaimGroupsAsync(t, g, b, d, c); }
     public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleConfirmedAsync(t, r, b, n, c); }
     public Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable t, CancellationToken c) { Step(); return inner.FindRequeuedBilledRowsAsync(t, c); }
-    public Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) { Step(); return inner.MarkSentAsync(s, r, n, l, c); }
+    public Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, TimeSpan l, CancellationToken c) { Step(); return inner.MarkSentAsync(s, r, n, l, c); }
     public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, DateTimeOffset n, CancellationToken c) { Step(); return inner.MoveUsageDateAsync(s, r, u, n, c); }
     public Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string a, SubmissionTarget t, DateTimeOffset s, DateTimeOffset e, long x, CancellationToken c) { Step(); return inner.UsedUsageDatesAsync(a, t, s, e, x, c); }
     public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) { Step(); return inner.OwnedUsageIdsAsync(a, t, c); }

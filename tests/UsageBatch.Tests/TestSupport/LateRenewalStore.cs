@@ -16,7 +16,7 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
 {
     private readonly HashSet<long> _squeezed = [];
 
-    public async Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c)
+    public async Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, TimeSpan l, CancellationToken c)
     {
         bool first;
         lock (_squeezed)
@@ -28,7 +28,7 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
         {
             await using var connection = await database.OpenAsync(c);
             await connection.ExecuteAsync("UPDATE ub_run SET lease_until = @Until WHERE id = @Id",
-                new { Id = r, Until = UtcText.Format(DateTimeOffset.UtcNow.AddSeconds(1)) });
+                new { Id = r, Until = UtcText.Format(database.Clock.GetUtcNow().AddSeconds(1)) });
         }
 
         return await inner.MarkSentAsync(s, r, n, l, c);
@@ -39,10 +39,10 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
     public Task<int> ApplySchemaAsync(CancellationToken c) => inner.ApplySchemaAsync(c);
     public Task<string> GetUsageIdPrefixAsync(DateTimeOffset n, CancellationToken c) => inner.GetUsageIdPrefixAsync(n, c);
     public Task<long> StartRunAsync(RunRecord r, CancellationToken c) => inner.StartRunAsync(r, c);
-    public Task<bool> TryAcquireJobLockAsync(string j, long r, DateTimeOffset n, DateTimeOffset l, CancellationToken c) => inner.TryAcquireJobLockAsync(j, r, n, l, c);
-    public Task<long?> JobLockHolderAsync(string j, DateTimeOffset n, CancellationToken c) => inner.JobLockHolderAsync(j, n, c);
+    public Task<bool> TryAcquireJobLockAsync(string j, long r, TimeSpan l, CancellationToken c) => inner.TryAcquireJobLockAsync(j, r, l, c);
+    public Task<long?> JobLockHolderAsync(string j, CancellationToken c) => inner.JobLockHolderAsync(j, c);
     public Task ReleaseJobLockAsync(string j, long r, CancellationToken c) => inner.ReleaseJobLockAsync(j, r, c);
-    public Task<bool> RenewLeaseAsync(long r, string j, DateTimeOffset l, CancellationToken c) => inner.RenewLeaseAsync(r, j, l, c);
+    public Task<bool> RenewLeaseAsync(long r, string j, TimeSpan l, CancellationToken c) => inner.RenewLeaseAsync(r, j, l, c);
     public Task FinishRunAsync(long r, string s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) => inner.FinishRunAsync(r, s, e, m, j, n, c);
     public Task<string?> RunStatusAsync(long r, CancellationToken c) => inner.RunStatusAsync(r, c);
     public Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken c) => inner.RunningRunsAsync(c);

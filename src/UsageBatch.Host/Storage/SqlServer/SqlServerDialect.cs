@@ -76,11 +76,11 @@ internal sealed class SqlServerDialect : StoreDialect
 
     public override RunPlan CreatePlan(BillingStore store) => new GroupBatches(store, this);
 
-    public override async Task<bool> TryAcquireGuardAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public override async Task<bool> TryAcquireGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId)
         {
-            await held.UseAsync(c => WriteJobLockRowAsync(c, job, runId, leaseUntil, cancellationToken), cancellationToken);
+            await held.UseAsync(c => WriteJobLockRowAsync(c, job, runId, lease, cancellationToken), cancellationToken);
             return true; // re-acquiring one's own lock, as on SQLite
         }
 
@@ -95,7 +95,7 @@ internal sealed class SqlServerDialect : StoreDialect
                 return false;
             }
 
-            await WriteJobLockRowAsync(connection, job, runId, leaseUntil, cancellationToken);
+            await WriteJobLockRowAsync(connection, job, runId, lease, cancellationToken);
             if (!_jobLocks.TryAdd(job, new GuardSession(connection, runId)))
             {
                 // Cannot happen: the app lock above is exclusive even between connections of this process.
@@ -112,7 +112,7 @@ internal sealed class SqlServerDialect : StoreDialect
         }
     }
 
-    public override async Task<long?> GuardHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken)
+    public override async Task<long?> GuardHolderAsync(string job, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(_database.Sql(JobLockHolderSql),
@@ -143,7 +143,7 @@ internal sealed class SqlServerDialect : StoreDialect
     /// session is gone, the guard is lost (the claims still keep racing runs apart): that is logged, and the
     /// guard is taken again on a new session when nobody else has it.
     /// </summary>
-    public override async Task RenewGuardAsync(string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public override async Task RenewGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (!_jobLocks.TryGetValue(job, out var held) || held.RunId != runId)
         {
@@ -153,7 +153,7 @@ internal sealed class SqlServerDialect : StoreDialect
         try
         {
             await held.UseAsync(c => c.ExecuteAsync(new CommandDefinition(_database.Sql(RenewJobLockSql),
-                new { Job = job, RunId = runId, LeaseUntil = SqlServerDatabase.Time(leaseUntil) }, cancellationToken: cancellationToken)), cancellationToken);
+                new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken: cancellationToken)), cancellationToken);
             return;
         }
         catch (Exception ex) when (ex is SqlException or InvalidOperationException)
@@ -175,7 +175,7 @@ internal sealed class SqlServerDialect : StoreDialect
                 return;
             }
 
-            if (!await TryAcquireGuardAsync(job, runId, leaseUntil, leaseUntil, cancellationToken))
+            if (!await TryAcquireGuardAsync(job, runId, lease, cancellationToken))
             {
                 _logger.LogError("Run {RunId} could not take the run guard of job {Job} back: another process holds it; the claims still keep the two runs apart", runId, job);
             }
@@ -202,9 +202,9 @@ internal sealed class SqlServerDialect : StoreDialect
         }
     }
 
-    private Task<int> WriteJobLockRowAsync(System.Data.Common.DbConnection connection, string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+    private Task<int> WriteJobLockRowAsync(System.Data.Common.DbConnection connection, string job, long runId, TimeSpan lease, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(_database.Sql(WriteJobLockRowSql),
-            new { Job = job, RunId = runId, LeaseUntil = SqlServerDatabase.Time(leaseUntil) }, cancellationToken: cancellationToken));
+            new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken: cancellationToken));
 
     /// <summary>One lock name per schema and job (≤ 255 characters, sp_getapplock's limit).</summary>
     private string JobLockResource(string job)

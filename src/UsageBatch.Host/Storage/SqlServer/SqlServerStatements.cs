@@ -49,7 +49,7 @@ internal static class SqlServerStatements
                                         lease_until, host, process_id, process_start)
         OUTPUT inserted.id
         VALUES (@Job, @ProviderAccount, @UsageTable, 'running', @DryRun, @ScheduledAt, @Cutoff, @StartedAt,
-                @LeaseUntil, @Host, @ProcessId, @ProcessStart);
+                DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()), @Host, @ProcessId, @ProcessStart);
         """;
 
     // Session-owned: held for the whole run on the guard's own connection, released by SQL Server the moment that
@@ -61,9 +61,9 @@ internal static class SqlServerStatements
         """;
 
     internal const string WriteJobLockRowSql = """
-        UPDATE [$(Schema)].ub_job_lock SET run_id = @RunId, lease_until = @LeaseUntil WHERE job = @Job;
+        UPDATE [$(Schema)].ub_job_lock SET run_id = @RunId, lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()) WHERE job = @Job;
         IF @@ROWCOUNT = 0
-            INSERT INTO [$(Schema)].ub_job_lock (job, run_id, lease_until) VALUES (@Job, @RunId, @LeaseUntil);
+            INSERT INTO [$(Schema)].ub_job_lock (job, run_id, lease_until) VALUES (@Job, @RunId, DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()));
         """;
 
     internal const string ReleaseJobLockSql = """
@@ -81,11 +81,11 @@ internal static class SqlServerStatements
         """;
 
     internal const string RenewRunLeaseSql = """
-        UPDATE [$(Schema)].ub_run SET lease_until = @LeaseUntil WHERE id = @RunId AND status = 'running';
+        UPDATE [$(Schema)].ub_run SET lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()) WHERE id = @RunId AND status = 'running';
         """;
 
     internal const string RenewJobLockSql = """
-        UPDATE [$(Schema)].ub_job_lock SET lease_until = @LeaseUntil WHERE job = @Job AND run_id = @RunId;
+        UPDATE [$(Schema)].ub_job_lock SET lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()) WHERE job = @Job AND run_id = @RunId;
         """;
 
     internal const string FinishRunSql = """
@@ -98,7 +98,8 @@ internal static class SqlServerStatements
 
     // The crashed-process check
     internal const string RunningRunsSql = """
-        SELECT id, job, host, process_id, process_start, started_at, lease_until
+        SELECT id, job, host, process_id, process_start, started_at, lease_until,
+               CAST(CASE WHEN lease_until < SYSUTCDATETIME() THEN 1 ELSE 0 END AS bigint) AS lease_expired
         FROM [$(Schema)].ub_run WHERE status = 'running' ORDER BY id;
         """;
 
@@ -117,7 +118,7 @@ internal static class SqlServerStatements
     internal const string AdoptOrphansSql = """
         UPDATE [$(Schema)].ub_run WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET status = 'dead', finished_at = @Now, message = CONCAT(N'lease expired; recovered by run ', @RunId)
-        WHERE status = 'running' AND lease_until < @Now AND id <> @RunId;
+        WHERE status = 'running' AND lease_until < SYSUTCDATETIME() AND id <> @RunId;
 
         DECLARE @adopted TABLE (id bigint NOT NULL PRIMARY KEY, previous_owner bigint NOT NULL, status varchar(10) NOT NULL);
         UPDATE s
@@ -141,7 +142,7 @@ internal static class SqlServerStatements
             last_attempt_at = @Now, updated_at = @Now
         WHERE id = @Id AND owner_run_id = @RunId AND status IN ('prepared', 'sent')
           AND EXISTS (SELECT 1 FROM [$(Schema)].ub_run WITH (READCOMMITTEDLOCK)
-                      WHERE id = @RunId AND status = 'running' AND lease_until > @LeaseMustOutlast);
+                      WHERE id = @RunId AND status = 'running' AND lease_until > DATEADD(millisecond, @MustOutlastMs, SYSUTCDATETIME()));
         """;
 
     internal const string MoveUsageDateSql = """

@@ -10,8 +10,13 @@ internal sealed class SqliteDatabase
 {
     private readonly string _connectionString;
 
-    public SqliteDatabase(string connectionString)
+    /// <param name="clock">
+    /// The database's clock: every lease is written and compared on it (ub_now() in the statements), never on a run's
+    /// own. For the embedded file that is this process's clock; tests give it the time they control.
+    /// </param>
+    public SqliteDatabase(string connectionString, TimeProvider? clock = null)
     {
+        Clock = clock ?? TimeProvider.System;
         var builder = new SqliteConnectionStringBuilder(connectionString);
         // Pooling keeps prepared schema and pragmas cheap across the many short transactions a run makes.
         builder.Pooling = true;
@@ -20,6 +25,8 @@ internal sealed class SqliteDatabase
     }
 
     public string DataSource { get; }
+
+    public TimeProvider Clock { get; }
 
     /// <summary>Sessions kept open between calls (a run uses at most one per sender in flight plus one).</summary>
     internal const int MaxIdleSessions = 8;
@@ -124,7 +131,19 @@ internal sealed class SqliteDatabase
         }
 
         RegisterDecimalSum(connection);
+        RegisterClock(connection);
         return connection;
+    }
+
+    /// <summary>
+    /// The database's clock for leases, as SQL Server's SYSUTCDATETIME() is there: ub_now() and
+    /// ub_now_plus_ms(ms), in the job's canonical UTC text, which compares correctly as text.
+    /// </summary>
+    private void RegisterClock(SqliteConnection connection)
+    {
+        var clock = Clock;
+        connection.CreateFunction("ub_now", () => UtcText.Format(clock.GetUtcNow()), isDeterministic: false);
+        connection.CreateFunction("ub_now_plus_ms", (long milliseconds) => UtcText.Format(clock.GetUtcNow().AddMilliseconds(milliseconds)), isDeterministic: false);
     }
 
     /// <summary>

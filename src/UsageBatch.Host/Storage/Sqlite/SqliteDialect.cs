@@ -76,19 +76,19 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override RunPlan CreatePlan(BillingStore store) => _plan == SqlitePlan.Passes ? new SqlitePasses(store, this) : new GroupBatches(store, this);
 
-    public override Task<bool> TryAcquireGuardAsync(string job, long runId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-        WriteAsync(async session => await session.ExecuteAsync(TakeJobLockSql, new { Job = job, RunId = runId, LeaseUntil = leaseUntil, Now = now }, cancellationToken) == 1,
+    public override Task<bool> TryAcquireGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken) =>
+        WriteAsync(async session => await session.ExecuteAsync(TakeJobLockSql, new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken) == 1,
             cancellationToken);
 
-    public override async Task<long?> GuardHolderAsync(string job, DateTimeOffset now, CancellationToken cancellationToken)
+    public override async Task<long?> GuardHolderAsync(string job, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
-        return await session.ScalarAsync<long?>(JobLockHolderSql, new { Job = job, Now = now }, cancellationToken);
+        return await session.ScalarAsync<long?>(JobLockHolderSql, new { Job = job }, cancellationToken);
     }
 
     public override Task ReleaseGuardAsync(string job, long runId, CancellationToken cancellationToken) =>
         WriteAsync(session => session.ExecuteAsync(ReleaseJobLockSql, new { Job = job, RunId = runId }, cancellationToken), cancellationToken);
 
-    public override Task RenewGuardAsync(string job, long runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-        WriteAsync(session => session.ExecuteAsync(RenewJobLockSql, new { Job = job, RunId = runId, LeaseUntil = leaseUntil }, cancellationToken), cancellationToken);
+    public override Task RenewGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken) =>
+        WriteAsync(session => session.ExecuteAsync(RenewJobLockSql, new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken), cancellationToken);
 }

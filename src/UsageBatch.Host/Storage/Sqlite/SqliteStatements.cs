@@ -48,17 +48,17 @@ internal static class SqliteStatements
             INSERT INTO ub_run (job, provider_account, usage_table, status, dry_run, scheduled_at, cutoff, started_at,
                                 lease_until, host, process_id, process_start)
             VALUES (@Job, @ProviderAccount, @UsageTable, 'running', @DryRun, @ScheduledAt, @Cutoff, @StartedAt,
-                    @LeaseUntil, @Host, @ProcessId, @ProcessStart)
+                    ub_now_plus_ms(@LeaseMs), @Host, @ProcessId, @ProcessStart)
             RETURNING id
             """,
-        RenewRunLease = "UPDATE ub_run SET lease_until = @LeaseUntil WHERE id = @RunId AND status = 'running'",
+        RenewRunLease = "UPDATE ub_run SET lease_until = ub_now_plus_ms(@LeaseMs) WHERE id = @RunId AND status = 'running'",
         FinishRun = """
             UPDATE ub_run SET status = @Status, exit_code = @ExitCode, message = @Message, summary_json = @Summary,
                               finished_at = @Now, lease_until = @Now
             WHERE id = @RunId AND status = 'running'
             """,
         RunStatus = "SELECT status FROM ub_run WHERE id = @RunId",
-        RunningRuns = "SELECT id, job, host, process_id, process_start, started_at, lease_until FROM ub_run WHERE status = 'running' ORDER BY id",
+        RunningRuns = "SELECT id, job, host, process_id, process_start, started_at, lease_until, lease_until < ub_now() FROM ub_run WHERE status = 'running' ORDER BY id",
         DeclareDead = """
             DELETE FROM ub_job_lock WHERE run_id = @RunId;
             UPDATE ub_run SET status = 'dead', finished_at = @Now, lease_until = @Now, message = @Reason WHERE id = @RunId AND status = 'running';
@@ -68,7 +68,7 @@ internal static class SqliteStatements
         // The run that left each submission is kept in a temporary table first: RETURNING gives the new owner only.
         AdoptOrphans = $"""
             UPDATE ub_run SET status = 'dead', finished_at = @Now, message = 'lease expired; recovered by run ' || @RunId
-            WHERE status = 'running' AND lease_until < @Now AND id <> @RunId;
+            WHERE status = 'running' AND lease_until < ub_now() AND id <> @RunId;
             CREATE TEMP TABLE IF NOT EXISTS ub_adopted (id INTEGER PRIMARY KEY, previous_owner INTEGER NOT NULL, status TEXT NOT NULL);
             DELETE FROM temp.ub_adopted;
             INSERT INTO temp.ub_adopted (id, previous_owner, status)
@@ -85,7 +85,7 @@ internal static class SqliteStatements
             SET status = 'sent', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, @Now),
                 last_attempt_at = @Now, updated_at = @Now
             WHERE id = @Id AND owner_run_id = @RunId AND status IN ('prepared', 'sent')
-              AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running' AND lease_until > @LeaseMustOutlast)
+              AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running' AND lease_until > ub_now_plus_ms(@MustOutlastMs))
             """,
         MoveUsageDate = "UPDATE ub_submission SET usage_date = @UsageDate, updated_at = @Now WHERE id = @Id AND owner_run_id = @RunId",
         OwnedUsageIds = """
@@ -404,18 +404,18 @@ internal static class SqliteStatements
     };
 
     // The run guard: a lease row. Taken when it is free or its holder's lease ran out (a killed run must not lock
-    // the job forever), or re-taken by its own run.
+    // the job forever), or re-taken by its own run. Leases are on the database's clock (ub_now(), see SqliteDatabase).
     internal const string TakeJobLockSql = """
-        INSERT INTO ub_job_lock (job, run_id, lease_until) VALUES (@Job, @RunId, @LeaseUntil)
+        INSERT INTO ub_job_lock (job, run_id, lease_until) VALUES (@Job, @RunId, ub_now_plus_ms(@LeaseMs))
         ON CONFLICT (job) DO UPDATE SET run_id = excluded.run_id, lease_until = excluded.lease_until
-        WHERE ub_job_lock.lease_until < @Now OR ub_job_lock.run_id = excluded.run_id
+        WHERE ub_job_lock.lease_until < ub_now() OR ub_job_lock.run_id = excluded.run_id
         """;
 
-    internal const string JobLockHolderSql = "SELECT run_id FROM ub_job_lock WHERE job = @Job AND lease_until >= @Now";
+    internal const string JobLockHolderSql = "SELECT run_id FROM ub_job_lock WHERE job = @Job AND lease_until >= ub_now()";
 
     internal const string ReleaseJobLockSql = "DELETE FROM ub_job_lock WHERE job = @Job AND run_id = @RunId";
 
-    internal const string RenewJobLockSql = "UPDATE ub_job_lock SET lease_until = @LeaseUntil WHERE job = @Job AND run_id = @RunId";
+    internal const string RenewJobLockSql = "UPDATE ub_job_lock SET lease_until = ub_now_plus_ms(@LeaseMs) WHERE job = @Job AND run_id = @RunId";
 
     internal const string StageRejectionSql = "INSERT OR IGNORE INTO temp.ub_reject (row_id, source_key, reason) VALUES (@RowId, @SourceKey, @Reason)";
 }
