@@ -17,6 +17,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         // Reads only: rows are validated and grouped here in memory (one entry per group), judged, and nothing is
         // written or sent. Invalid rows are counted, not grouped, exactly as a real run would reject them first.
         var groups = new Dictionary<(SubmissionTarget Target, string Bucket), (int Rows, decimal Total, DateTimeOffset Last)>();
+        var outOfRange = new HashSet<(SubmissionTarget Target, string Bucket)>();
         // A run holds these before it claims anything, so they are never part of a group (not billed twice on paper either).
         var requeued = await store.FindRequeuedBilledRowsAsync(table, cancellationToken);
         var held = requeued.Select(r => r.RowId).ToHashSet();
@@ -45,7 +46,12 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
             var target = Grouping.Target(account.Kind, row);
             var bucket = account.Kind == ProviderKind.Chargebee ? Grouping.BucketKey(row.OccurredAt!, job.Bucket) : "";
             var current = groups.GetValueOrDefault((target, bucket));
-            groups[(target, bucket)] = (current.Rows + 1, current.Total + Grouping.Value(row, target.ValueField), occurredAt > current.Last ? occurredAt : current.Last);
+            if (!Grouping.TryAdd(current.Total, Grouping.Value(row, target.ValueField), out var total))
+            {
+                outOfRange.Add((target, bucket));
+            }
+
+            groups[(target, bucket)] = (current.Rows + 1, total, occurredAt > current.Last ? occurredAt : current.Last);
         }
 
         foreach (var row in requeued.Where(r => held.Contains(r.RowId)))
@@ -65,7 +71,9 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
                 used = await store.UsedUsageDatesAsync(job.Provider, target, s, e, 0, cancellationToken);
             }
 
-            var decision = decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
+            var decision = outOfRange.Contains((target, bucket))
+                ? new GroupDecision(SubmissionStatus.Rejected, Grouping.TotalOutOfRangeReason, null)
+                : decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
             summary.Groups++;
             summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
                 decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason, target.ValueField));

@@ -329,6 +329,18 @@ internal sealed class SubmissionSender
     private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
         using var split = RunTimings.MeasureDb(_timings, RunPhase.Settle);
+        if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echo
+            && (DecimalText.Scale(echo) > DecimalText.MaxScale || Math.Abs(echo) >= Storage.Grouping.TotalLimit))
+        {
+            // The ledger keeps ten decimals: storing this echo would round it without a word. The usage exists at the
+            // provider, so the rows are held for a person, with the echo in full in the reason.
+            reason = $"confirmed at the provider as {outcome.UsageId}, but it echoed {DecimalText.Format(echo)}, more than the ledger holds exactly (10 decimals, 18 integer digits); held for review: check the usage, then `usagebatch requeue --submission {submission.Id}`";
+            _logger.LogError("Submission {Submission}: {Reason}", submission.Id, reason);
+            status = SubmissionStatus.Held;
+            eventName = SubmissionStatus.Held;
+            outcome = outcome with { EchoedTotal = null };
+        }
+
         var now = _time.GetUtcNow();
         var record = new OutcomeRecord(submission.Id, _runId, status, reason ?? (status == SubmissionStatus.Confirmed ? null : outcome.Message), eventName, now,
             outcome.UsageId, outcome.ReceiptId, outcome.EchoedTotal, outcome.HttpStatus, outcome.ProviderCode);

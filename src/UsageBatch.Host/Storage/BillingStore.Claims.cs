@@ -85,6 +85,8 @@ internal sealed partial class BillingStore
         var group = tally.ToClaimed();
         var decision = tally.Ids.Count == 0
             ? new GroupDecision(SubmissionStatus.Void, "every claimed row was rejected", null)
+            : tally.OutOfRange
+            ? new GroupDecision(SubmissionStatus.Rejected, Grouping.TotalOutOfRangeReason, null)
             : decide(group, await ReadFactsAsync(session, request, tally.Group, submissionId, cancellationToken));
         LeaseLostException.ThrowUnlessOne(await session.ScalarAsync<int>(Sql.DecideSubmission, new
         {
@@ -105,6 +107,7 @@ internal sealed partial class BillingStore
             return new GroupFacts(new HashSet<DateTimeOffset>(), 0);
         }
 
+        await _dialect.LockGroupFactsAsync(session, request.ProviderAccount, group.Target.CustomerId, cancellationToken);
         var used = await UsedUsageDatesAsync(session, request.ProviderAccount, group.Target, group.BucketStart!.Value, group.BucketEnd!.Value, submissionId, cancellationToken);
         var counted = await session.ScalarAsync<int>(Sql.CapCount,
             new { Account = request.ProviderAccount, SubscriptionId = group.Target.CustomerId, Id = submissionId }, cancellationToken);

@@ -21,6 +21,9 @@ internal sealed class ClaimTally(PendingGroup group)
 
     public decimal Total { get; private set; }
 
+    /// <summary>The rows add up past what the ledger holds exactly: the group is rejected, never rounded.</summary>
+    public bool OutOfRange { get; private set; }
+
     public DateTimeOffset? First { get; private set; }
 
     public DateTimeOffset? Last { get; private set; }
@@ -31,7 +34,15 @@ internal sealed class ClaimTally(PendingGroup group)
     public void Add(UsageRow row)
     {
         Ids.Add(row.Id);
-        Total += Grouping.Value(row, Group.Target.ValueField);
+        if (!OutOfRange && Grouping.TryAdd(Total, Grouping.Value(row, Group.Target.ValueField), out var sum))
+        {
+            Total = sum;
+        }
+        else
+        {
+            OutOfRange = true;
+        }
+
         var occurredAt = UtcText.Parse(row.OccurredAt!);
         First = First is null || occurredAt < First ? occurredAt : First;
         Last = Last is null || occurredAt > Last ? occurredAt : Last;
@@ -59,7 +70,7 @@ internal sealed class ClaimTally(PendingGroup group)
     public ClaimedGroup ToClaimed() =>
         new(SubmissionId, Group.Target, Group.BucketStart, Group.BucketEnd, Ids.Count, Total, First, Last, [.. Rejected]);
 
-    public Snapshot Mark() => new(SubmissionId, Ids.Count, Rejected.Count, Total, First, Last);
+    public Snapshot Mark() => new(SubmissionId, Ids.Count, Rejected.Count, Total, OutOfRange, First, Last);
 
     public void Restore(Snapshot snapshot)
     {
@@ -67,9 +78,10 @@ internal sealed class ClaimTally(PendingGroup group)
         Ids.RemoveRange(snapshot.Ids, Ids.Count - snapshot.Ids);
         Rejected.RemoveRange(snapshot.Rejected, Rejected.Count - snapshot.Rejected);
         Total = snapshot.Total;
+        OutOfRange = snapshot.OutOfRange;
         First = snapshot.First;
         Last = snapshot.Last;
     }
 
-    internal readonly record struct Snapshot(long SubmissionId, int Ids, int Rejected, decimal Total, DateTimeOffset? First, DateTimeOffset? Last);
+    internal readonly record struct Snapshot(long SubmissionId, int Ids, int Rejected, decimal Total, bool OutOfRange, DateTimeOffset? First, DateTimeOffset? Last);
 }

@@ -21,6 +21,23 @@ internal static class Grouping
             row.BillingItemId is not null ? "billing_item_id" : "billing_item_identifier", row.BillingItemId ?? row.BillingItemIdentifier ?? "",
             row.Amount is not null ? "amount" : "quantity");
 
+    /// <summary>
+    /// A group total the ledger holds exactly stays under this: decimal(28,10) keeps 18 integer digits (and .NET's
+    /// decimal, past about 7.9e18 at ten decimals, would start rounding without a word).
+    /// </summary>
+    public const decimal TotalLimit = 1_000_000_000_000_000_000m;
+
+    public const string TotalOutOfRangeReason =
+        "the group's rows add up past what the ledger holds exactly (18 integer digits, 10 decimals); nothing was sent: correct the rows or split the usage";
+
+    /// <summary>Adds a row's value to a group total, exactly; false when the sum passes <see cref="TotalLimit"/> (the group cannot be billed as one).</summary>
+    public static bool TryAdd(decimal total, decimal value, out decimal sum)
+    {
+        // Each value is under the limit (validation), so the sum of two is under 2e18: exact in decimal.
+        sum = total + value;
+        return Math.Abs(sum) < TotalLimit;
+    }
+
     /// <summary>The value a valid row adds to its group: its amount or its quantity, as the group's value field says.</summary>
     public static decimal Value(UsageRow row, string valueField) => DecimalText.Parse((valueField == "amount" ? row.Amount : row.Quantity)!);
 

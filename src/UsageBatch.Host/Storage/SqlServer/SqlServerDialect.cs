@@ -206,6 +206,16 @@ internal sealed class SqlServerDialect : StoreDialect
         connection.ExecuteAsync(new CommandDefinition(_database.Sql(WriteJobLockRowSql),
             new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken: cancellationToken));
 
+    public override async Task LockGroupFactsAsync(StoreSession session, string account, string subscription, CancellationToken cancellationToken)
+    {
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(account + "\n" + subscription)));
+        var result = await session.ScalarAsync<int>(_database.Sql(LockGroupFactsSql), new { Resource = "UsageBatch:" + _database.Schema + ":facts#" + key }, cancellationToken);
+        if (result < 0)
+        {
+            throw new InvalidOperationException($"could not lock the Chargebee cap count of subscription {subscription} (sp_getapplock answered {result})");
+        }
+    }
+
     /// <summary>One lock name per schema and job (≤ 255 characters, sp_getapplock's limit).</summary>
     private string JobLockResource(string job)
     {

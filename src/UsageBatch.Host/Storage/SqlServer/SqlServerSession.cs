@@ -46,6 +46,23 @@ internal sealed class SqlServerSession(SqlConnection connection) : StoreSession
     private CommandDefinition Command(string sql, object? args, CancellationToken cancellationToken) =>
         new(sql, Encode(args), _transaction, cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Every decimal travels as decimal(38,10), whatever the value: one plan per statement (not one per value's shape),
+    /// wide enough for any ledger total, and with the ledger's ten decimals.
+    /// </summary>
+    internal const byte DecimalPrecision = 38;
+
+    internal const byte DecimalScale = 10;
+
+    /// <summary>
+    /// A value with more than ten decimals would be rounded by SQL Server on its way in: refused instead, naming the
+    /// parameter (the caller treats such a value from a provider as an anomaly before it gets here).
+    /// </summary>
+    internal static decimal? Decimal(string name, decimal? value) =>
+        value is { } v && Usage.DecimalText.Scale(v) > DecimalScale
+            ? throw new ArgumentOutOfRangeException(name, v, $"{name} {Usage.DecimalText.Format(v)} has more than {DecimalScale} decimals; the ledger would round it")
+            : value;
+
     /// <summary>The arguments as Dapper parameters in SQL Server's types (times as datetime2; everything else as Dapper sends it).</summary>
     internal static DynamicParameters? Encode(object? args)
     {
@@ -59,6 +76,12 @@ internal sealed class SqlServerSession(SqlConnection connection) : StoreSession
         {
             var value = property.GetValue(args);
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (type == typeof(decimal))
+            {
+                parameters.Add(property.Name, Decimal(property.Name, (decimal?)value), System.Data.DbType.Decimal, precision: DecimalPrecision, scale: DecimalScale);
+                continue;
+            }
+
             parameters.Add(property.Name, type == typeof(DateTimeOffset) ? SqlServerDatabase.Time((DateTimeOffset?)value) : value);
         }
 

@@ -60,6 +60,14 @@ internal static class SqlServerStatements
         SELECT @result;
         """;
 
+    // Transaction-owned: released at commit or rollback. Waits (no timeout of its own): the holder is another claim's
+    // short decide transaction; a cycle with row locks is a deadlock SQL Server resolves, and the transaction reruns.
+    internal const string LockGroupFactsSql = """
+        DECLARE @result int;
+        EXEC @result = sp_getapplock @Resource = @Resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1, @DbPrincipal = 'public';
+        SELECT @result;
+        """;
+
     internal const string WriteJobLockRowSql = """
         UPDATE [$(Schema)].ub_job_lock SET run_id = @RunId, lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()) WHERE job = @Job;
         IF @@ROWCOUNT = 0
@@ -313,13 +321,16 @@ internal static class SqlServerStatements
         """;
 
     // Claim and prepare
-    // The GROUP BY the run plans from; the claim re-reads the truth. 'pending' is a literal so the filtered index
+    // The GROUP BY the run plans from; the claim re-reads the truth. A total past what the ledger holds exactly
+    // (18 integer digits) comes back NULL: read as decimal(38,10) it would not even convert to .NET's decimal
+    // (OverflowException, every run) and the claim's own sum rejects that group alone. 'pending' is a literal so the filtered index
     // matches; READPAST skips rows being claimed by another run right now (they are not ours to plan), and needs
     // READCOMMITTEDLOCK beside it: under READ_COMMITTED_SNAPSHOT (Azure SQL's default) a plain READPAST read is
     // a versioned read, where SQL Server refuses or ignores READPAST.
     internal const string WhopGroupsSql = $"""
         SELECT k.customer_field AS CustomerField, k.customer_id AS CustomerId, k.item_field AS ItemField, k.item_id AS ItemId,
-               k.value_field AS ValueField, COUNT_BIG(*) AS [RowCount], SUM(COALESCE(u.amount, u.quantity)) AS Total,
+               k.value_field AS ValueField, COUNT_BIG(*) AS [RowCount],
+               CASE WHEN ABS(SUM(COALESCE(u.amount, u.quantity))) < 1000000000000000000 THEN SUM(COALESCE(u.amount, u.quantity)) END AS Total,
                MAX(u.occurred_at) AS LastOccurredAt
         FROM [$(Schema)].whop_usage AS u WITH (READPAST, READCOMMITTEDLOCK)
         CROSS APPLY (VALUES (
@@ -337,7 +348,8 @@ internal static class SqlServerStatements
     // Buckets are computed in UTC on the server: hour, month, else day (the job's setting, as a parameter).
     internal const string ChargebeeGroupsSql = $"""
         SELECT u.subscription_id AS SubscriptionId, u.item_price_id AS ItemPriceId, b.bucket_start AS BucketStart,
-               COUNT_BIG(*) AS [RowCount], SUM(u.quantity) AS Total, MAX(u.occurred_at) AS LastOccurredAt
+               COUNT_BIG(*) AS [RowCount], CASE WHEN ABS(SUM(u.quantity)) < 1000000000000000000 THEN SUM(u.quantity) END AS Total,
+               MAX(u.occurred_at) AS LastOccurredAt
         FROM [$(Schema)].chargebee_usage AS u WITH (READPAST, READCOMMITTEDLOCK)
         CROSS APPLY (VALUES (CASE @Bucket
             WHEN 'hour' THEN DATEADD(hour, DATEDIFF(hour, CAST('2000-01-01' AS datetime2(3)), u.occurred_at), CAST('2000-01-01' AS datetime2(3)))

@@ -148,8 +148,8 @@ internal sealed class SqliteDatabase
 
     /// <summary>
     /// SQLite's own SUM over TEXT returns a binary float (ten rows of 0.1 would not make 1). This aggregate sums
-    /// canonical decimal text exactly; a value that is not canonical decimal makes the result NULL, so a row
-    /// slipped in after validation can never be summed as something else.
+    /// canonical decimal text exactly; a value that is not canonical decimal, or a sum past what the ledger holds
+    /// exactly (<see cref="Grouping.TotalLimit"/>), makes the result NULL, so nothing is ever summed as something else.
     /// </summary>
     private static void RegisterDecimalSum(SqliteConnection connection)
     {
@@ -157,7 +157,7 @@ internal sealed class SqliteDatabase
             "ub_decimal_sum",
             new DecimalSum(0m, true),
             static (acc, text) => acc.Valid && text is not null && DecimalText.TryParse(text, out var v, out _)
-                ? acc with { Total = acc.Total + v }
+                ? Grouping.TryAdd(acc.Total, v, out var sum) ? acc with { Total = sum } : acc with { Valid = false }
                 : acc with { Valid = acc.Valid && text is null },
             static acc => acc.Valid ? DecimalText.Format(acc.Total) : null,
             isDeterministic: true);
