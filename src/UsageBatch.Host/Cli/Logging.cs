@@ -23,6 +23,7 @@ internal static class Logging
     public static Serilog.Core.Logger CreateLogger(LoggingOptions options, LogEventLevel? consoleLevel = LogEventLevel.Warning, bool journal = false)
     {
         var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
+        LogSinkHealth.Watch(options.Directory);
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(level)
             // Quartz and the host tell ~25 lines about their own internals at Information: those show at Debug only;

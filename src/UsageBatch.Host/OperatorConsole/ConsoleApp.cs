@@ -63,7 +63,8 @@ internal static class ConsoleApp
         services.AddHealthChecks()
             .AddCheck<SchedulerCheck>("scheduler", tags: ["ready"])
             .AddCheck<DatabaseCheck>("database", tags: ["ready"])
-            .AddCheck<JobsCheck>("jobs", tags: ["ready"]);
+            .AddCheck<JobsCheck>("jobs", tags: ["ready"])
+            .AddCheck<LogFilesCheck>("logs", tags: ["ready"]);
         services.AddHostedService<ConsoleGauges>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("usagebatch"))

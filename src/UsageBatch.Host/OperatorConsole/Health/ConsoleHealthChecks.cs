@@ -23,6 +23,15 @@ internal sealed class SchedulerCheck(ConsoleContext context) : IHealthCheck
     }
 }
 
+/// <summary>Readiness: the log files are being written (degraded, not down: billing goes on without them).</summary>
+internal sealed class LogFilesCheck : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext check, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Cli.LogSinkHealth.Failure is { } failure
+            ? HealthCheckResult.Degraded($"{failure} ({Cli.LogSinkHealth.Failures} failures)")
+            : HealthCheckResult.Healthy("writing"));
+}
+
 /// <summary>
 /// Readiness: the database answers and its schema is the version this build needs. The reason stays generic on
 /// this unauthenticated endpoint (a driver's message can name servers); the log has the detail.
