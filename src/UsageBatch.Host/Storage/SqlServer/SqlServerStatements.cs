@@ -214,11 +214,13 @@ internal static class SqlServerStatements
           AND (s.owner_run_id = @RunId
                OR EXISTS (SELECT 1 FROM [$(Schema)].ub_run AS o WITH (READCOMMITTEDLOCK) WHERE o.id = s.owner_run_id AND o.status <> 'running'));
         INSERT INTO [$(Schema)].ub_submission_event (submission_id, run_id, at, event, detail)
-        SELECT id, @RunId, @Now, 'carried', CONCAT(N'finished by run ', owner, N', which wrote no report of it: reported here')
+        SELECT id, @RunId, @Now, 'carried', CONCAT(N'carried into this report: run ', owner, N' finished it and wrote no report of it')
         FROM @carried WHERE owner <> @RunId ORDER BY id;
         INSERT INTO [$(Schema)].ub_submission_event (submission_id, run_id, at, event, detail, provider_usage_id, provider_receipt_id,
                                                      echoed_total, http_status, provider_code)
-        SELECT s.id, @RunId, @Now, CASE s.status WHEN 'void' THEN 'voided' ELSE s.status END, s.status_reason, s.provider_usage_id,
+        SELECT s.id, @RunId, @Now, CASE s.status WHEN 'void' THEN 'voided' ELSE s.status END,
+               CONCAT(N'finished by run ', c.owner, N', which wrote no report of it', CASE WHEN s.status_reason IS NULL THEN N'' ELSE CONCAT(N'; ', s.status_reason) END),
+               s.provider_usage_id,
                s.provider_receipt_id, s.echoed_total, s.http_status, s.provider_code
         FROM @carried AS c JOIN [$(Schema)].ub_submission AS s ON s.id = c.id WHERE c.owner <> @RunId ORDER BY s.id;
         SELECT COUNT(*), COALESCE(SUM(CASE WHEN owner <> @RunId THEN 1 ELSE 0 END), 0) FROM @carried;

@@ -132,11 +132,12 @@ internal static class SqliteStatements
               AND (s.owner_run_id = @RunId OR s.owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running'))
             ORDER BY s.id LIMIT @BatchSize;
             INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail)
-            SELECT id, @RunId, @Now, 'carried', 'finished by run ' || owner || ', which wrote no report of it: reported here'
+            SELECT id, @RunId, @Now, 'carried', 'carried into this report: run ' || owner || ' finished it and wrote no report of it'
             FROM temp.ub_carry WHERE owner <> @RunId ORDER BY id;
             INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail, provider_usage_id, provider_receipt_id,
                                              echoed_total, http_status, provider_code)
-            SELECT s.id, @RunId, @Now, CASE s.status WHEN 'void' THEN 'voided' ELSE s.status END, s.status_reason, s.provider_usage_id,
+            SELECT s.id, @RunId, @Now, CASE s.status WHEN 'void' THEN 'voided' ELSE s.status END,
+                   'finished by run ' || c.owner || ', which wrote no report of it' || COALESCE('; ' || s.status_reason, ''), s.provider_usage_id,
                    s.provider_receipt_id, s.echoed_total, s.http_status, s.provider_code
             FROM temp.ub_carry AS c JOIN ub_submission AS s ON s.id = c.id WHERE c.owner <> @RunId ORDER BY s.id;
             UPDATE ub_submission SET reported_run_id = @RunId WHERE id IN (SELECT id FROM temp.ub_carry);
