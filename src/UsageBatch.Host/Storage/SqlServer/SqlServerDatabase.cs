@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.SqlClient;
+using static UsageBatch.Storage.SqlServer.SqlServerStatements;
 
 namespace UsageBatch.Storage.SqlServer;
 
@@ -37,8 +38,35 @@ internal sealed class SqlServerDatabase
 
     public const string ApplicationName = "UsageBatch";
 
-    /// <summary>SQL Server errors a short transaction is simply run again for: 1205 chosen as deadlock victim, 1222 lock request timeout.</summary>
-    public static readonly IReadOnlySet<int> RetriedErrors = new HashSet<int> { 1205, 1222 };
+    /// <summary>
+    /// Transient faults (SqlClient's own list for Azure SQL and availability-group reconfigurations, plus timeouts):
+    /// 40613 database unavailable, 40197 service error while processing, 40501 service busy, 49918–49920 not enough
+    /// resources / too many operations, 10928/10929 resource limits, 4060 database cannot be opened (failover in
+    /// progress), 233 / 10053 / 10054 / 64 the connection was dropped, -2 a command timed out.
+    /// </summary>
+    public static readonly IReadOnlySet<int> TransientErrors = new HashSet<int> { 40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 233, 10053, 10054, 64, -2 };
+
+    /// <summary>
+    /// SQL Server errors a short transaction is simply run again for, from the start: 1205 chosen as deadlock victim,
+    /// 1222 lock request timeout (see <see cref="LockTimeout"/>), and the <see cref="TransientErrors"/>.
+    /// </summary>
+    public static readonly IReadOnlySet<int> RetriedErrors = new HashSet<int>(TransientErrors) { 1205, 1222 };
+
+    /// <summary>
+    /// How long one statement of a short transaction waits for a lock before SQL Server says 1222 and the transaction
+    /// runs again (instead of waiting out the 30 s command timeout and aborting the run): blocked by a DBA's load of
+    /// more than 5,000 rows, say. Five attempts with their pauses wait about 50 s in all.
+    /// </summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Opening a connection retries transient faults (a failover, a busy service) with exponential back-off.</summary>
+    private static readonly SqlRetryLogicBaseProvider OpenRetry = SqlConfigurableRetryFactory.CreateExponentialRetryProvider(new SqlRetryLogicOption
+    {
+        NumberOfTries = 5,
+        DeltaTime = TimeSpan.FromSeconds(1),
+        MaxTimeInterval = TimeSpan.FromSeconds(20),
+        TransientErrors = TransientErrors,
+    });
 
     /// <summary>Attempts of one transaction before a deadlock or lock timeout is given up on (and the run aborts).</summary>
     public const int TransactionAttempts = 5;
@@ -57,23 +85,85 @@ internal sealed class SqlServerDatabase
     public static Task<T> InTransactionAsync<T>(SqlConnection connection, Func<SqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         RetryingTransactionAsync(connection, transaction => work((SqlTransaction)transaction), cancellationToken);
 
-    /// <summary>The retry loop of <see cref="InTransactionAsync{T}"/>, on any connection (tests drive it without a server).</summary>
+    /// <summary>
+    /// The retry loop of <see cref="InTransactionAsync{T}"/>, on any connection (tests drive it without a server).
+    /// Only a failure before the commit is retried: a connection dropped during the commit does not say whether it
+    /// happened, and running the work again could do it twice. That failure aborts the run, and the ledger-driven
+    /// recovery of the next run finishes whatever did commit.
+    /// </summary>
     internal static async Task<T> RetryingTransactionAsync<T>(DbConnection connection, Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
+            DbTransaction? transaction = null;
+            T result;
             try
             {
-                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-                var result = await work(transaction);
-                await transaction.CommitAsync(cancellationToken);
-                return result;
+                await ReopenIfDroppedAsync(connection, cancellationToken);
+                transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                await SetLockTimeoutAsync(connection, transaction, cancellationToken);
+                result = await work(transaction);
             }
             catch (SqlException ex) when (attempt < TransactionAttempts && IsRetried(ex))
             {
-                // Disposing the transaction above rolled back whatever survived; wait, then start over.
+                // Disposing the transaction rolls back whatever survived (SQL Server already did, for a deadlock or a
+                // dropped connection); wait, then start over.
+                await DisposeQuietlyAsync(transaction);
                 await Task.Delay(RetryPause(attempt), cancellationToken);
+                continue;
             }
+            catch
+            {
+                await DisposeQuietlyAsync(transaction);
+                throw;
+            }
+
+            await using (transaction)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>A pooled connection whose session was dropped (233, 10054 …) is opened again: the pool hands a live one.</summary>
+    private static async Task ReopenIfDroppedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (connection.State != ConnectionState.Open)
+        {
+            await connection.CloseAsync();
+            await connection.OpenAsync(cancellationToken);
+        }
+    }
+
+    private static async Task SetLockTimeoutAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (connection is not SqlConnection)
+        {
+            return; // the tests' stand-in connection
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SetLockTimeoutSql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task DisposeQuietlyAsync(DbTransaction? transaction)
+    {
+        if (transaction is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is SqlException or InvalidOperationException)
+        {
+            // The connection is gone, and the server rolled the transaction back with it.
         }
     }
 
@@ -103,7 +193,7 @@ internal sealed class SqlServerDatabase
 
     public async Task<SqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqlConnection(_connectionString);
+        var connection = new SqlConnection(_connectionString) { RetryLogicProvider = OpenRetry };
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
@@ -111,7 +201,7 @@ internal sealed class SqlServerDatabase
     /// <summary>An unpooled connection: its session ends when it is disposed (or when this process dies).</summary>
     public async Task<SqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqlConnection(_dedicatedConnectionString);
+        var connection = new SqlConnection(_dedicatedConnectionString) { RetryLogicProvider = OpenRetry };
         await connection.OpenAsync(cancellationToken);
         return connection;
     }

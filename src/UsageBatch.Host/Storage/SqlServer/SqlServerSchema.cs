@@ -23,6 +23,27 @@ internal static class SqlServerSchema
             SELECT COALESCE(MAX(version), 0) FROM [$(Schema)].ub_schema_version;
         """;
 
+    // What each script after the first tables adds, checked by the objects themselves, not by the recorded version:
+    // version 5 named two different scripts in this project's history (the provider-id widening shipped as 5 before it
+    // became 6), so a database can say "5" and still lack ub_run.process_start. One row per script whose work is
+    // missing. A new script adds its row here (a test holds the list to the folder).
+    internal const string MissingScriptsSql = """
+        SELECT p.script
+        FROM (VALUES
+            (N'005_run_process_and_skips.sql',
+             CASE WHEN COL_LENGTH(N'[$(Schema)].ub_run', N'process_start') IS NULL THEN 1 ELSE 0 END),
+            (N'006_provider_id_width.sql',
+             CASE WHEN COL_LENGTH(N'[$(Schema)].whop_usage', N'provider_usage_id') < 200 OR COL_LENGTH(N'[$(Schema)].whop_usage', N'provider_receipt_id') < 200
+                    OR COL_LENGTH(N'[$(Schema)].chargebee_usage', N'provider_usage_id') < 200 OR COL_LENGTH(N'[$(Schema)].chargebee_usage', N'provider_receipt_id') < 200
+                  THEN 1 ELSE 0 END),
+            (N'007_report_carry.sql',
+             CASE WHEN COL_LENGTH(N'[$(Schema)].ub_submission', N'reported_run_id') IS NULL OR COL_LENGTH(N'[$(Schema)].ub_run', N'report_written_at') IS NULL
+                  THEN 1 ELSE 0 END)
+        ) AS p (script, missing)
+        WHERE p.missing = 1
+        ORDER BY p.script;
+        """;
+
     private const string GetInstallLockSql = """
         DECLARE @result int;
         EXEC @result = sp_getapplock @Resource = @Resource, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = @TimeoutMs;
@@ -82,10 +103,17 @@ internal static class SqlServerSchema
         await using var connection = await database.OpenAsync(cancellationToken);
         var version = await CurrentVersionAsync(database, connection, cancellationToken);
         var needed = SchemaScripts.LatestVersion(Dialect);
-        return version >= needed
+        if (version < needed)
+        {
+            throw new Configuration.ConfigurationException(
+                [$"database: schema [{database.Schema}] is at version {version}; this build needs {needed}. A DBA applies sql/sqlserver/ in order (README \"For DBAs\"), or run `usagebatch db init` with a login that may create tables"]);
+        }
+
+        var missing = (await connection.QueryAsync<string>(new CommandDefinition(database.Sql(MissingScriptsSql), cancellationToken: cancellationToken))).ToList();
+        return missing.Count == 0
             ? version
             : throw new Configuration.ConfigurationException(
-                [$"database: schema [{database.Schema}] is at version {version}; this build needs {needed}. A DBA applies sql/sqlserver/ in order (README \"For DBAs\"), or run `usagebatch db init` with a login that may create tables"]);
+                [$"database: schema [{database.Schema}] is recorded at version {version} but lacks what {string.Join(", ", missing)} add{(missing.Count == 1 ? "s" : "")}; a DBA applies {(missing.Count == 1 ? "that script" : "those scripts")} from sql/sqlserver/ (each is re-runnable), or run `usagebatch db init`"]);
     }
 
     private static Task<int> CurrentVersionAsync(SqlServerDatabase database, SqlConnection connection, CancellationToken cancellationToken) =>

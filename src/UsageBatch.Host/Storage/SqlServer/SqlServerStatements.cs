@@ -35,6 +35,10 @@ internal static class SqlServerStatements
         owner_run_id = @RunId AND status = 'preparing'
           AND EXISTS (SELECT 1 FROM [$(Schema)].ub_run WITH (READCOMMITTEDLOCK) WHERE id = @RunId AND status = 'running')
         """;
+    // Each short transaction's first statement: a statement blocked longer than this fails with 1222 and the
+    // transaction runs again (SqlServerDatabase.LockTimeout; a literal, as SET LOCK_TIMEOUT takes no variable).
+    internal const string SetLockTimeoutSql = "SET LOCK_TIMEOUT 10000;";
+
     // Installation, runs and the run guard
     internal const string InstallationSql = """
         SELECT usage_id_prefix FROM [$(Schema)].ub_installation WITH (UPDLOCK, HOLDLOCK) WHERE id = 1;

@@ -49,9 +49,9 @@ public sealed class SqlServerScriptsApplyTests
     {
         await using var db = await SqlServerStoreTestDatabase.CreateAsync(applySchema: false);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Store.EnsureSchemaAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UsageBatch.Configuration.ConfigurationException>(() => db.Store.EnsureSchemaAsync(CancellationToken.None));
 
-        Assert.Contains("version 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 0", string.Join("\n", error.Errors), StringComparison.Ordinal);
         Assert.Equal(0, await db.ScalarAsync<int>("SELECT COUNT(*) FROM sys.tables WHERE schema_id = SCHEMA_ID(N'$(Schema)')"));
     }
 }

@@ -1,0 +1,116 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using UsageBatch.Storage.SqlServer;
+
+namespace UsageBatch.Tests.Storage.SqlServer;
+
+/// <summary>
+/// What SQL Server in operation throws at a short transaction, driven without a server: transient faults (failovers,
+/// a busy Azure SQL, dropped connections, timeouts) run the transaction again from the start, but never a failure of
+/// the commit itself, whose outcome is unknown.
+/// </summary>
+public sealed class TransientFaultTests
+{
+    [Theory]
+    [InlineData(40613)]
+    [InlineData(40197)]
+    [InlineData(40501)]
+    [InlineData(49918)]
+    [InlineData(49919)]
+    [InlineData(49920)]
+    [InlineData(10928)]
+    [InlineData(10929)]
+    [InlineData(4060)]
+    [InlineData(233)]
+    [InlineData(10053)]
+    [InlineData(10054)]
+    [InlineData(64)]
+    [InlineData(-2)]
+    [InlineData(1205)]
+    [InlineData(1222)]
+    public async Task TransientFaultBeforeTheCommit_RunsTheTransactionAgain(int number)
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        var attempts = 0;
+
+        var result = await SqlServerDatabase.RetryingTransactionAsync(connection, _ =>
+        {
+            attempts++;
+            return attempts == 1 ? throw SqlExceptions.WithNumber(number) : Task.FromResult(attempts);
+        }, CancellationToken.None);
+
+        Assert.Equal(2, result);
+    }
+
+    [Theory]
+    [InlineData(547)]  // a constraint
+    [InlineData(229)]  // permission denied
+    [InlineData(207)]  // a column missing
+    [InlineData(8115)] // arithmetic overflow
+    public void NotTransient_IsNotRetried(int number) => Assert.False(SqlServerDatabase.IsRetried(SqlExceptions.WithNumber(number)));
+
+    [Fact]
+    public async Task ConnectionDroppedDuringTheCommit_IsNotRunAgain()
+    {
+        await using var connection = new CommitFailingConnection();
+        var attempts = 0;
+
+        var thrown = await Assert.ThrowsAsync<SqlException>(() => SqlServerDatabase.RetryingTransactionAsync(connection, _ =>
+        {
+            attempts++;
+            return Task.FromResult(attempts);
+        }, CancellationToken.None));
+
+        Assert.Equal((10054, 1), (thrown.Number, attempts));
+    }
+
+    [Fact]
+    public void LockTimeout_TheStatementSaysTheSameAsTheSetting() =>
+        Assert.Equal(SqlServerStatements.SetLockTimeoutSql, $"SET LOCK_TIMEOUT {SqlServerDatabase.LockTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)};");
+
+    /// <summary>A connection whose commits fail as a dropped connection does: after the work ran.</summary>
+    private sealed class CommitFailingConnection : DbConnection
+    {
+        [System.Diagnostics.CodeAnalysis.AllowNull]
+        public override string ConnectionString { get; set; } = "";
+
+        public override string Database => "fake";
+
+        public override string DataSource => "fake";
+
+        public override string ServerVersion => "0";
+
+        public override ConnectionState State => ConnectionState.Open;
+
+        public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
+
+        public override void Close()
+        {
+        }
+
+        public override void Open()
+        {
+        }
+
+        protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => new FailingTransaction(this);
+
+        protected override DbCommand CreateDbCommand() => throw new NotSupportedException();
+
+        private sealed class FailingTransaction(DbConnection connection) : DbTransaction
+        {
+            public override IsolationLevel IsolationLevel => IsolationLevel.ReadCommitted;
+
+            protected override DbConnection DbConnection => connection;
+
+            public override void Commit() => throw SqlExceptions.WithNumber(10054, "An existing connection was forcibly closed by the remote host");
+
+            public override void Rollback()
+            {
+            }
+        }
+    }
+}
