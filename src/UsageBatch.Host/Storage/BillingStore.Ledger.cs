@@ -17,7 +17,7 @@ internal sealed partial class BillingStore
     public Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, TimeSpan leaseMustOutlast, CancellationToken cancellationToken) =>
         _dialect.WriteAsync(async session =>
         {
-            var changed = await session.ExecuteAsync(Sql.MarkSent,
+            var changed = await session.ScalarAsync<int>(Sql.MarkSent,
                 new { Id = submissionId, RunId = runId, Now = now, MustOutlastMs = Arg.Milliseconds(leaseMustOutlast) }, cancellationToken);
             if (changed == 1)
             {
@@ -51,7 +51,7 @@ internal sealed partial class BillingStore
         var providerCode = Arg.Bounded(outcome.ProviderCode, Arg.ProviderCodeLength);
         return _dialect.WriteAsync(async session =>
         {
-            var changed = await session.ExecuteAsync(Sql.RecordOutcome, new
+            var changed = await session.ScalarAsync<int>(Sql.RecordOutcome, new
             {
                 Id = outcome.SubmissionId, outcome.RunId, Status = Arg.Ansi(outcome.Status, 10), outcome.Reason,
                 ProviderUsageId = Arg.Ansi(outcome.ProviderUsageId, Arg.ProviderIdLength), ProviderReceiptId = Arg.Ansi(outcome.ProviderReceiptId, Arg.ProviderIdLength),

@@ -103,7 +103,7 @@ internal sealed partial class BillingStore
         var rows = 0;
         while (true)
         {
-            var changed = await session.InTransactionAsync(() => session.ExecuteAsync(Sql.RecordReceiptRows[table],
+            var changed = await session.InTransactionAsync(() => session.ScalarAsync<int>(Sql.RecordReceiptRows[table],
                 new { Id = submissionId, ReceiptId = receipt, BatchSize = batchSize }, cancellationToken), cancellationToken);
             rows += changed;
             if (changed < batchSize)

@@ -41,7 +41,7 @@ internal sealed partial class BillingStore
         {
             var (count, done) = await session.InTransactionAsync(async () =>
             {
-                var count = await session.ExecuteAsync(Sql.ReopenRowsBatch[table], new { Id = submissionId, BatchSize = batchSize }, cancellationToken);
+                var count = await session.ScalarAsync<int>(Sql.ReopenRowsBatch[table], new { Id = submissionId, BatchSize = batchSize }, cancellationToken);
                 if (count == batchSize)
                 {
                     return (count, false);

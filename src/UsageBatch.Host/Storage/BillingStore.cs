@@ -67,7 +67,7 @@ internal sealed partial class BillingStore : IBillingStore, IReportStore, IReque
     public async Task<bool> RenewLeaseAsync(long runId, string job, TimeSpan lease, CancellationToken cancellationToken)
     {
         // Only a run still 'running' may renew: once another run declared it dead and adopted its work, it must stop.
-        var renewed = await _dialect.WriteAsync(session => session.ExecuteAsync(Sql.RenewRunLease, new { RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken), cancellationToken);
+        var renewed = await _dialect.WriteAsync(session => session.ScalarAsync<int>(Sql.RenewRunLease, new { RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken), cancellationToken);
         await _dialect.RenewGuardAsync(job, runId, lease, cancellationToken);
         return renewed == 1;
     }

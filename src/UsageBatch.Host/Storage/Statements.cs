@@ -9,7 +9,8 @@ internal sealed record PerTable(string Whop, string Chargebee)
 }
 
 /// <summary>
-/// Every statement the store sends, by name: the part of a dialect that differs (lock hints, <c>OUTPUT … INTO</c>
+/// Every statement the store sends, by name (where a count of rows changed is used, the statement answers it as a
+/// scalar, counted from what it changed: the client's count would include rows a DBA's trigger touched): the part of a dialect that differs (lock hints, <c>OUTPUT … INTO</c>
 /// vs <c>RETURNING</c>, <c>TOP</c> vs <c>LIMIT</c>, types). Each dialect fills every one from its own constants, with
 /// the same parameters and the same answer, so <see cref="BillingStore"/> is written once. What each answers is
 /// said here; both dialects are held to it by the same contract tests.
@@ -22,7 +23,7 @@ internal sealed class Statements
     public required string InsertInstallation { get; init; }
     /// <summary>Inserts a 'running' run; answers its id.</summary>
     public required string StartRun { get; init; }
-    /// <summary>Renews a run's lease while it is still 'running'; rows changed.</summary>
+    /// <summary>Renews a run's lease while it is still 'running'; rows changed (scalar).</summary>
     public required string RenewRunLease { get; init; }
     public required string FinishRun { get; init; }
     public required string RunStatus { get; init; }
@@ -34,11 +35,11 @@ internal sealed class Statements
     // Ledger
     /// <summary>Marks runs whose lease ran out dead, adopts the account's unsettled submissions of runs not running, logs an 'adopted' event each; answers them (<see cref="LedgerRows.Columns"/> + previous owner), by id.</summary>
     public required string AdoptOrphans { get; init; }
-    /// <summary>prepared/sent → sent while the run owns it and its lease outlasts the request; rows changed.</summary>
+    /// <summary>prepared/sent → sent while the run owns it and its lease outlasts the request; rows changed (scalar).</summary>
     public required string MarkSent { get; init; }
     public required string MoveUsageDate { get; init; }
     public required string OwnedUsageIds { get; init; }
-    /// <summary>The outcome onto an unsettled submission the run owns; rows changed.</summary>
+    /// <summary>The outcome onto an unsettled submission the run owns; rows changed (scalar).</summary>
     public required string RecordOutcome { get; init; }
     /// <summary>Up to @BatchSize of the submission's 'claimed' rows take its outcome, with a row exception each when @ExceptionKind is set; answers how many.</summary>
     public required PerTable SettleBatch { get; init; }
@@ -96,7 +97,7 @@ internal sealed class Statements
     // Requeue
     public required PerTable FindRequeuedBilled { get; init; }
     public required PerTable FindHeldRow { get; init; }
-    /// <summary>Up to @BatchSize of a submission's held rows back to 'claimed'; rows changed.</summary>
+    /// <summary>Up to @BatchSize of a submission's held rows back to 'claimed'; rows changed (scalar).</summary>
     public required PerTable ReopenRowsBatch { get; init; }
     public required string ReopenSubmission { get; init; }
     public required PerTable RestoreBilledRow { get; init; }
@@ -114,7 +115,7 @@ internal sealed class Statements
     public required string ConfirmedInPeriodWhop { get; init; }
     public required string SubmissionsByUsageIds { get; init; }
     public required string RecordReceipt { get; init; }
-    /// <summary>Up to @BatchSize of a submission's billed rows take its receipt; rows changed.</summary>
+    /// <summary>Up to @BatchSize of a submission's billed rows take its receipt; rows changed (scalar).</summary>
     public required PerTable RecordReceiptRows { get; init; }
 
     // Status and console

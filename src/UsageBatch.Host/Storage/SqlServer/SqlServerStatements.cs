@@ -48,12 +48,15 @@ internal static class SqlServerStatements
         INSERT INTO [$(Schema)].ub_installation (id, installation_id, usage_id_prefix, created_at) VALUES (1, @Id, @Prefix, @Now);
         """;
 
+    // OUTPUT … INTO, never a plain OUTPUT: refused (Msg 334) once a DBA puts a trigger on the table.
     internal const string StartRunSql = """
+        DECLARE @inserted TABLE (id bigint NOT NULL);
         INSERT INTO [$(Schema)].ub_run (job, provider_account, usage_table, status, dry_run, scheduled_at, cutoff, started_at,
                                         lease_until, host, process_id, process_start)
-        OUTPUT inserted.id
+        OUTPUT inserted.id INTO @inserted (id)
         VALUES (@Job, @ProviderAccount, @UsageTable, 'running', @DryRun, @ScheduledAt, @Cutoff, @StartedAt,
                 DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()), @Host, @ProcessId, @ProcessStart);
+        SELECT id FROM @inserted;
         """;
 
     // Session-owned: held for the whole run on the guard's own connection, released by SQL Server the moment that
@@ -93,7 +96,11 @@ internal static class SqlServerStatements
         """;
 
     internal const string RenewRunLeaseSql = """
-        UPDATE [$(Schema)].ub_run SET lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()) WHERE id = @RunId AND status = 'running';
+        DECLARE @changed TABLE (id bigint NOT NULL);
+        UPDATE [$(Schema)].ub_run SET lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME())
+        OUTPUT inserted.id INTO @changed (id)
+        WHERE id = @RunId AND status = 'running';
+        SELECT COUNT(*) FROM @changed;
         """;
 
     internal const string RenewJobLockSql = """
@@ -149,12 +156,15 @@ internal static class SqlServerStatements
     // The send is allowed only while this run owns the submission and its lease outlasts the whole request:
     // nobody can recover (and re-send) it before the request has finished one way or the other.
     internal const string MarkSentSql = """
+        DECLARE @changed TABLE (id bigint NOT NULL);
         UPDATE [$(Schema)].ub_submission WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET status = 'sent', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, @Now),
             last_attempt_at = @Now, updated_at = @Now
+        OUTPUT inserted.id INTO @changed (id)
         WHERE id = @Id AND owner_run_id = @RunId AND status IN ('prepared', 'sent')
           AND EXISTS (SELECT 1 FROM [$(Schema)].ub_run WITH (READCOMMITTEDLOCK)
                       WHERE id = @RunId AND status = 'running' AND lease_until > DATEADD(millisecond, @MustOutlastMs, SYSUTCDATETIME()));
+        SELECT COUNT(*) FROM @changed;
         """;
 
     internal const string MoveUsageDateSql = """
@@ -168,13 +178,16 @@ internal static class SqlServerStatements
         """;
 
     internal const string RecordOutcomeSql = """
+        DECLARE @changed TABLE (id bigint NOT NULL);
         UPDATE [$(Schema)].ub_submission WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET status = @Status, status_reason = @Reason,
             provider_usage_id = COALESCE(@ProviderUsageId, provider_usage_id),
             provider_receipt_id = COALESCE(@ProviderReceiptId, provider_receipt_id),
             echoed_total = COALESCE(@EchoedTotal, echoed_total), http_status = @HttpStatus, provider_code = @ProviderCode,
             updated_at = @Now
+        OUTPUT inserted.id INTO @changed (id)
         WHERE id = @Id AND owner_run_id = @RunId AND settled_at IS NULL;
+        SELECT COUNT(*) FROM @changed;
         """;
 
     // Write-back, set-based: one UPDATE per batch of the submission's rows still 'claimed', or set back to 'pending'
@@ -496,9 +509,12 @@ internal static class SqlServerStatements
     // A held submission's rows can be many: they go back to 'claimed' TOP (@BatchSize) at a time, each batch its own
     // short transaction, under the 5,000 locks at which SQL Server escalates to a table lock.
     internal const string ReopenRowsBatchSql = """
+        DECLARE @changed TABLE (id bigint NOT NULL);
         UPDATE TOP (@BatchSize) [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET billing_status = 'claimed', billing_error = NULL
+        OUTPUT inserted.id INTO @changed (id)
         WHERE billing_submission_id = @Id AND billing_status = 'held';
+        SELECT COUNT(*) FROM @changed;
         """;
 
     // Only a submission still held is reopened, and only in the transaction of the last row batch: until then it
@@ -593,10 +609,13 @@ internal static class SqlServerStatements
     // 5,000 locks at which SQL Server escalates to a table lock. Rows already carrying the receipt are skipped, so
     // each batch makes progress and a re-run of reconcile finishes whatever a crash left.
     internal const string RecordReceiptRowsSql = """
+        DECLARE @changed TABLE (id bigint NOT NULL);
         UPDATE TOP (@BatchSize) [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET provider_receipt_id = @ReceiptId
+        OUTPUT inserted.id INTO @changed (id)
         WHERE billing_submission_id = @Id AND billing_status = 'billed'
           AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId);
+        SELECT COUNT(*) FROM @changed;
         """;
 
     // Status

@@ -51,7 +51,7 @@ internal static class SqliteStatements
                     ub_now_plus_ms(@LeaseMs), @Host, @ProcessId, @ProcessStart)
             RETURNING id
             """,
-        RenewRunLease = "UPDATE ub_run SET lease_until = ub_now_plus_ms(@LeaseMs) WHERE id = @RunId AND status = 'running'",
+        RenewRunLease = "UPDATE ub_run SET lease_until = ub_now_plus_ms(@LeaseMs) WHERE id = @RunId AND status = 'running'; SELECT changes();",
         FinishRun = """
             UPDATE ub_run SET status = @Status, exit_code = @ExitCode, message = @Message, summary_json = @Summary,
                               finished_at = @Now, lease_until = @Now
@@ -85,7 +85,8 @@ internal static class SqliteStatements
             SET status = 'sent', attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, @Now),
                 last_attempt_at = @Now, updated_at = @Now
             WHERE id = @Id AND owner_run_id = @RunId AND status IN ('prepared', 'sent')
-              AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running' AND lease_until > ub_now_plus_ms(@MustOutlastMs))
+              AND EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running' AND lease_until > ub_now_plus_ms(@MustOutlastMs));
+            SELECT changes();
             """,
         MoveUsageDate = "UPDATE ub_submission SET usage_date = @UsageDate, updated_at = @Now WHERE id = @Id AND owner_run_id = @RunId",
         OwnedUsageIds = """
@@ -100,7 +101,8 @@ internal static class SqliteStatements
                 provider_receipt_id = COALESCE(@ProviderReceiptId, provider_receipt_id),
                 echoed_total = COALESCE(@EchoedTotal, echoed_total), http_status = @HttpStatus, provider_code = @ProviderCode,
                 updated_at = @Now
-            WHERE id = @Id AND owner_run_id = @RunId AND settled_at IS NULL
+            WHERE id = @Id AND owner_run_id = @RunId AND settled_at IS NULL;
+            SELECT changes();
             """,
         // The exceptions are written for exactly the rows the UPDATE then moves (same rows, same order, one writer).
         SettleBatch = PerTable.From(t => $"""
@@ -289,7 +291,8 @@ internal static class SqliteStatements
         FindHeldRow = PerTable.From(t => $"SELECT id, source_key, billing_submission_id, billing_error FROM {t.Name} WHERE id = @Id AND billing_status = 'held'"),
         ReopenRowsBatch = PerTable.From(t => $"""
             UPDATE {t.Name} SET billing_status = 'claimed', billing_error = NULL
-            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @Id AND billing_status = 'held' ORDER BY id LIMIT @BatchSize)
+            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @Id AND billing_status = 'held' ORDER BY id LIMIT @BatchSize);
+            SELECT changes();
             """),
         ReopenSubmission = """
             UPDATE ub_submission
@@ -354,7 +357,8 @@ internal static class SqliteStatements
             WHERE id IN (SELECT id FROM {t.Name}
                          WHERE billing_submission_id = @Id AND billing_status = 'billed'
                            AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId)
-                         ORDER BY id LIMIT @BatchSize)
+                         ORDER BY id LIMIT @BatchSize);
+            SELECT changes();
             """),
 
         CountRows = PerTable.From(t => $"""
