@@ -143,6 +143,11 @@ internal static class Commands
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"database: reachable ({store.Dialect}, schema version {version})"));
         }
 
+        foreach (var warning in ConfigValidator.Warnings(options))
+        {
+            await output.WriteLineAsync("warning: " + warning);
+        }
+
         await output.WriteLineAsync($"{configPath}: valid ({options.Jobs.Count} jobs, {options.Providers.Count} provider accounts)");
         return ExitCodes.Ok;
     }

@@ -45,6 +45,11 @@ internal static class ServeCommand
         }
 
         var now = TimeProvider.System.GetUtcNow();
+        foreach (var warning in ConfigValidator.Warnings(options))
+        {
+            logger.Warning("{Warning}", warning);
+        }
+
         logger.Information("UsageBatch {Version} serving {Jobs} enabled jobs from {Config}; database {Dialect}, scheduler store {Store}; Ctrl+C or SIGTERM stops it (waits up to {ShutdownTimeout})",
             typeof(ServeCommand).Assembly.GetName().Version?.ToString(3), options.Jobs.Count(j => j.Enabled), Path.GetFullPath(configPath), store.Dialect,
             options.Scheduler.Store, Usage.DurationText.Format(Configuration.ShutdownBudget.Effective(options)));

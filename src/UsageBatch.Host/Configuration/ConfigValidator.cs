@@ -221,6 +221,20 @@ internal static class ConfigValidator
         }
     }
 
+    /// <summary>
+    /// What is allowed but deserves a look, by key path (`validate` prints these; `serve` logs them at start).
+    /// </summary>
+    public static IReadOnlyList<string> Warnings(AppOptions options)
+    {
+        var warnings = new List<string>();
+        if (options.Scheduler.Store == "sqlserver" && !options.Scheduler.Clustered)
+        {
+            warnings.Add("scheduler.clustered: false with store sqlserver: only one host may run `serve` against this database; two unclustered schedulers on one database take each other's triggers (set clustered: true to run several)");
+        }
+
+        return warnings;
+    }
+
     private static void ValidateScheduler(SchedulerOptions scheduler, DatabaseOptions database, Func<string, string?> environment, List<string> errors)
     {
         if (scheduler.Store is not ("sqlite" or "memory" or "sqlserver"))
