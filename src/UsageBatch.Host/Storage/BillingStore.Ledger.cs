@@ -7,10 +7,26 @@ namespace UsageBatch.Storage;
 /// <summary>The ledger (ub_submission and its events): recovery, send, outcome and settle.</summary>
 internal sealed partial class BillingStore
 {
-    public Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string providerAccount, long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _dialect.WriteAsync<IReadOnlyList<LedgerSubmission>>(async session =>
-            await session.QueryAsync(Sql.AdoptOrphans, new { RunId = runId, Account = providerAccount, Now = now }, LedgerRows.ReadAdopted, cancellationToken),
-            cancellationToken);
+    /// <summary>
+    /// Adopts in batches of the dialect's rows per statement, each its own short transaction: a run killed after
+    /// thousands of prepared groups is recovered without one statement locking the whole ledger (lock escalation).
+    /// </summary>
+    public async Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string providerAccount, long runId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var batchSize = _dialect.MaxRowsPerStatement;
+        var adopted = new List<LedgerSubmission>();
+        await using var session = await _dialect.OpenAsync(cancellationToken);
+        while (true)
+        {
+            var batch = await session.InTransactionAsync(() => session.QueryAsync(Sql.AdoptOrphans,
+                new { RunId = runId, Account = providerAccount, Now = now, BatchSize = batchSize }, LedgerRows.ReadAdopted, cancellationToken), cancellationToken);
+            adopted.AddRange(batch);
+            if (batch.Count < batchSize)
+            {
+                return adopted;
+            }
+        }
+    }
 
     // The send is allowed only while this run owns the submission and its lease outlasts the whole request:
     // nobody can recover (and re-send) it before the request has finished one way or the other.

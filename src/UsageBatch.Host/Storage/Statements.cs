@@ -33,7 +33,7 @@ internal sealed class Statements
     public required string DeclareDead { get; init; }
 
     // Ledger
-    /// <summary>Marks runs whose lease ran out dead, adopts the account's unsettled submissions of runs not running, logs an 'adopted' event each; answers them (<see cref="LedgerRows.Columns"/> + previous owner), by id.</summary>
+    /// <summary>Marks runs whose lease ran out dead, adopts up to @BatchSize of the account's unsettled submissions of runs not running, logs an 'adopted' event each; answers them (<see cref="LedgerRows.Columns"/> + previous owner), by id.</summary>
     public required string AdoptOrphans { get; init; }
     /// <summary>prepared/sent → sent while the run owns it and its lease outlasts the request; rows changed (scalar).</summary>
     public required string MarkSent { get; init; }

@@ -132,15 +132,16 @@ internal static class SqlServerStatements
 
     // Ledger
     // A run whose lease ran out is dead: mark it so, which also makes its own lease renewal fail if it is merely
-    // stalled, so it can never act on what is taken over here. Then adopt the unsettled submissions of runs that
-    // are not running, and log each adoption, all in one short transaction.
+    // stalled, so it can never act on what is taken over here. Then adopt up to @BatchSize unsettled submissions of
+    // runs that are not running (under lock escalation; the store loops until fewer come back), and log each
+    // adoption, all in one short transaction.
     internal const string AdoptOrphansSql = """
         UPDATE [$(Schema)].ub_run WITH (ROWLOCK, READCOMMITTEDLOCK)
         SET status = 'dead', finished_at = @Now, message = CONCAT(N'lease expired; recovered by run ', @RunId)
         WHERE status = 'running' AND lease_until < SYSUTCDATETIME() AND id <> @RunId;
 
         DECLARE @adopted TABLE (id bigint NOT NULL PRIMARY KEY, previous_owner bigint NOT NULL, status varchar(10) NOT NULL);
-        UPDATE s
+        UPDATE TOP (@BatchSize) s
         SET owner_run_id = @RunId, updated_at = @Now
         OUTPUT inserted.id, deleted.owner_run_id, inserted.status INTO @adopted (id, previous_owner, status)
         FROM [$(Schema)].ub_submission AS s WITH (ROWLOCK, READCOMMITTEDLOCK)

@@ -74,7 +74,8 @@ internal static class SqliteStatements
             INSERT INTO temp.ub_adopted (id, previous_owner, status)
             SELECT id, owner_run_id, status FROM ub_submission
             WHERE provider_account = @Account AND settled_at IS NULL AND owner_run_id <> @RunId
-              AND owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running');
+              AND owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running')
+            ORDER BY id LIMIT @BatchSize;
             UPDATE ub_submission SET owner_run_id = @RunId, updated_at = @Now WHERE id IN (SELECT id FROM temp.ub_adopted);
             INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail)
             SELECT id, @RunId, @Now, 'adopted', 'recovered from run ' || previous_owner || ' in state ' || status FROM temp.ub_adopted ORDER BY id;
