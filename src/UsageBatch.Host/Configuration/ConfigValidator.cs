@@ -10,6 +10,9 @@ namespace UsageBatch.Configuration;
 internal static class ConfigValidator
 {
     private static readonly string[] Buckets = ["hour", "day", "month"];
+
+    /// <summary>Job and provider account names are nvarchar(200) in the ledger (ub_run, ub_submission).</summary>
+    private const int NameLength = 200;
     private static readonly string[] SuppressKinds = ["webhooks", "emails", "actions"];
 
     /// <param name="environment">Reads environment variables (injected so tests need not touch the process's).</param>
@@ -26,7 +29,14 @@ internal static class ConfigValidator
             ValidateAccount($"providers.{name}", account, environment, requireKeys && keyed.Contains(name), errors);
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in options.Providers.Keys.Where(n => n.Length > NameLength))
+        {
+            errors.Add($"providers.{name}: the account name has {name.Length} characters; the ledger keeps {NameLength} (provider_account)");
+        }
+
+        // Case-insensitively unique: under a case-insensitive collation (the SQL Server default) 'Nightly' and
+        // 'nightly' would share one run guard and one ledger name.
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Jobs.Count; i++)
         {
             ValidateJob($"jobs[{i}]", options.Jobs[i], options, names, errors);
@@ -154,7 +164,11 @@ internal static class ConfigValidator
         }
         else if (!names.Add(job.Name))
         {
-            errors.Add($"{path}.name: '{job.Name}' is used by another job; names must be unique");
+            errors.Add($"{path}.name: '{job.Name}' is used by another job (names are compared ignoring case, as a case-insensitive database collation does); names must be unique");
+        }
+        else if (job.Name.Length > NameLength)
+        {
+            errors.Add($"{path}.name: '{job.Name[..20]}…' has {job.Name.Length} characters; the ledger keeps {NameLength} (ub_run.job)");
         }
 
         if (!options.Providers.TryGetValue(job.Provider, out var account))

@@ -65,6 +65,18 @@ internal static class SchedulerRegistration
     /// <summary>Quartz's table prefix on SQL Server: schema-qualified, as sql/sqlserver/003 creates the tables.</summary>
     internal static string QuartzTablePrefix(string schema) => $"[{SqlCmdScript.RequireIdentifier(schema, "database.schema")}].QRTZ_";
 
+    /// <summary>Quartz's sessions show as the job's too (<c>program_name</c>), unless the string names an application.</summary>
+    internal static string QuartzConnection(string connectionString)
+    {
+        if (Storage.SqlServer.SqlServerDatabase.NamesApplication(connectionString))
+        {
+            return connectionString;
+        }
+
+        return new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString)
+            { ApplicationName = Storage.SqlServer.SqlServerDatabase.ApplicationName + " scheduler" }.ConnectionString;
+    }
+
     private static void ConfigureStore(IQuartzBuilder q, SchedulerOptions scheduler, string? connectionString, string schema)
     {
         switch (scheduler.Store)
@@ -88,7 +100,7 @@ internal static class SchedulerRegistration
             case "sqlserver":
                 q.UsePersistentStore(s =>
                 {
-                    s.UseSqlServer(connectionString!);
+                    s.UseSqlServer(QuartzConnection(connectionString!));
                     s.UseSystemTextJsonSerializer();
                     // create_sqlServer.sql from Quartz.dll, for tables that are missing (a DBA may create them instead).
                     s.ProvisionSchema();

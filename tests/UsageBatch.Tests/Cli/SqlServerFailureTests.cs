@@ -35,3 +35,15 @@ public sealed class SqlServerFailureTests
         Assert.Empty(ConfigValidator.Warnings(new AppOptions()));
     }
 }
+
+/// <summary>Quartz's SQL Server sessions are named like the job's, unless the connection string names its own.</summary>
+public sealed class QuartzConnectionTests
+{
+    [Fact]
+    public void QuartzConnection_NamesTheApplication_UnlessTheStringDoes()
+    {
+        var named = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(UsageBatch.Hosting.SchedulerRegistration.QuartzConnection("Server=db;Database=billing"));
+        Assert.Equal("UsageBatch scheduler", named.ApplicationName);
+        Assert.Equal("Server=db;Database=billing;App=mine", UsageBatch.Hosting.SchedulerRegistration.QuartzConnection("Server=db;Database=billing;App=mine"));
+    }
+}

@@ -35,6 +35,9 @@ public sealed class ConfigValidatorTests
     [InlineData("missing key variable", "providers.whop.apiKeyEnv: environment variable NOT_SET_ANYWHERE is not set")]
     [InlineData("non-https remote url", "providers.whop.baseUrl: must be https")]
     [InlineData("duplicate job names", "jobs[1].name: 'whop-nightly' is used by another job")]
+    [InlineData("job names differing in case", "jobs[1].name: 'Whop-Nightly' is used by another job (names are compared ignoring case")]
+    [InlineData("job name too long", "jobs[0].name: 'jjjjjjjjjjjjjjjjjjjj…' has 201 characters; the ledger keeps 200")]
+    [InlineData("account name too long", "providers.aaaaaaaa")]
     [InlineData("unknown misfire", "jobs[0].misfire: 'burst' is not one of catchUpOnce, skip")]
     [InlineData("unknown store", "scheduler.store: 'redis' is not one of sqlite, memory, sqlserver")]
     [InlineData("clustered sqlite", "scheduler.clustered: clustering needs store sqlserver")]
@@ -89,6 +92,11 @@ public sealed class ConfigValidatorTests
         switch (scenario)
         {
             case "unknown provider account": options.Jobs[0].Provider = "stripe"; break;
+            case "job names differing in case": options.Jobs[1].Name = "Whop-Nightly"; break;
+            case "job name too long": options.Jobs[0].Name = new string('j', 201); break;
+            case "account name too long":
+                options.Providers[new string('a', 201)] = options.Providers["whop"];
+                break;
             case "unknown provider type": options.Providers["whop"].Type = "stripe"; break;
             case "unknown time zone": options.Jobs[1].TimeZone = "Mars/Olympus_Mons"; break;
             case "missing key variable": options.Providers["whop"].ApiKeyEnv = "NOT_SET_ANYWHERE"; break;
