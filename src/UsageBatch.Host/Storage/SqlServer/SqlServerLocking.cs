@@ -9,7 +9,10 @@ namespace UsageBatch.Storage.SqlServer;
 /// release move <c>billing_submission_id</c>, the key of <c>ix_*_submission</c>, so each row takes two key locks
 /// there (the old key out, the new key in), while the clustered key and the filtered pending index take one each.
 /// 2,000 rows are therefore 4,000 key locks on that index, and the last fifth of the threshold is left for the
-/// page intent locks that come with them. The statement-gate tests recompute the locks per row from the schema
+/// page intent locks that come with them. The assumption, unproven without a server: the threshold counts the
+/// statement's key locks on one index and the 1,000 left cover its page intent locks; a claim scattered over more
+/// than 1,000 pages of ix_*_submission would pass 5,000 if they count in full. The README names the server check
+/// (sys.dm_db_index_operational_stats.index_lock_promotion_count, the lock_escalation event). The statement-gate tests recompute the locks per row from the schema
 /// scripts' indexes and every UPDATE of a usage table, so a new index or a new SET column cannot silently break this.
 /// </para>
 /// </summary>
