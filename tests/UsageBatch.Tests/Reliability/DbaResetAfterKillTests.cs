@@ -30,7 +30,7 @@ public sealed class DbaResetAfterKillTests
         var job = provider == "whop" ? ReliabilityWorld.WhopJob(0) : ReliabilityWorld.ChargebeeJob(0);
         using (var run = world.StartRun(job))
         {
-            await WaitForAsync(world, run, "SELECT COUNT(*) FROM ub_submission WHERE status = 'confirmed'", 3);
+            await world.WaitUntilAsync("SELECT COUNT(*) FROM ub_submission WHERE status = 'confirmed'", 3, run);
             await run.KillAsync();
         }
 
@@ -78,23 +78,4 @@ public sealed class DbaResetAfterKillTests
             var to = bounds.Length == 2 ? long.Parse(bounds[1], System.Globalization.CultureInfo.InvariantCulture) : from;
             return Enumerable.Range(0, (int)(to - from + 1)).Select(i => from + i);
         });
-
-    private static async Task WaitForAsync(ReliabilityWorld world, ChildRun run, string countSql, long atLeast)
-    {
-        var deadline = Environment.TickCount64 + 60_000;
-        while (true)
-        {
-            await using (var connection = await world.OpenAsync())
-            {
-                if (await connection.ExecuteScalarAsync<long>(countSql) >= atLeast)
-                {
-                    return;
-                }
-            }
-
-            Assert.False(run.Process.HasExited, $"the run ended before it was killed:\n{run.Output}");
-            Assert.True(Environment.TickCount64 < deadline, $"not reached within a minute:\n{run.Output}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -31,9 +31,9 @@ public sealed class KillChainReportTests
         var job = provider == "whop" ? ReliabilityWorld.WhopJob(0) : ReliabilityWorld.ChargebeeJob(0);
         for (var kill = 1; kill <= 3; kill++)
         {
-            var before = await ConfirmedAsync(world);
+            var before = await world.CountAsync(Confirmed);
             using var run = world.StartRun(job);
-            await WaitForConfirmedAsync(world, run, before + 3);
+            await world.WaitUntilAsync(Confirmed, before + 3, run);
             await run.KillAsync();
         }
 
@@ -85,25 +85,5 @@ public sealed class KillChainReportTests
         Assert.Equal(3, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ub_run WHERE status = 'dead'"));
     }
 
-    private static async Task<long> ConfirmedAsync(ReliabilityWorld world)
-    {
-        await using var connection = await world.OpenAsync();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ub_submission WHERE status = 'confirmed'");
-    }
-
-    private static async Task WaitForConfirmedAsync(ReliabilityWorld world, ChildRun run, long confirmed)
-    {
-        var deadline = Environment.TickCount64 + 60_000;
-        while (true)
-        {
-            if (await ConfirmedAsync(world) >= confirmed)
-            {
-                return;
-            }
-
-            Assert.False(run.Process.HasExited, $"the run ended before it was killed:\n{run.Output}");
-            Assert.True(Environment.TickCount64 < deadline, $"not enough confirmations within a minute:\n{run.Output}");
-            await Task.Delay(20);
-        }
-    }
+    private const string Confirmed = "SELECT COUNT(*) FROM ub_submission WHERE status = 'confirmed'";
 }

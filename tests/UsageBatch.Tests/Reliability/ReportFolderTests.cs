@@ -47,7 +47,7 @@ public sealed class ReportFolderTests
         using (var run = world.StartRun(ReliabilityWorld.WhopJob(0), ReliabilityWorld.ChargebeeJob(0)))
         {
             // Once it is billing, the folder becomes a file: a disk swapped, a mount gone, a mistyped symlink.
-            await WaitUntilAsync(world, "SELECT COUNT(*) FROM ub_submission WHERE first_sent_at IS NOT NULL");
+            await world.WaitUntilAsync("SELECT COUNT(*) FROM ub_submission WHERE first_sent_at IS NOT NULL", 1, run);
             if (Directory.Exists(reports))
             {
                 Directory.Delete(reports, recursive: true);
@@ -88,24 +88,6 @@ public sealed class ReportFolderTests
 
             Assert.NotEmpty(confirmed);
             Assert.Equal(confirmed.Order(), carried.Order());
-        }
-    }
-
-    private static async Task WaitUntilAsync(ReliabilityWorld world, string countSql)
-    {
-        var deadline = Environment.TickCount64 + 60_000;
-        while (true)
-        {
-            await using (var connection = await world.OpenAsync())
-            {
-                if (await connection.ExecuteScalarAsync<long>(countSql) > 0)
-                {
-                    return;
-                }
-            }
-
-            Assert.True(Environment.TickCount64 < deadline, "nothing was sent within a minute");
-            await Task.Delay(20);
         }
     }
 }

@@ -86,6 +86,42 @@ internal sealed class ReliabilityWorld : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Waits (a minute at most) until <paramref name="countSql"/> answers at least <paramref name="atLeast"/>, failing
+    /// with the run's output if <paramref name="run"/> ends first: "once it is sending, kill it".
+    /// </summary>
+    public async Task WaitUntilAsync(string countSql, long atLeast, ChildRun? run = null)
+    {
+        var deadline = Environment.TickCount64 + 60_000;
+        while (true)
+        {
+            if (await CountAsync(countSql) >= atLeast)
+            {
+                return;
+            }
+
+            if (run?.Process.HasExited == true)
+            {
+                throw new InvalidOperationException($"the run ended first:\n{run.Output}");
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"'{countSql}' did not reach {atLeast} within a minute:\n{run?.Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async Task<long> CountAsync(string countSql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = countSql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A job whose run guard is free now (its lock row absent or expired), or null.</summary>
     public async Task<int?> FreeJobAsync(Random random)
     {

@@ -146,7 +146,7 @@ public sealed class SqlServerSessionTests
     }
 
     /// <summary>A connection that records how many commands ran on it at the same time.</summary>
-    private sealed class OverlapDetectingConnection : DbConnection
+    private sealed class OverlapDetectingConnection : UsageBatch.Tests.TestSupport.FakeDbConnection
     {
         private int _running;
         private int _mostAtOnce;
@@ -170,31 +170,6 @@ public sealed class SqlServerSessionTests
             Interlocked.Decrement(ref _running);
             return Interlocked.Increment(ref _commands);
         }
-
-        [System.Diagnostics.CodeAnalysis.AllowNull]
-        public override string ConnectionString { get; set; } = "";
-
-        public override string Database => "fake";
-
-        public override string DataSource => "fake";
-
-        public override string ServerVersion => "0";
-
-        public override ConnectionState State => ConnectionState.Open;
-
-        public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
-
-        public override void Close()
-        {
-        }
-
-        public override void Open()
-        {
-        }
-
-        protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => throw new NotSupportedException();
-
-        protected override DbCommand CreateDbCommand() => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using UsageBatch.Storage.SqlServer;
+using UsageBatch.Tests.TestSupport;
 
 namespace UsageBatch.Tests.Storage.SqlServer;
 
@@ -73,32 +74,9 @@ public sealed class TransientFaultTests
         Assert.Equal(SqlServerStatements.SetLockTimeoutSql, $"SET LOCK_TIMEOUT {SqlServerDatabase.LockTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)};");
 
     /// <summary>A connection whose commits fail as a dropped connection does: after the work ran.</summary>
-    private sealed class CommitFailingConnection : DbConnection
+    private sealed class CommitFailingConnection : FakeDbConnection
     {
-        [System.Diagnostics.CodeAnalysis.AllowNull]
-        public override string ConnectionString { get; set; } = "";
-
-        public override string Database => "fake";
-
-        public override string DataSource => "fake";
-
-        public override string ServerVersion => "0";
-
-        public override ConnectionState State => ConnectionState.Open;
-
-        public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
-
-        public override void Close()
-        {
-        }
-
-        public override void Open()
-        {
-        }
-
         protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => new FailingTransaction(this);
-
-        protected override DbCommand CreateDbCommand() => throw new NotSupportedException();
 
         private sealed class FailingTransaction(DbConnection connection) : DbTransaction
         {
