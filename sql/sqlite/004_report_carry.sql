@@ -15,6 +15,8 @@ WHERE settled_at IS NOT NULL AND status IN ('confirmed', 'zero', 'rejected', 'he
 
 -- The few submissions not carried yet, per account: what a finishing run looks for.
 CREATE INDEX IF NOT EXISTS ix_ub_submission_unreported ON ub_submission (provider_account, reported_run_id) WHERE settled_at IS NOT NULL;
+-- Runs whose report is not written (yet): few, whatever the history; what a finishing run looks them up by.
+CREATE INDEX IF NOT EXISTS ix_ub_run_report_unwritten ON ub_run (id) WHERE report_written_at IS NULL;
 
 INSERT OR IGNORE INTO ub_schema_version (version, script, applied_at)
 VALUES (4, '004_report_carry.sql', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));

@@ -35,6 +35,11 @@ IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(N'[$(Schema
         INCLUDE (owner_run_id, status) WHERE settled_at IS NOT NULL;
 GO
 
+-- Runs whose report is not written (yet): few, whatever the history; what a finishing run looks them up by.
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(N'[$(Schema)].ub_run') AND name = N'ix_ub_run_report_unwritten')
+    CREATE NONCLUSTERED INDEX ix_ub_run_report_unwritten ON [$(Schema)].ub_run (id) INCLUDE (status) WHERE report_written_at IS NULL;
+GO
+
 IF NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_schema_version WHERE version = 7)
     INSERT INTO [$(Schema)].ub_schema_version (version, script) VALUES (7, N'007_report_carry.sql');
 GO

@@ -215,15 +215,30 @@ internal static class SqlServerStatements
         UPDATE [$(Schema)].ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL;
         """;
 
-    // The UPDATE takes the ledger rows first (row locks, predicates checked again once locked), so two runs of one
-    // account finishing together carry each submission once; the events are written from what it changed.
-    // TOP (@BatchSize): a run's worth of ledger rows in batches, under lock escalation.
+    // Candidates first, by two seeks on ix_ub_submission_unreported (never reported; reported by a run with no written
+    // report): the ledger's history is never scanned. Then the UPDATE takes those rows (row locks, every predicate
+    // checked again once locked), so two runs of one account finishing together carry each submission once; the events
+    // are written from what it changed. TOP (@BatchSize): a run's worth of ledger rows in batches, under escalation.
     internal const string CarryUnreportedSql = """
+        DECLARE @candidates TABLE (id bigint NOT NULL PRIMARY KEY);
+        INSERT INTO @candidates (id)
+        SELECT TOP (@BatchSize) c.id
+        FROM (SELECT s.id, s.owner_run_id, s.status FROM [$(Schema)].ub_submission AS s
+              WHERE s.provider_account = @Account AND s.settled_at IS NOT NULL AND s.reported_run_id IS NULL
+              UNION ALL
+              SELECT s.id, s.owner_run_id, s.status FROM [$(Schema)].ub_run AS r
+              JOIN [$(Schema)].ub_submission AS s ON s.provider_account = @Account AND s.reported_run_id = r.id AND s.settled_at IS NOT NULL
+              WHERE r.report_written_at IS NULL AND r.status <> 'running' AND r.id <> @RunId) AS c
+        WHERE c.status IN ('confirmed', 'zero', 'rejected', 'held', 'released', 'void')
+          AND (c.owner_run_id = @RunId
+               OR NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_run AS o WHERE o.id = c.owner_run_id AND o.status = 'running'))
+        ORDER BY c.id;
         DECLARE @carried TABLE (id bigint NOT NULL PRIMARY KEY, owner bigint NOT NULL);
-        UPDATE TOP (@BatchSize) s
+        UPDATE s
         SET reported_run_id = @RunId
         OUTPUT inserted.id, inserted.owner_run_id INTO @carried (id, owner)
-        FROM [$(Schema)].ub_submission AS s WITH (ROWLOCK, READCOMMITTEDLOCK)
+        FROM @candidates AS k
+        JOIN [$(Schema)].ub_submission AS s WITH (ROWLOCK, READCOMMITTEDLOCK) ON s.id = k.id
         WHERE s.provider_account = @Account AND s.settled_at IS NOT NULL
           AND s.status IN ('confirmed', 'zero', 'rejected', 'held', 'released', 'void')
           AND (s.reported_run_id IS NULL

@@ -127,13 +127,17 @@ internal static class SqliteStatements
             CREATE TEMP TABLE IF NOT EXISTS ub_carry (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL);
             DELETE FROM temp.ub_carry;
             INSERT INTO temp.ub_carry (id, owner)
-            SELECT s.id, s.owner_run_id FROM ub_submission AS s
-            WHERE s.provider_account = @Account AND s.settled_at IS NOT NULL
-              AND s.status IN ('confirmed', 'zero', 'rejected', 'held', 'released', 'void')
-              AND (s.reported_run_id IS NULL
-                   OR s.reported_run_id IN (SELECT id FROM ub_run WHERE report_written_at IS NULL AND status <> 'running' AND id <> @RunId))
-              AND (s.owner_run_id = @RunId OR s.owner_run_id IN (SELECT id FROM ub_run WHERE status <> 'running'))
-            ORDER BY s.id LIMIT @BatchSize;
+            SELECT id, owner_run_id FROM (
+                SELECT s.id, s.owner_run_id, s.status FROM ub_submission AS s
+                WHERE s.provider_account = @Account AND s.settled_at IS NOT NULL AND s.reported_run_id IS NULL
+                UNION ALL
+                SELECT s.id, s.owner_run_id, s.status FROM ub_run AS r
+                CROSS JOIN ub_submission AS s -- CROSS: SQLite drives from the few runs without a written report
+                WHERE r.report_written_at IS NULL AND r.status <> 'running' AND r.id <> @RunId
+                  AND s.provider_account = @Account AND s.reported_run_id = r.id AND s.settled_at IS NOT NULL) AS c
+            WHERE c.status IN ('confirmed', 'zero', 'rejected', 'held', 'released', 'void')
+              AND (c.owner_run_id = @RunId OR NOT EXISTS (SELECT 1 FROM ub_run AS o WHERE o.id = c.owner_run_id AND o.status = 'running'))
+            ORDER BY c.id LIMIT @BatchSize;
             INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail)
             SELECT id, @RunId, @Now, 'carried', 'carried into this report: run ' || owner || ' finished it and wrote no report of it'
             FROM temp.ub_carry WHERE owner <> @RunId ORDER BY id;
