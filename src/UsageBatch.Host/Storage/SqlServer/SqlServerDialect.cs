@@ -212,7 +212,7 @@ internal sealed class SqlServerDialect : StoreDialect
         var result = await session.ScalarAsync<int>(_database.Sql(LockGroupFactsSql), new { Resource = "UsageBatch:" + _database.Schema + ":facts#" + key }, cancellationToken);
         if (result < 0)
         {
-            throw new InvalidOperationException($"could not lock the Chargebee cap count of subscription {subscription} (sp_getapplock answered {result})");
+            throw new InvalidOperationException($"could not lock the usage cap count of subscription {subscription} (sp_getapplock answered {result})");
         }
     }
 
