@@ -272,10 +272,13 @@ internal static class SqlServerStatements
 
     internal const string GetSubmissionSql = "SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s WHERE s.id = @Id;";
 
+    // Two seeks (ix_ub_submission_run; ix_ub_submission_event_run then the key), never OR + IN, which scans the ledger.
     internal const string SubmissionsOfRunSql = """
+        SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s WHERE s.created_run_id = @RunId
+        UNION ALL
         SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s
-        WHERE s.created_run_id = @RunId OR s.id IN (SELECT submission_id FROM [$(Schema)].ub_submission_event WHERE run_id = @RunId)
-        ORDER BY s.id;
+        WHERE s.id IN (SELECT submission_id FROM [$(Schema)].ub_submission_event WHERE run_id = @RunId) AND s.created_run_id <> @RunId
+        ORDER BY id;
         """;
 
     internal const string InsertEventSql = """
@@ -573,8 +576,10 @@ internal static class SqlServerStatements
         """;
 
     internal const string RowIdsOfRunSql = """
+        SELECT id, row_ids FROM [$(Schema)].ub_submission WHERE created_run_id = @RunId
+        UNION ALL
         SELECT id, row_ids FROM [$(Schema)].ub_submission
-        WHERE created_run_id = @RunId OR id IN (SELECT submission_id FROM [$(Schema)].ub_submission_event WHERE run_id = @RunId);
+        WHERE id IN (SELECT submission_id FROM [$(Schema)].ub_submission_event WHERE run_id = @RunId) AND created_run_id <> @RunId;
         """;
 
     internal const string EventsOfRunSql = """

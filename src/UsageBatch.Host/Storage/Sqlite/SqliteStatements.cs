@@ -159,9 +159,11 @@ internal static class SqliteStatements
             """,
         GetSubmission = $"SELECT {SubmissionColumns} FROM ub_submission AS s WHERE s.id = @Id",
         SubmissionsOfRun = $"""
+            SELECT {SubmissionColumns} FROM ub_submission AS s WHERE s.created_run_id = @RunId
+            UNION ALL
             SELECT {SubmissionColumns} FROM ub_submission AS s
-            WHERE s.created_run_id = @RunId OR s.id IN (SELECT submission_id FROM ub_submission_event WHERE run_id = @RunId)
-            ORDER BY s.id
+            WHERE s.id IN (SELECT submission_id FROM ub_submission_event WHERE run_id = @RunId) AND s.created_run_id <> @RunId
+            ORDER BY 1
             """,
         InsertEvent = """
             INSERT INTO ub_submission_event (submission_id, run_id, at, event, detail, provider_usage_id, provider_receipt_id,
@@ -327,8 +329,10 @@ internal static class SqliteStatements
             """,
         LastFinishedRun = "SELECT MAX(id) FROM ub_run WHERE status <> 'running' AND (@Job IS NULL OR job = @Job)",
         RowIdsOfRun = """
+            SELECT id, row_ids FROM ub_submission WHERE created_run_id = @RunId
+            UNION ALL
             SELECT id, row_ids FROM ub_submission
-            WHERE created_run_id = @RunId OR id IN (SELECT submission_id FROM ub_submission_event WHERE run_id = @RunId)
+            WHERE id IN (SELECT submission_id FROM ub_submission_event WHERE run_id = @RunId) AND created_run_id <> @RunId
             """,
         EventsOfRun = """
             SELECT submission_id, at, event, detail, provider_usage_id, provider_receipt_id, echoed_total, http_status, provider_code
