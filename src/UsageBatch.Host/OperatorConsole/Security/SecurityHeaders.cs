@@ -18,7 +18,9 @@ internal static class SecurityHeaders
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        headers.CacheControl = "no-store";
+        // no-cache as well as no-store: antiforgery sets exactly these on the pages with a form, and logs a warning
+        // (ResponseCacheHeadersOverridenToNoCache) on every page view whose Cache-Control lacks no-cache.
+        headers.CacheControl = "no-cache, no-store";
         return next();
     }
 
