@@ -63,6 +63,46 @@ internal static class Commands
 
     private const int PlannedRowsShown = 20;
 
+    /// <summary>
+    /// What the run did, in one short line: what was billed, then only the counts that are not zero (the report keeps
+    /// every count, zeros included).
+    /// </summary>
+    internal static string WhatHappened(RunSummary s)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var groups = new List<string> { string.Create(inv, $"{s.Confirmed} confirmed") };
+        foreach (var (count, what) in new[]
+                 {
+                     (s.Zero, "zero"), (s.Rejected, "rejected"), (s.Held, "held"), (s.Released, "released"),
+                     (s.Voided, "voided (rows back to pending)"), (s.Unresolved, "unresolved"), (s.Recovered, "recovered from a dead run"),
+                     (s.Carried, "carried from a run without a report"),
+                 })
+        {
+            if (count > 0)
+            {
+                groups.Add(string.Create(inv, $"{count} {what}"));
+            }
+        }
+
+        var parts = new List<string>
+        {
+            s.Groups == 0 && s.Recovered == 0 && s.Carried == 0
+                ? string.Create(inv, $"{s.RowsValidated} pending rows validated, nothing to bill")
+                : string.Create(inv, $"{s.Groups} groups: {string.Join(", ", groups)}; {s.RowsBilled} rows billed"),
+        };
+        if (s.RowsRejectedByValidation > 0)
+        {
+            parts.Add(string.Create(inv, $"{s.RowsRejectedByValidation} rows rejected by validation"));
+        }
+
+        if (s.RowsHeldRequeued > 0)
+        {
+            parts.Add(string.Create(inv, $"{s.RowsHeldRequeued} re-queued rows held"));
+        }
+
+        return string.Join("; ", parts);
+    }
+
     public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -73,8 +113,7 @@ internal static class Commands
             return;
         }
 
-        await output.WriteLineAsync(string.Create(inv,
-            $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {s.RowsValidated} pending rows validated, {s.RowsRejectedByValidation} rejected by validation, {s.RowsHeldRequeued} re-queued rows held; {s.Groups} groups: {s.Confirmed} confirmed, {s.Zero} zero, {s.Rejected} rejected, {s.Held} held, {s.Released} released, {s.Voided} voided (rows back to pending), {s.Unresolved} unresolved, {s.Recovered} recovered; {s.RowsBilled} rows billed"));
+        await output.WriteLineAsync(string.Create(inv, $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {WhatHappened(s)}"));
         if (s.BilledByKind.Count > 0)
         {
             // Each value kind with its unit, never added together (money and units are different things).

@@ -62,8 +62,10 @@ public sealed class VerbFailureTests : IDisposable
     public async Task EveryVerb_SqlServerNotReachable_OneLineNamingTheSettingAndTheNetworkReason_ExitThree(string[] verb)
     {
         // A closed loopback port: the driver gets as far as the network (no culture or configuration error on the way).
+        // The refusal comes at once; a generous Connect Timeout keeps a loaded machine (the whole suite on 2 cores)
+        // from turning it into a timeout message, which failed this test once with a 3 s timeout.
         var port = Storage.SqlServer.SqlServerConnectionTests.ClosedLoopbackPort();
-        var config = Config($"Server=tcp:127.0.0.1,{port};Database=usagebatch;User ID=job;Password=not-a-secret;Connect Timeout=3", provider: "sqlserver");
+        var config = Config($"Server=tcp:127.0.0.1,{port};Database=usagebatch;User ID=job;Password=not-a-secret;Connect Timeout=15", provider: "sqlserver");
 
         var result = await CliRun.InProcessAsync(Keys, [.. verb, "--config", config]);
 
@@ -81,7 +83,7 @@ public sealed class VerbFailureTests : IDisposable
         var port = Storage.SqlServer.SqlServerConnectionTests.ClosedLoopbackPort();
         var config = Config("unused", provider: "sqlserver");
         await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("\"connectionString\": \"unused\"", "\"connectionStringEnv\": \"UB_TEST_DB\"", StringComparison.Ordinal));
-        var environment = new Dictionary<string, string>(Keys) { ["UB_TEST_DB"] = $"Server=tcp:127.0.0.1,{port};Database=x;User ID=job;Password=p;Connect Timeout=3" };
+        var environment = new Dictionary<string, string>(Keys) { ["UB_TEST_DB"] = $"Server=tcp:127.0.0.1,{port};Database=x;User ID=job;Password=p;Connect Timeout=15" };
 
         var result = await CliRun.InProcessAsync(environment, "status", "--config", config);
 
