@@ -36,6 +36,10 @@ public sealed class LeaseMarginTests
         job.LeaseDuration = TimeSpan.FromSeconds(8);
         var account = h.Account(kind);
         account.Timeout = TimeSpan.FromSeconds(3);
+        // One request at a time: the fake cuts the run's one lease before each submission's first send, so with
+        // several senders one's cut could land between another's renewal and its mark-sent and void that submission
+        // (what failed this test once in CI). A real late renewal does not recur per submission.
+        account.MaxInFlight = 1;
 
         var summary = await h.Run(job, account, store: new LateRenewalStore(h.Store, h.Database)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
