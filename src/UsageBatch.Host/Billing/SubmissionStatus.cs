@@ -19,12 +19,6 @@ internal static class SubmissionStatus
     /// <summary>Not final: a run is claiming, about to send or sending it; its outcome is not known yet.</summary>
     public static bool IsInFlight(string status) => status is Preparing or Prepared or Sent;
 
-    /// <summary>
-    /// Final and unbilled: nothing of it is (or will be) at the provider, so its rows may be claimed again
-    /// (invariant I9). Any other submission's rows set back to 'pending' by hand are held instead.
-    /// </summary>
-    public static bool FreesItsRows(string status) => status is Void or Released or Rejected;
-
     /// <summary>The usage-row status a submission's rows take when it is settled.</summary>
     public static string RowStatusFor(string submissionStatus) => submissionStatus switch
     {

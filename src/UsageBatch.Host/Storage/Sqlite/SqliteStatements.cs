@@ -14,14 +14,12 @@ internal static class SqliteStatements
     private const string ChargebeeColumns = "id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at";
 
     /// <summary>
-    /// A pending row may be claimed only when its previous submission, if any, is final and unbilled (void, released,
-    /// rejected): a row a DBA set back to 'pending' under a live or billed submission is never billed again (it is
-    /// held instead). Most rows have no submission, so the lookup is skipped for them. {0}: the usage table's alias.
+    /// A pending row (alias u) may be claimed only when its previous submission, if any, is final and unbilled (void,
+    /// released, rejected): a row a DBA set back to 'pending' under a live or billed submission is never billed again
+    /// (it waits for that submission's outcome, or is held). Most rows have no submission, so the lookup is skipped.
     /// </summary>
-    internal const string ClaimableTemplate =
-        "({0}.billing_submission_id IS NULL OR NOT EXISTS (SELECT 1 FROM ub_submission AS prev WHERE prev.id = {0}.billing_submission_id AND prev.status NOT IN ('void', 'released', 'rejected')))";
-
-    internal static readonly string ClaimableU = string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimableTemplate, "u");
+    internal const string ClaimableU =
+        "(u.billing_submission_id IS NULL OR NOT EXISTS (SELECT 1 FROM ub_submission AS prev WHERE prev.id = u.billing_submission_id AND prev.status NOT IN ('void', 'released', 'rejected')))";
 
     /// <summary>
     /// The rows a settle moves: those the submission claimed, and those a DBA set back to 'pending' while it was in
