@@ -24,6 +24,9 @@ internal sealed class SqlServerDialect : StoreDialect
     private readonly ConcurrentDictionary<string, GuardSession> _jobLocks = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _guardRecovery = new(1, 1);
 
+    // Guards whose session was lost, by job, with the run that lost them: every renewal tries to take them back.
+    private readonly ConcurrentDictionary<string, long> _lostGuards = new(StringComparer.Ordinal);
+
     public SqlServerDialect(SqlServerDatabase database, ILogger? logger = null)
     {
         _database = database;
@@ -121,6 +124,7 @@ internal sealed class SqlServerDialect : StoreDialect
 
     public override async Task ReleaseGuardAsync(string job, long runId, CancellationToken cancellationToken)
     {
+        _lostGuards.TryRemove(new KeyValuePair<string, long>(job, runId));
         if (_jobLocks.TryGetValue(job, out var held) && held.RunId == runId && _jobLocks.TryRemove(new KeyValuePair<string, GuardSession>(job, held)))
         {
             await using (held)
@@ -139,46 +143,82 @@ internal sealed class SqlServerDialect : StoreDialect
     }
 
     /// <summary>
-    /// Through the guard's own session, which also keeps an idle session from being cut by a firewall. If that
-    /// session is gone, the guard is lost (the claims still keep racing runs apart): that is logged, and the
-    /// guard is taken again on a new session when nobody else has it.
+    /// Through the guard's own session, which also keeps an idle session from being cut by a firewall. A failed renewal
+    /// loses the guard only when <see cref="GuardProbe"/> says so (the session is gone or no longer holds the lock); a
+    /// timeout keeps the session and the next renewal tries again. A lost guard stays in <c>_lostGuards</c> and every
+    /// renewal tries to take it back on a new session until it is back or the run releases it (the claims keep racing
+    /// runs apart meanwhile).
     /// </summary>
     public override async Task RenewGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken)
     {
+        if (_lostGuards.TryGetValue(job, out var lostBy) && lostBy == runId)
+        {
+            await TakeGuardBackAsync(job, runId, lease, cancellationToken);
+            return;
+        }
+
         if (!_jobLocks.TryGetValue(job, out var held) || held.RunId != runId)
         {
             return;
         }
 
-        try
+        var resource = JobLockResource(job);
+        var state = await held.UseAsync(async connection =>
         {
-            await held.UseAsync(c => c.ExecuteAsync(new CommandDefinition(_database.Sql(RenewJobLockSql),
-                new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken: cancellationToken)), cancellationToken);
+            try
+            {
+                var mode = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(_database.Sql(RenewJobLockSql),
+                    new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease), Resource = resource }, cancellationToken: cancellationToken));
+                return GuardProbe.FromMode(mode);
+            }
+            catch (Exception ex) when (ex is SqlException or InvalidOperationException)
+            {
+                var after = await GuardProbe.AfterFailedRenewalAsync(connection, c => c.ExecuteScalarAsync<string?>(
+                    new CommandDefinition(JobLockModeSql, new { Resource = resource }, cancellationToken: cancellationToken)));
+                if (after != GuardState.Lost)
+                {
+                    _logger.LogWarning(ex, "Run {RunId} could not renew the run guard of job {Job} ({Reason}); its session still holds the lock ({State}); the next renewal tries again",
+                        runId, job, ex.Message, after);
+                }
+
+                return after;
+            }
+        }, cancellationToken);
+
+        if (state != GuardState.Lost)
+        {
             return;
         }
-        catch (Exception ex) when (ex is SqlException or InvalidOperationException)
-        {
-            _logger.LogWarning(ex, "Run {RunId} lost the run guard of job {Job} (its session ended: {Reason}); taking it again", runId, job, ex.Message);
-        }
 
+        _logger.LogWarning("Run {RunId} lost the run guard of job {Job} (its session ended or no longer holds the lock); taking it again", runId, job);
+        _lostGuards[job] = runId;
         if (_jobLocks.TryRemove(new KeyValuePair<string, GuardSession>(job, held)))
         {
             await held.DisposeAsync();
         }
 
+        await TakeGuardBackAsync(job, runId, lease, cancellationToken);
+    }
+
+    private async Task TakeGuardBackAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken)
+    {
         // Several senders may find the session gone at once: one of them takes the guard back.
         await _guardRecovery.WaitAsync(cancellationToken);
         try
         {
-            if (_jobLocks.TryGetValue(job, out var again) && again.RunId == runId)
+            if (!_lostGuards.TryGetValue(job, out var lostBy) || lostBy != runId)
             {
+                return; // taken back, or released, meanwhile
+            }
+
+            if (await TryAcquireGuardAsync(job, runId, lease, cancellationToken))
+            {
+                _lostGuards.TryRemove(new KeyValuePair<string, long>(job, runId));
+                _logger.LogInformation("Run {RunId} took the run guard of job {Job} back", runId, job);
                 return;
             }
 
-            if (!await TryAcquireGuardAsync(job, runId, lease, cancellationToken))
-            {
-                _logger.LogError("Run {RunId} could not take the run guard of job {Job} back: another process holds it; the claims still keep the two runs apart", runId, job);
-            }
+            _logger.LogError("Run {RunId} could not take the run guard of job {Job} back: another process holds it; the claims still keep the two runs apart; the next renewal tries again", runId, job);
         }
         catch (SqlException ex)
         {

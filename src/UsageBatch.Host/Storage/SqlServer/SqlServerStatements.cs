@@ -103,9 +103,14 @@ internal static class SqlServerStatements
         SELECT COUNT(*) FROM @changed;
         """;
 
+    // Answers the session's hold on the app lock too: a renewal that succeeds on a session that no longer holds the
+    // lock (it cannot be taken from a live session, but a DBA's sp_releaseapplock on it can) is a lost guard.
     internal const string RenewJobLockSql = """
         UPDATE [$(Schema)].ub_job_lock SET lease_until = DATEADD(millisecond, @LeaseMs, SYSUTCDATETIME()) WHERE job = @Job AND run_id = @RunId;
+        SELECT APPLOCK_MODE('public', @Resource, 'Session');
         """;
+
+    internal const string JobLockModeSql = "SELECT APPLOCK_MODE('public', @Resource, 'Session');";
 
     internal const string FinishRunSql = """
         UPDATE [$(Schema)].ub_run
