@@ -121,27 +121,29 @@ internal sealed partial class BillingStore
             BilledAt = billed ? now : (DateTimeOffset?)null, Error = Arg.Reason(error), RunId = runId,
             AttemptIncrement = submission.Status == SubmissionStatus.Released ? 1 : 0, SubmissionId = submissionId,
             BatchSize = _dialect.RowsPerStatement(batchSize), Table = Arg.Ansi(table.Name, 50), ExceptionKind = Arg.Ansi(exceptionKind, 10),
-            ExceptionReason = Arg.Reason(submission.StatusReason ?? submission.Status), Now = now,
+            ExceptionReason = Arg.Reason(submission.StatusReason ?? submission.Status), Now = now, AfterId = BatchStep.Start,
         };
         var settled = 0;
         while (true)
         {
-            var (count, done) = await session.InTransactionAsync(async () =>
+            var (step, done) = await session.InTransactionAsync(async () =>
             {
-                var count = await session.ScalarAsync<int>(Sql.SettleBatch[table], args, cancellationToken);
-                if (count < args.BatchSize)
+                var step = await BatchStep.RunAsync(session, Sql.SettleBatch[table], args, cancellationToken);
+                if (step.Count < args.BatchSize)
                 {
                     await session.ExecuteAsync(Sql.MarkSettled, new { Id = submissionId, Now = now }, cancellationToken);
-                    return (count, true);
+                    return (step, true);
                 }
 
-                return (count, false);
+                return (step, false);
             }, cancellationToken);
-            settled += count;
+            settled += step.Count;
             if (done)
             {
                 return settled;
             }
+
+            args = args with { AfterId = step.LastId };
         }
     }
 

@@ -101,15 +101,18 @@ internal sealed partial class BillingStore
         await session.InTransactionAsync(() => session.ExecuteAsync(Sql.RecordReceipt, new { Id = submissionId, ReceiptId = receipt, Now = now }, cancellationToken), cancellationToken);
         var batchSize = _dialect.MaxRowsPerStatement;
         var rows = 0;
+        var after = BatchStep.Start;
         while (true)
         {
-            var changed = await session.InTransactionAsync(() => session.ScalarAsync<int>(Sql.RecordReceiptRows[table],
-                new { Id = submissionId, ReceiptId = receipt, BatchSize = batchSize }, cancellationToken), cancellationToken);
-            rows += changed;
-            if (changed < batchSize)
+            var step = await session.InTransactionAsync(() => BatchStep.RunAsync(session, Sql.RecordReceiptRows[table],
+                new { Id = submissionId, ReceiptId = receipt, BatchSize = batchSize, AfterId = after }, cancellationToken), cancellationToken);
+            rows += step.Count;
+            if (step.Count < batchSize)
             {
                 return rows;
             }
+
+            after = step.LastId;
         }
     }
 }

@@ -37,14 +37,15 @@ internal sealed partial class BillingStore
         var table = UsageTable.Parse(submission.UsageTable);
         var batchSize = _dialect.MaxRowsPerStatement;
         var rows = 0;
+        var after = BatchStep.Start;
         while (true)
         {
-            var (count, done) = await session.InTransactionAsync(async () =>
+            var (step, done) = await session.InTransactionAsync(async () =>
             {
-                var count = await session.ScalarAsync<int>(Sql.ReopenRowsBatch[table], new { Id = submissionId, BatchSize = batchSize }, cancellationToken);
-                if (count == batchSize)
+                var step = await BatchStep.RunAsync(session, Sql.ReopenRowsBatch[table], new { Id = submissionId, BatchSize = batchSize, AfterId = after }, cancellationToken);
+                if (step.Count == batchSize)
                 {
-                    return (count, false);
+                    return (step, false);
                 }
 
                 await session.ExecuteAsync(Sql.ReopenSubmission, new
@@ -54,13 +55,15 @@ internal sealed partial class BillingStore
                 }, cancellationToken);
                 await InsertEventAsync(session, submissionId, runId, now, "requeued", $"{status}: {reason}", providerUsageId, providerReceiptId, echoedTotal,
                     cancellationToken: cancellationToken);
-                return (count, true);
+                return (step, true);
             }, cancellationToken);
-            rows += count;
+            rows += step.Count;
             if (done)
             {
                 return rows;
             }
+
+            after = step.LastId;
         }
     }
 

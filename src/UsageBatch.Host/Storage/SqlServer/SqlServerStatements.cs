@@ -201,19 +201,28 @@ internal static class SqlServerStatements
     // after a crash changes nothing twice), at most @BatchSize rows (the job's batchSize, capped by SqlServerLocking) per
     // short transaction: under the 5,000-lock escalation threshold. No READPAST here: these rows are this submission's
     // alone, and every one of them must move.
+    // Paged by key: each batch seeks ix_*_submission (billing_submission_id, then the clustered id) from the last id the
+    // previous batch moved, so the rows earlier batches already moved are never read again (billing_status is not in
+    // that index: without the page, settling a 100,000-row Whop group read 5 million index rows). TOP with ORDER BY
+    // needs the updatable CTE; the predicates are the same.
     internal const string SettleBatchSql = """
         DECLARE @settled TABLE (id bigint NOT NULL PRIMARY KEY, source_key nvarchar(200) NULL);
-        UPDATE TOP (@BatchSize) [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
+        WITH batch AS (
+            SELECT TOP (@BatchSize) id, source_key, billing_status, provider_usage_id, provider_receipt_id, billed_at, billing_error,
+                   billing_run_id, billing_attempts
+            FROM [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
+            WHERE billing_submission_id = @SubmissionId AND id > @AfterId
+              AND (billing_status = 'claimed' OR (billing_status = 'pending' AND @RowStatus <> 'pending'))
+            ORDER BY id)
+        UPDATE batch
         SET billing_status = @RowStatus, provider_usage_id = @UsageId, provider_receipt_id = @ReceiptId,
             billed_at = @BilledAt, billing_error = LEFT(@Error, 4000), billing_run_id = @RunId,
             billing_attempts = billing_attempts + @AttemptIncrement
-        OUTPUT inserted.id, inserted.source_key INTO @settled (id, source_key)
-        WHERE billing_submission_id = @SubmissionId
-          AND (billing_status = 'claimed' OR (billing_status = 'pending' AND @RowStatus <> 'pending'));
+        OUTPUT inserted.id, inserted.source_key INTO @settled (id, source_key);
         IF @ExceptionKind IS NOT NULL
             INSERT INTO [$(Schema)].ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
             SELECT @RunId, @Table, id, source_key, @SubmissionId, @ExceptionKind, @ExceptionReason, @Now FROM @settled;
-        SELECT COUNT(*) FROM @settled;
+        SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM @settled;
         """;
 
     internal const string MarkSettledSql = """
@@ -532,13 +541,17 @@ internal static class SqlServerStatements
 
     // A held submission's rows can be many: they go back to 'claimed' TOP (@BatchSize) at a time, each batch its own
     // short transaction, under the 5,000 locks at which SQL Server escalates to a table lock.
+    // Paged by key, as SettleBatchSql.
     internal const string ReopenRowsBatchSql = """
         DECLARE @changed TABLE (id bigint NOT NULL);
-        UPDATE TOP (@BatchSize) [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
-        SET billing_status = 'claimed', billing_error = NULL
-        OUTPUT inserted.id INTO @changed (id)
-        WHERE billing_submission_id = @Id AND billing_status = 'held';
-        SELECT COUNT(*) FROM @changed;
+        WITH batch AS (
+            SELECT TOP (@BatchSize) id, billing_status, billing_error
+            FROM [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
+            WHERE billing_submission_id = @Id AND id > @AfterId AND billing_status = 'held'
+            ORDER BY id)
+        UPDATE batch SET billing_status = 'claimed', billing_error = NULL
+        OUTPUT inserted.id INTO @changed (id);
+        SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM @changed;
         """;
 
     // Only a submission still held is reopened, and only in the transaction of the last row batch: until then it
@@ -634,14 +647,18 @@ internal static class SqlServerStatements
     // TOP (@BatchSize): at most MaxRowsPerStatement rows per statement (each its own short transaction), under the
     // 5,000 locks at which SQL Server escalates to a table lock. Rows already carrying the receipt are skipped, so
     // each batch makes progress and a re-run of reconcile finishes whatever a crash left.
+    // Paged by key, as SettleBatchSql.
     internal const string RecordReceiptRowsSql = """
         DECLARE @changed TABLE (id bigint NOT NULL);
-        UPDATE TOP (@BatchSize) [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
-        SET provider_receipt_id = @ReceiptId
-        OUTPUT inserted.id INTO @changed (id)
-        WHERE billing_submission_id = @Id AND billing_status = 'billed'
-          AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId);
-        SELECT COUNT(*) FROM @changed;
+        WITH batch AS (
+            SELECT TOP (@BatchSize) id, provider_receipt_id
+            FROM [$(Schema)].$(UsageTable) WITH (ROWLOCK, READCOMMITTEDLOCK)
+            WHERE billing_submission_id = @Id AND id > @AfterId AND billing_status = 'billed'
+              AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId)
+            ORDER BY id)
+        UPDATE batch SET provider_receipt_id = @ReceiptId
+        OUTPUT inserted.id INTO @changed (id);
+        SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM @changed;
         """;
 
     // Status

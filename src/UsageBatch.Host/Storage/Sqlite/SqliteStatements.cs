@@ -103,18 +103,25 @@ internal static class SqliteStatements
             WHERE id = @Id AND owner_run_id = @RunId AND settled_at IS NULL;
             SELECT changes();
             """,
-        // The exceptions are written for exactly the rows the UPDATE then moves (same rows, same order, one writer).
+        // Paged by key (as on SQL Server): the batch's ids go to a temporary table first, so the exceptions and the UPDATE
+        // take exactly those rows and the answer names the last one, where the next batch starts.
         SettleBatch = PerTable.From(t => $"""
-            INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
-            SELECT @RunId, @Table, id, source_key, @SubmissionId, @ExceptionKind, @ExceptionReason, @Now FROM {t.Name}
-            WHERE @ExceptionKind IS NOT NULL AND billing_submission_id = @SubmissionId AND {SettlesWith}
+            CREATE TEMP TABLE IF NOT EXISTS ub_batch (id INTEGER PRIMARY KEY);
+            DELETE FROM temp.ub_batch;
+            INSERT INTO temp.ub_batch (id)
+            SELECT id FROM {t.Name}
+            WHERE billing_submission_id = @SubmissionId AND id > @AfterId AND {SettlesWith}
             ORDER BY id LIMIT @BatchSize;
+            INSERT INTO ub_row_exception (run_id, usage_table, row_id, source_key, submission_id, kind, reason, at)
+            SELECT @RunId, @Table, u.id, u.source_key, @SubmissionId, @ExceptionKind, @ExceptionReason, @Now
+            FROM temp.ub_batch AS b JOIN {t.Name} AS u ON u.id = b.id
+            WHERE @ExceptionKind IS NOT NULL ORDER BY u.id;
             UPDATE {t.Name}
             SET billing_status = @RowStatus, provider_usage_id = @UsageId, provider_receipt_id = @ReceiptId,
                 billed_at = @BilledAt, billing_error = @Error, billing_run_id = @RunId,
                 billing_attempts = billing_attempts + @AttemptIncrement
-            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @SubmissionId AND {SettlesWith} ORDER BY id LIMIT @BatchSize);
-            SELECT changes();
+            WHERE id IN (SELECT id FROM temp.ub_batch);
+            SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM temp.ub_batch;
             """),
         MarkSettled = "UPDATE ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL",
         ConfirmedUnsettled = """
@@ -295,9 +302,12 @@ internal static class SqliteStatements
             """),
         FindHeldRow = PerTable.From(t => $"SELECT id, source_key, billing_submission_id, billing_error FROM {t.Name} WHERE id = @Id AND billing_status = 'held'"),
         ReopenRowsBatch = PerTable.From(t => $"""
-            UPDATE {t.Name} SET billing_status = 'claimed', billing_error = NULL
-            WHERE id IN (SELECT id FROM {t.Name} WHERE billing_submission_id = @Id AND billing_status = 'held' ORDER BY id LIMIT @BatchSize);
-            SELECT changes();
+            CREATE TEMP TABLE IF NOT EXISTS ub_batch (id INTEGER PRIMARY KEY);
+            DELETE FROM temp.ub_batch;
+            INSERT INTO temp.ub_batch (id)
+            SELECT id FROM {t.Name} WHERE billing_submission_id = @Id AND id > @AfterId AND billing_status = 'held' ORDER BY id LIMIT @BatchSize;
+            UPDATE {t.Name} SET billing_status = 'claimed', billing_error = NULL WHERE id IN (SELECT id FROM temp.ub_batch);
+            SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM temp.ub_batch;
             """),
         ReopenSubmission = """
             UPDATE ub_submission
@@ -360,12 +370,15 @@ internal static class SqliteStatements
             """,
         RecordReceipt = "UPDATE ub_submission SET provider_receipt_id = @ReceiptId, updated_at = @Now WHERE id = @Id",
         RecordReceiptRows = PerTable.From(t => $"""
-            UPDATE {t.Name} SET provider_receipt_id = @ReceiptId
-            WHERE id IN (SELECT id FROM {t.Name}
-                         WHERE billing_submission_id = @Id AND billing_status = 'billed'
-                           AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId)
-                         ORDER BY id LIMIT @BatchSize);
-            SELECT changes();
+            CREATE TEMP TABLE IF NOT EXISTS ub_batch (id INTEGER PRIMARY KEY);
+            DELETE FROM temp.ub_batch;
+            INSERT INTO temp.ub_batch (id)
+            SELECT id FROM {t.Name}
+            WHERE billing_submission_id = @Id AND id > @AfterId AND billing_status = 'billed'
+              AND (provider_receipt_id IS NULL OR provider_receipt_id <> @ReceiptId)
+            ORDER BY id LIMIT @BatchSize;
+            UPDATE {t.Name} SET provider_receipt_id = @ReceiptId WHERE id IN (SELECT id FROM temp.ub_batch);
+            SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM temp.ub_batch;
             """),
 
         CountRows = PerTable.From(t => $"""
