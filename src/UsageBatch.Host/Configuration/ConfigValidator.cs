@@ -13,6 +13,9 @@ internal static class ConfigValidator
 
     /// <summary>Job and provider account names are nvarchar(200) in the ledger (ub_run, ub_submission).</summary>
     private const int NameLength = 200;
+
+    // 128 (a SQL Server name) less the 15 of the job role's prefix usagebatch_job_.
+    internal const int MaxSchemaLength = 113;
     private static readonly string[] SuppressKinds = ["webhooks", "emails", "actions"];
 
     /// <param name="environment">Reads environment variables (injected so tests need not touch the process's).</param>
@@ -100,6 +103,11 @@ internal static class ConfigValidator
         if (!System.Text.RegularExpressions.Regex.IsMatch(database.Schema, "^[A-Za-z_][A-Za-z0-9_]{0,127}$"))
         {
             errors.Add($"database.schema: '{database.Schema}' is not a plain identifier");
+        }
+        else if (database.Provider == "sqlserver" && database.Schema.Length > MaxSchemaLength)
+        {
+            // The job's role is named usagebatch_job_<schema>, and a name has at most 128 characters.
+            errors.Add($"database.schema: '{database.Schema}' has {database.Schema.Length} characters; at most {MaxSchemaLength} (the job's database role usagebatch_job_<schema> must fit in 128)");
         }
     }
 

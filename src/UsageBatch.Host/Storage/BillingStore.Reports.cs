@@ -80,7 +80,9 @@ internal sealed partial class BillingStore
         await using var session = await _dialect.OpenAsync(cancellationToken);
         foreach (var chunk in usageIds.Distinct(StringComparer.Ordinal).Chunk(IdChunk))
         {
-            found.AddRange(await session.QueryAsync(Sql.SubmissionsByUsageIds, new { Account = providerAccount, Ids = chunk }, LedgerRows.Read, cancellationToken));
+            // varchar, as the id columns are: an nvarchar list would convert every row of the index and scan.
+            var ids = chunk.Select(id => Arg.Ansi(id, Arg.ProviderIdLength)).ToList();
+            found.AddRange(await session.QueryAsync(Sql.SubmissionsByUsageIds, new { Account = providerAccount, Ids = ids }, LedgerRows.Read, cancellationToken));
         }
 
         return found.DistinctBy(s => s.Id).OrderBy(s => s.Id).ToList();

@@ -47,6 +47,7 @@ public sealed class ConfigValidatorTests
     [InlineData("zero shutdown timeout", "scheduler.shutdownTimeout: must be a positive duration")]
     [InlineData("empty instance id", "scheduler.instanceId: must not be empty")]
     [InlineData("zero retained days", "logging.retainedDays: must be at least 1")]
+    [InlineData("sqlserver schema too long for its role", "database.schema: 'sssssssss")]
     public void Validate_InvalidValue_ErrorNamesTheKey(string scenario, string expected)
     {
         var options = Valid();
@@ -111,6 +112,11 @@ public sealed class ConfigValidatorTests
             case "zero shutdown timeout": options.Scheduler.ShutdownTimeout = TimeSpan.Zero; break;
             case "empty instance id": options.Scheduler.InstanceId = " "; break;
             case "zero retained days": options.Logging.RetainedDays = 0; break;
+            case "sqlserver schema too long for its role":
+                options.Database.Provider = "sqlserver";
+                options.Database.ConnectionString = "Server=db;Database=usage";
+                options.Database.Schema = new string('s', ConfigValidator.MaxSchemaLength + 1);
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
         }
     }

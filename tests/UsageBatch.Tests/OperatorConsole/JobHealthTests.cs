@@ -67,4 +67,25 @@ public sealed class JobHealthTests
         Assert.Equal((1L, Start.AddHours(-30)), (job.Counts.Pending, job.OldestPending));
         Assert.StartsWith("pending rows 30 h 5 min old (maxPendingAge 24 h 0 min)", Assert.Single(job.Problems), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Counts_OneScanPerTableAndSettleCutoff_NotOnePerJob()
+    {
+        var options = new AppOptions
+        {
+            Providers = { ["whop"] = new ProviderAccountOptions { Type = "whop" }, ["cb"] = new ProviderAccountOptions { Type = "chargebee" } },
+            Jobs =
+            {
+                new JobOptions { Name = "a", Provider = "whop", Cron = "0 0 3 * * ?" },
+                new JobOptions { Name = "b", Provider = "whop", Cron = "0 0 4 * * ?" },
+                new JobOptions { Name = "c", Provider = "whop", Cron = "0 0 5 * * ?", SettleDelay = TimeSpan.FromHours(6) },
+                new JobOptions { Name = "d", Provider = "cb", Cron = "0 0 3 * * ?" },
+            },
+        };
+
+        var keys = JobStatusReader.CountsToRead(options);
+
+        Assert.Equal(3, keys.Count);
+        Assert.Equal(2, keys.Count(k => k.Table == UsageTable.Whop));
+    }
 }

@@ -38,14 +38,17 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
             }
 
             var now = context.Time.GetUtcNow();
-            // Each usage table is scanned once for its counts; the tables (and so the jobs) are read side by side,
-            // each on its own connection, since the scans dominate (README "Operator console", page load times).
-            var oldest = context.Options.Jobs.Select(j => UsageTable.For(context.Options.Providers[j.Provider].Kind)).Distinct()
+            // Each usage table is counted once per settle cutoff (jobs sharing a table and a settleDelay share one
+            // scan, whatever their number); the tables are read side by side, each on its own connection, since the
+            // scans dominate (README "Operator console", page load times).
+            var oldest = context.Options.Jobs.Select(j => TableOf(context.Options, j)).Distinct()
                 .ToDictionary(t => t.Name, t => context.Queries.OldestPendingAsync(t, cancellationToken), StringComparer.Ordinal);
+            var counts = CountsToRead(context.Options)
+                .ToDictionary(k => k, k => context.Store.CountRowsAsync(k.Table, now - k.SettleDelay, cancellationToken));
             var reads = context.Options.Jobs.Select(async job =>
             {
-                var table = UsageTable.For(context.Options.Providers[job.Provider].Kind);
-                return await ReadAsync(job, table, await oldest[table.Name], now, cancellationToken);
+                var table = TableOf(context.Options, job);
+                return await ReadAsync(job, table, await counts[new CountKey(table, job.SettleDelay)], await oldest[table.Name], now, cancellationToken);
             }).ToList();
             var jobs = (await Task.WhenAll(reads)).ToList();
             _last = new Reading(now, jobs);
@@ -57,9 +60,9 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
         }
     }
 
-    private async Task<JobStatus> ReadAsync(JobOptions job, UsageTable table, DateTimeOffset? oldestPending, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<JobStatus> ReadAsync(JobOptions job, UsageTable table, RowCounts counts, DateTimeOffset? oldestPending, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        var counts = await context.Store.CountRowsAsync(table, now - job.SettleDelay, cancellationToken);
         var last = await context.Queries.LastRunAsync(job.Name, completedOnly: false, cancellationToken);
         var success = last?.Status is "succeeded" or "attention" ? last : await context.Queries.LastRunAsync(job.Name, completedOnly: true, cancellationToken);
         var cron = CronText.Normalize(job.Cron);
@@ -85,6 +88,14 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
 
         return new JobStatus(job, table, cron, CronWords.Describe(cron), next, last, success, counts, oldestPending, within, problems);
     }
+
+    /// <summary>One row count per usage table and settle cutoff, however many jobs share them.</summary>
+    internal static IReadOnlyList<CountKey> CountsToRead(AppOptions options) =>
+        options.Jobs.Select(j => new CountKey(TableOf(options, j), j.SettleDelay)).Distinct().ToList();
+
+    private static UsageTable TableOf(AppOptions options, JobOptions job) => UsageTable.For(options.Providers[job.Provider].Kind);
+
+    internal readonly record struct CountKey(UsageTable Table, TimeSpan SettleDelay);
 
     /// <summary>The gap between the next two firings (a day when the cron never fires again).</summary>
     private static TimeSpan Interval(JobOptions job, DateTimeOffset? next) =>

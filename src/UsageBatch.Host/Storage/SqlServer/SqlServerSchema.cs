@@ -38,6 +38,16 @@ internal static class SqlServerSchema
                   THEN 1 ELSE 0 END),
             (N'007_report_carry.sql',
              CASE WHEN COL_LENGTH(N'[$(Schema)].ub_submission', N'reported_run_id') IS NULL OR COL_LENGTH(N'[$(Schema)].ub_run', N'report_written_at') IS NULL
+                  THEN 1 ELSE 0 END),
+            (N'008_exception_and_reconcile_indexes.sql',
+             CASE WHEN INDEXPROPERTY(OBJECT_ID(N'[$(Schema)].whop_usage'), N'ix_whop_usage_exceptions', 'IndexID') IS NULL
+                    OR INDEXPROPERTY(OBJECT_ID(N'[$(Schema)].chargebee_usage'), N'ix_chargebee_usage_exceptions', 'IndexID') IS NULL
+                    OR INDEXPROPERTY(OBJECT_ID(N'[$(Schema)].ub_submission'), N'ix_ub_submission_provider_usage', 'IndexID') IS NULL
+                    OR INDEXPROPERTY(OBJECT_ID(N'[$(Schema)].ub_submission'), N'ix_ub_submission_usage_id', 'IndexID') IS NULL
+                  THEN 1 ELSE 0 END),
+            -- A role is not visible to a login outside it (metadata visibility), so the recorded pair is checked.
+            (N'009_schema_job_role.sql',
+             CASE WHEN NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_schema_version WHERE version = 9 AND script = N'009_schema_job_role.sql')
                   THEN 1 ELSE 0 END)
         ) AS p (script, missing)
         WHERE p.missing = 1

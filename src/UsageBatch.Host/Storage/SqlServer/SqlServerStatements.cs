@@ -634,9 +634,15 @@ internal static class SqlServerStatements
         ORDER BY s.id;
         """;
 
+    // Two seeks (ix_ub_submission_provider_usage, ix_ub_submission_usage_id; the ids travel as varchar, the columns'
+    // type, so no CONVERT_IMPLICIT turns them into scans), then the ledger rows by key. UNION: a Chargebee usage's
+    // provider id is our usage id, so one submission is found by both.
     internal const string SubmissionsByUsageIdsSql = """
         SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s
-        WHERE s.provider_account = @Account AND (s.provider_usage_id IN @Ids OR s.usage_id IN @Ids);
+        WHERE s.provider_account = @Account
+          AND s.id IN (SELECT p.id FROM [$(Schema)].ub_submission AS p WHERE p.provider_usage_id IN @Ids
+                       UNION
+                       SELECT u.id FROM [$(Schema)].ub_submission AS u WHERE u.usage_id IN @Ids);
         """;
 
     internal const string RecordReceiptSql = """

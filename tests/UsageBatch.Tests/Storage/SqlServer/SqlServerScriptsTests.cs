@@ -21,10 +21,11 @@ public sealed partial class SqlServerScriptsTests
     {
         var scripts = SchemaScripts.For("sqlserver");
 
-        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_run_process_and_skips.sql", "006_provider_id_width.sql", "007_report_carry.sql"], scripts.Select(s => s.Name));
+        Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_run_process_and_skips.sql", "006_provider_id_width.sql", "007_report_carry.sql",
+                "008_exception_and_reconcile_indexes.sql", "009_schema_job_role.sql"], scripts.Select(s => s.Name));
         Assert.Equal(Enumerable.Range(1, scripts.Count), scripts.Select(s => s.Version));
         Assert.Equal(scripts.Select(s => s.Name), SchemaScripts.For("sqlserver").Select(s => s.Name));
-        Assert.Equal(7, SchemaScripts.LatestVersion("sqlserver"));
+        Assert.Equal(9, SchemaScripts.LatestVersion("sqlserver"));
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed partial class SqlServerScriptsTests
     {
         var all = SqlServerSchema.Batches("dbo").ToList();
 
-        Assert.Equal(7, all.Count);
+        Assert.Equal(9, all.Count);
         Assert.All(all, s => Assert.True(s.Batches.Count > 1, s.Script.Name));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotContain("$(", b, StringComparison.Ordinal));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotMatch(@"(?im)^\s*GO\s*$", b));
@@ -141,5 +142,21 @@ public sealed partial class SqlServerScriptsTests
         Assert.All(grants, g => Assert.Matches(@"^GRANT (SELECT|SELECT, UPDATE|SELECT, INSERT, UPDATE, DELETE) ON OBJECT::\[\$\(Schema\)\]\.(ub_|QRTZ_|whop_usage|chargebee_usage)", g));
         Assert.DoesNotContain(grants, g => g.Contains("EXECUTE", StringComparison.Ordinal) || g.Contains("ALTER", StringComparison.Ordinal) || g.Contains("CONTROL", StringComparison.Ordinal));
         Assert.Equal(15, grants.Count(g => g.Contains("QRTZ_", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void SchemaRole_GrantsTheSameOnThisSchemaOnly_AndTheSharedRoleLosesThemOnceEmpty()
+    {
+        var scripts = SchemaScripts.For("sqlserver");
+        var shared = scripts.Single(s => s.Name == "004_job_role.sql").Text.Split('\n').Where(l => l.StartsWith("GRANT", StringComparison.Ordinal)).ToList();
+        var perSchema = scripts.Single(s => s.Name == "009_schema_job_role.sql").Text;
+        var grants = perSchema.Split('\n').Where(l => l.StartsWith("GRANT", StringComparison.Ordinal)).ToList();
+        var revokes = perSchema.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("REVOKE", StringComparison.Ordinal)).ToList();
+
+        // Exactly 004's privileges, to the schema's own role; every one revoked from the shared role when it is empty.
+        Assert.Equal(shared.Select(g => g.Replace(" TO usagebatch_job;", " TO [usagebatch_job_$(Schema)];", StringComparison.Ordinal)), grants);
+        Assert.Equal(shared.Select(g => "REVOKE " + g["GRANT ".Length..].Replace(" TO usagebatch_job;", " FROM usagebatch_job;", StringComparison.Ordinal)), revokes);
+        Assert.Contains("NOT EXISTS (SELECT 1 FROM sys.database_role_members WHERE role_principal_id = DATABASE_PRINCIPAL_ID(N'usagebatch_job'))", perSchema, StringComparison.Ordinal);
+        Assert.Contains("ALTER ROLE [usagebatch_job_$(Schema)] ADD MEMBER", File.ReadAllText(RepositoryFiles.PathOf("sql", "sqlserver", "extras", "grant_job_login.sql")), StringComparison.Ordinal);
     }
 }
