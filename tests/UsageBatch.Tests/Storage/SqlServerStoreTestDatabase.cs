@@ -8,18 +8,25 @@ using UsageBatch.Usage;
 
 namespace UsageBatch.Tests.Storage;
 
-/// <summary>A fresh schema per test on the server in USAGEBATCH_TEST_SQLSERVER, created by `db init`'s own code and dropped after.</summary>
+/// <summary>
+/// A fresh schema per test on the test server, created by `db init`'s own code and dropped after. When
+/// USAGEBATCH_TEST_SQLSERVER_JOB names a second, least-privilege login, the stores under test connect as that login,
+/// made a member of the schema's job role by extras/grant_job_login.sql (as a DBA would), while the test's own setup
+/// and checks use the first connection: the whole contract then runs with exactly the job's grants.
+/// </summary>
 internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
 {
     private readonly string _connectionString;
+    private readonly string _storeConnectionString;
     private readonly SqlServerDatabase _database;
     private readonly List<BillingStore> _stores = [];
 
-    private SqlServerStoreTestDatabase(string connectionString, string schema)
+    private SqlServerStoreTestDatabase(string connectionString, string storeConnectionString, string schema)
     {
         _connectionString = connectionString;
+        _storeConnectionString = storeConnectionString;
         _database = new SqlServerDatabase(connectionString, schema);
-        Store = Track(new BillingStore(new SqlServerDialect(_database)));
+        Store = Track(new BillingStore(new SqlServerDialect(new SqlServerDatabase(storeConnectionString, schema))));
     }
 
     public IBillingStore Store { get; }
@@ -30,16 +37,35 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
     {
         var connectionString = SqlServerTestSettings.ConnectionString
             ?? throw new InvalidOperationException(SqlServerTestSettings.SkipReason);
-        var database = new SqlServerStoreTestDatabase(connectionString, "ubt_" + Guid.NewGuid().ToString("N")[..16]);
+        var schema = "ubt_" + Guid.NewGuid().ToString("N")[..16];
+        var job = applySchema ? SqlServerTestSettings.JobConnectionString : null;
         if (applySchema)
         {
-            await database.Store.ApplySchemaAsync(CancellationToken.None);
+            await SqlServerSchema.ApplyAsync(new SqlServerDatabase(connectionString, schema), CancellationToken.None);
+            if (job is not null)
+            {
+                await GrantJobLoginAsync(connectionString, job, schema);
+            }
         }
 
-        return database;
+        return new SqlServerStoreTestDatabase(connectionString, job ?? connectionString, schema);
     }
 
-    public IBillingStore OtherProcess() => Track(new BillingStore(new SqlServerDialect(new SqlServerDatabase(_connectionString, _database.Schema))));
+    /// <summary>Runs the DBA's extras/grant_job_login.sql for the job connection's login, batch by batch as sqlcmd would.</summary>
+    private static async Task GrantJobLoginAsync(string adminConnectionString, string jobConnectionString, string schema)
+    {
+        var login = new SqlConnectionStringBuilder(jobConnectionString).UserID;
+        var variables = new Dictionary<string, string> { ["Schema"] = schema, ["JobLogin"] = login, ["JobUser"] = login };
+        await using var connection = new SqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        var script = await File.ReadAllTextAsync(UsageBatch.Tests.Storage.SqlServer.RepositoryFiles.PathOf("sql", "sqlserver", "extras", "grant_job_login.sql"));
+        foreach (var batch in SqlCmdScript.Split(script))
+        {
+            await connection.ExecuteAsync(SqlCmdScript.Substitute(batch, variables));
+        }
+    }
+
+    public IBillingStore OtherProcess() => Track(new BillingStore(new SqlServerDialect(new SqlServerDatabase(_storeConnectionString, _database.Schema))));
 
     // The process dies: its guard connection's session ends and SQL Server drops the app lock with it.
     public async Task CrashAsync(IBillingStore store) => await ((BillingStore)store).DisposeAsync();
@@ -125,6 +151,14 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
             FROM sys.foreign_keys WHERE schema_id = SCHEMA_ID(@schema);
             SELECT @sql += N'DROP TABLE ' + QUOTENAME(@schema) + N'.' + QUOTENAME(name) + N';' FROM sys.tables WHERE schema_id = SCHEMA_ID(@schema);
             IF SCHEMA_ID(@schema) IS NOT NULL SET @sql += N'DROP SCHEMA ' + QUOTENAME(@schema) + N';';
+            -- The schema's job role (009), its members first.
+            DECLARE @role sysname = N'usagebatch_job_' + @schema;
+            IF DATABASE_PRINCIPAL_ID(@role) IS NOT NULL
+            BEGIN
+                SELECT @sql += N'ALTER ROLE ' + QUOTENAME(@role) + N' DROP MEMBER ' + QUOTENAME(USER_NAME(member_principal_id)) + N';'
+                FROM sys.database_role_members WHERE role_principal_id = DATABASE_PRINCIPAL_ID(@role);
+                SET @sql += N'DROP ROLE ' + QUOTENAME(@role) + N';';
+            END;
             EXEC sp_executesql @sql;
             """, new { schema });
     }

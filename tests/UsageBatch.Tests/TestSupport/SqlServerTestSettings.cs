@@ -11,6 +11,14 @@ internal static class SqlServerTestSettings
 {
     public const string Variable = "USAGEBATCH_TEST_SQLSERVER";
 
+    /// <summary>
+    /// Optional: a second login's connection string (same server and database; a SQL login, since its User ID names the
+    /// database user). The store contract then runs as that login with only the schema's job role.
+    /// </summary>
+    public const string JobVariable = "USAGEBATCH_TEST_SQLSERVER_JOB";
+
+    public static string? JobConnectionString => Environment.GetEnvironmentVariable(JobVariable) is { Length: > 0 } value ? value : null;
+
     /// <summary>The image CI and a developer's container engine run.</summary>
     public const string Image = "mcr.microsoft.com/mssql/server:2022-latest";
 

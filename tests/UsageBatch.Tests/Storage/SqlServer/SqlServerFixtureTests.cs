@@ -35,4 +35,17 @@ public sealed class SqlServerFixtureTests
             Environment.SetEnvironmentVariable("DOCKER_HOST", before);
         }
     }
+
+    [Fact]
+    public void TheServerWorkflow_RunsOnDefaultsUnderSnapshotAndAsTheLeastPrivilegeLogin()
+    {
+        var workflow = File.ReadAllText(RepositoryFiles.PathOf(".github", "workflows", "sqlserver.yml"));
+
+        Assert.Contains("- { rcsi: \"OFF\", login: \"admin\" }", workflow, StringComparison.Ordinal);
+        Assert.Contains("- { rcsi: \"ON\", login: \"admin\" }", workflow, StringComparison.Ordinal);
+        Assert.Contains("- { rcsi: \"OFF\", login: \"job\" }", workflow, StringComparison.Ordinal);
+        Assert.Contains(SqlServerTestSettings.Variable + ":", workflow, StringComparison.Ordinal);
+        Assert.Contains(SqlServerTestSettings.JobVariable + "=", workflow, StringComparison.Ordinal);
+        Assert.DoesNotContain("\t", workflow, StringComparison.Ordinal); // YAML refuses tabs
+    }
 }
