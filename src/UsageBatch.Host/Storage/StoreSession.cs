@@ -46,7 +46,7 @@ internal abstract class StoreSession : IAsyncDisposable
     protected abstract Task<object?> ScalarValueAsync(string sql, object? args, CancellationToken cancellationToken);
 
     /// <summary>Every row, each read by <paramref name="read"/> positionally (with <see cref="DbRead"/>, so it reads either dialect's types).</summary>
-    public async Task<List<T>> QueryAsync<T>(string sql, object? args, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    public virtual async Task<List<T>> QueryAsync<T>(string sql, object? args, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         var rows = new List<T>();
         await using var reader = await ReaderAsync(sql, args, cancellationToken);

@@ -11,7 +11,7 @@ namespace UsageBatch.Storage.SqlServer;
 /// in which <c>$(Schema)</c> and <c>$(UsageTable)</c> are the only placeholders: the schema is checked as a plain
 /// identifier here, the usage table is one of the two fixed names. Every value travels as a parameter.
 /// </summary>
-internal sealed class SqlServerDatabase
+internal sealed partial class SqlServerDatabase
 {
     private readonly string _connectionString;
     private readonly string _dedicatedConnectionString;
@@ -126,6 +126,40 @@ internal sealed class SqlServerDatabase
             return result;
         }
     }
+
+    /// <summary>
+    /// A read outside any transaction, run again after a transient fault (a failover, a dropped connection, a timeout, a
+    /// deadlock victim), up to <see cref="TransactionAttempts"/> times. Only for statements that cannot write
+    /// (<see cref="IsReadOnly"/>), whose rows are read to the end inside <paramref name="read"/>: repeating it repeats
+    /// nothing.
+    /// </summary>
+    internal static async Task<T> RetryingReadAsync<T>(DbConnection connection, Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ReopenIfDroppedAsync(connection, cancellationToken);
+                return await read();
+            }
+            catch (SqlException ex) when (attempt < TransactionAttempts && IsRetried(ex))
+            {
+                await Task.Delay(RetryPause(attempt), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A batch that only reads: it starts with SELECT (or a WITH of one) and names no statement that writes or runs
+    /// code. Conservative on purpose: a write spelled any other way is simply not retried.
+    /// </summary>
+    internal static bool IsReadOnly(string sql) => ReadOnlyStart().IsMatch(sql) && !WritingWord().IsMatch(sql);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(SELECT|WITH)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ReadOnlyStart();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(INSERT|UPDATE|DELETE|MERGE|EXEC|EXECUTE|INTO|DECLARE|SET|CREATE|ALTER|DROP|TRUNCATE)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex WritingWord();
 
     /// <summary>A pooled connection whose session was dropped (233, 10054 …) is opened again: the pool hands a live one.</summary>
     private static async Task ReopenIfDroppedAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -36,7 +36,18 @@ internal sealed class SqlServerSession(SqlConnection connection) : StoreSession
         connection.ExecuteAsync(Command(sql, args, cancellationToken));
 
     protected override Task<object?> ScalarValueAsync(string sql, object? args, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<object?>(Command(sql, args, cancellationToken));
+        RetriedWhenAReadAsync(sql, () => connection.ExecuteScalarAsync<object?>(Command(sql, args, cancellationToken)), cancellationToken);
+
+    /// <summary>Read to the end, so a read outside a transaction can run again after a transient fault.</summary>
+    public override Task<List<T>> QueryAsync<T>(string sql, object? args, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        RetriedWhenAReadAsync(sql, () => base.QueryAsync(sql, args, read, cancellationToken), cancellationToken);
+
+    // Inside a transaction the whole transaction is what runs again (InTransactionAsync); a statement that may write is
+    // never repeated on its own.
+    private Task<T> RetriedWhenAReadAsync<T>(string sql, Func<Task<T>> work, CancellationToken cancellationToken) =>
+        _transaction is null && SqlServerDatabase.IsReadOnly(sql)
+            ? SqlServerDatabase.RetryingReadAsync(connection, work, cancellationToken)
+            : work();
 
     public override async Task<DbDataReader> ReaderAsync(string sql, object? args, CancellationToken cancellationToken) =>
         await connection.ExecuteReaderAsync(Command(sql, args, cancellationToken));

@@ -70,6 +70,65 @@ public sealed class TransientFaultTests
     }
 
     [Fact]
+    public async Task TransientFaultDuringAReadOutsideATransaction_ReadsAgain()
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        var attempts = 0;
+
+        var result = await SqlServerDatabase.RetryingReadAsync(connection, () =>
+        {
+            attempts++;
+            return attempts < 3 ? throw SqlExceptions.WithNumber(40613, "Database is not currently available") : Task.FromResult("rows");
+        }, CancellationToken.None);
+
+        Assert.Equal(("rows", 3), (result, attempts));
+    }
+
+    [Fact]
+    public async Task AReadFailingForGood_GivesUpAfterTheLastAttempt()
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        var attempts = 0;
+
+        await Assert.ThrowsAsync<SqlException>(() => SqlServerDatabase.RetryingReadAsync<int>(connection, () =>
+        {
+            attempts++;
+            throw SqlExceptions.WithNumber(-2, "Execution Timeout Expired");
+        }, CancellationToken.None));
+
+        Assert.Equal(SqlServerDatabase.TransactionAttempts, attempts);
+    }
+
+    [Theory]
+    [InlineData(nameof(SqlServerStatements.SubmissionsOfRunSql), true)]
+    [InlineData(nameof(SqlServerStatements.EventsOfRunSql), true)]
+    [InlineData(nameof(SqlServerStatements.WhopGroupsSql), true)]
+    [InlineData(nameof(SqlServerStatements.ConsoleExceptionGroupsSql), true)]
+    [InlineData(nameof(SqlServerStatements.SettleBatchSql), false)]
+    [InlineData(nameof(SqlServerStatements.CarryUnreportedSql), false)]
+    [InlineData(nameof(SqlServerStatements.MarkSentSql), false)]
+    [InlineData(nameof(SqlServerStatements.HoldRequeuedSql), false)]
+    public void OnlyStatementsThatCannotWrite_AreReadAgainOnTheirOwn(string name, bool readOnly)
+    {
+        var sql = (string)typeof(SqlServerStatements).GetField(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        Assert.Equal(readOnly, SqlServerDatabase.IsReadOnly(sql));
+    }
+
+    [Fact]
+    public void EveryStatementTakenForARead_WritesNothing()
+    {
+        var statements = typeof(SqlServerStatements).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(string)).Select(f => (f.Name, Sql: (string)f.GetValue(null)!)).ToList();
+
+        var reads = statements.Where(s => SqlServerDatabase.IsReadOnly(s.Sql)).ToList();
+
+        Assert.True(reads.Count >= 20, $"only {reads.Count} statements are retried as reads");
+        Assert.All(reads, r => Assert.DoesNotMatch(@"(?i)\b(INSERT|UPDATE|DELETE|MERGE|EXEC|sp_getapplock|OUTPUT)\b", r.Sql));
+    }
+
+    [Fact]
     public void LockTimeout_TheStatementSaysTheSameAsTheSetting() =>
         Assert.Equal(SqlServerStatements.SetLockTimeoutSql, $"SET LOCK_TIMEOUT {SqlServerDatabase.LockTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)};");
 
