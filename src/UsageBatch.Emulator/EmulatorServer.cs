@@ -38,6 +38,14 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>BaseAddress + "api/v2", no trailing slash (what a Chargebee client's baseUrl holds).</summary>
     public Uri ChargebeeBaseUrl { get; }
 
+    /// <summary>The API root of the provider whose account <c>type</c> is <paramref name="providerType"/>.</summary>
+    public Uri BaseUrlFor(string providerType) => providerType.ToLowerInvariant() switch
+    {
+        "whop" => WhopBaseUrl,
+        "chargebee" => ChargebeeBaseUrl,
+        _ => throw new ArgumentOutOfRangeException(nameof(providerType), providerType, "the emulator has no room for this provider"),
+    };
+
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -13,6 +13,6 @@ public sealed class SmokeTests
         Assert.Equal(18, whop.EffectiveRequestsPerWindow);
         Assert.Equal(140, chargebee.EffectiveRequestsPerWindow);
         Assert.Equal("https://acme-test.chargebee.com/api/v2", chargebee.EffectiveBaseUrl);
-        Assert.Equal(ProviderKind.Chargebee, chargebee.Kind);
+        Assert.Equal("chargebee", chargebee.Module.Type);
     }
 }

@@ -12,6 +12,14 @@ public sealed class EmulatorFixtures
 
     public ChargebeeFixtures Chargebee { get; set; } = new();
 
+    /// <summary>A key the emulator's room for <paramref name="providerType"/> (an account's <c>type</c>) accepts.</summary>
+    public string ApiKeyFor(string providerType) => providerType.ToLowerInvariant() switch
+    {
+        "whop" => Whop.ApiKeys[0],
+        "chargebee" => Chargebee.ApiKeys[0],
+        _ => throw new ArgumentOutOfRangeException(nameof(providerType), providerType, "the emulator has no room for this provider"),
+    };
+
     /// <summary>The built-in set the demo seeds its sample data against; keep these ids stable.</summary>
     public static EmulatorFixtures CreateDefault() => new()
     {

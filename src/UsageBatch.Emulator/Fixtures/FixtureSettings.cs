@@ -6,4 +6,11 @@ public sealed class FixtureSettings
     public WhopSettings Whop { get; set; } = new();
 
     public ChargebeeSettings Chargebee { get; set; } = new();
+
+    /// <summary>Lifts every provider's rate limit far above what a demo sends (the demo is not about pacing).</summary>
+    public void LiftRateLimits()
+    {
+        Whop.RequestsPerWindow = 1000;
+        Chargebee.RequestsPerMinute = 10000;
+    }
 }

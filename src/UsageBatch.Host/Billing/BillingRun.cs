@@ -32,7 +32,7 @@ internal sealed class BillingRun
         _time = time;
         _logger = logger;
         _options = options;
-        _table = UsageTable.For(account.Kind);
+        _table = account.Module.Table;
     }
 
     public async Task<RunSummary> ExecuteAsync(DateTimeOffset scheduledAt, CancellationToken stopToken)
@@ -40,7 +40,7 @@ internal sealed class BillingRun
         var now = _time.GetUtcNow();
         var summary = new RunSummary
         {
-            Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Kind.ToString().ToLowerInvariant(),
+            Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Module.Type,
             DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
             Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
         };
@@ -196,8 +196,9 @@ internal sealed class BillingRun
                     toSend.Add((submission, false));
                     break;
                 case SubmissionStatus.Sent:
-                    // Outcome unknown: Chargebee re-POSTs the same id; Whop resolves by listing before any new POST.
-                    toSend.Add((submission, _account.Kind == ProviderKind.Whop));
+                    // Outcome unknown: a provider that takes our usage id gets the same request again; one without
+                    // idempotency is listed and matched before any new request.
+                    toSend.Add((submission, _account.Module.Capabilities.UnknownOutcome == UnknownOutcomeResolution.ListAndMatch));
                     break;
                 default:
                     // The outcome is in the ledger; only the rows were not all updated. It is recorded again as this
@@ -220,7 +221,7 @@ internal sealed class BillingRun
         await foreach (var row in _store.ReadPendingRowsAsync(_table, cancellationToken))
         {
             summary.RowsValidated++;
-            if (UsageRowValidator.Check(_account.Kind, row, rules) is { } reason)
+            if (_account.Module.CheckRow(row, rules) is { } reason)
             {
                 rejections.Add(new RowRejection(row.Id, row.SourceKey, reason));
             }

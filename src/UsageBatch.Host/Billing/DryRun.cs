@@ -24,7 +24,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         await foreach (var row in store.ReadPendingRowsAsync(table, cancellationToken))
         {
             summary.RowsValidated++;
-            if (UsageRowValidator.Check(account.Kind, row, rules) is { } reason)
+            if (account.Module.CheckRow(row, rules) is { } reason)
             {
                 summary.RowsRejectedByValidation++;
                 summary.PlannedRows.Add(new RunSummary.PlannedRow("reject", row.Id, row.SourceKey, reason));
@@ -43,8 +43,8 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
                 continue;
             }
 
-            var target = Grouping.Target(account.Kind, row);
-            var bucket = account.Kind == ProviderKind.Chargebee ? Grouping.BucketKey(row.OccurredAt!, job.Bucket) : "";
+            var target = account.Module.TargetOf(row);
+            var bucket = account.Module.Capabilities.UsesDateBuckets ? Grouping.BucketKey(row.OccurredAt!, job.Bucket) : "";
             var current = groups.GetValueOrDefault((target, bucket));
             if (!Grouping.TryAdd(current.Total, Grouping.Value(row, target.ValueField), out var total))
             {
@@ -65,7 +65,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         {
             DateTimeOffset? start = null, end = null;
             IReadOnlySet<DateTimeOffset> used = new HashSet<DateTimeOffset>();
-            if (account.Kind == ProviderKind.Chargebee && Grouping.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
+            if (account.Module.Capabilities.UsesDateBuckets && Grouping.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
             {
                 (start, end) = (s, e);
                 used = await store.UsedUsageDatesAsync(job.Provider, target, s, e, 0, cancellationToken);

@@ -89,7 +89,7 @@ internal sealed class Requeue(
             return ExitCodes.Attention;
         }
 
-        var job = submission?.Job ?? options.Jobs.FirstOrDefault(j => UsageTable.For(options.Providers[j.Provider].Kind) == row.Table)?.Name ?? "requeue";
+        var job = submission?.Job ?? options.Jobs.FirstOrDefault(j => options.Providers[j.Provider].Module.Table == row.Table)?.Name ?? "requeue";
         var account = submission?.ProviderAccount ?? options.Jobs.First(j => j.Name == job).Provider;
         var runId = await StartAdminRunAsync(job, account, row.Table.Name, cancellationToken);
         var now = time.GetUtcNow();

@@ -202,7 +202,7 @@ internal sealed class SubmissionSender
                     await FinishAsync(submission, SubmissionStatus.Void, outcome, "voided",
                         $"{outcome.Message}; released to pending, billed by the next run");
                     return;
-                case OutcomeKind.Unknown when _account.Kind == ProviderKind.Whop && ++unknowns < _account.MaxAttempts && !stopToken.IsCancellationRequested:
+                case OutcomeKind.Unknown when _account.Module.Capabilities.UnknownOutcome == UnknownOutcomeResolution.ListAndMatch && ++unknowns < _account.MaxAttempts && !stopToken.IsCancellationRequested:
                     // Whop has no idempotency: never re-POST blind. Find out whether it exists first.
                     resolveFirst = true;
                     continue;

@@ -65,7 +65,7 @@ internal static class CliApp
         var requeueRow = WholeNumber("--row", "row id", "A held usage row's id (ids count from 1 in each usage table: give --table or --job too)");
         var requeueSubmission = WholeNumber("--submission", "submission id", "A held submission's (ledger row's) id");
         var requeueTable = new Option<string?>("--table") { Description = "With --row: the usage table of the row" };
-        requeueTable.AcceptOnlyFromAmong(UsageTable.Whop.Name, UsageTable.Chargebee.Name);
+        requeueTable.AcceptOnlyFromAmong([.. Providers.ProviderRegistry.All.Select(m => m.Table.Name)]);
         var requeueJob = new Option<string?>("--job") { Description = "With --row: the job whose usage table holds the row" };
         var requeue = new Command("requeue", "Release held rows or a held submission after checking the provider")
             { requeueRow, requeueSubmission, requeueTable, requeueJob };

@@ -15,12 +15,6 @@ namespace UsageBatch.Cli;
 /// </summary>
 internal static class DemoCommand
 {
-    private static readonly Dictionary<string, string> DemoKeys = new(StringComparer.Ordinal)
-    {
-        ["whop"] = "whop_test_key",
-        ["chargebee"] = "cb_test_key",
-    };
-
     public static async Task<int> RunAsync(string configPath, TextWriter output, CancellationToken cancellationToken)
     {
         var options = ConfigLoader.Load(configPath);
@@ -31,17 +25,16 @@ internal static class DemoCommand
 
         var fixtures = EmulatorFixtures.CreateDefault();
         // The demo is not about pacing: lift the limits on both sides so it finishes in seconds.
-        fixtures.Settings.Whop.RequestsPerWindow = 1000;
-        fixtures.Settings.Chargebee.RequestsPerMinute = 10000;
+        fixtures.Settings.LiftRateLimits();
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures }, cancellationToken);
         var keys = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, account) in options.Providers)
         {
-            account.BaseUrl = (account.Kind == Providers.ProviderKind.Whop ? emulator.WhopBaseUrl : emulator.ChargebeeBaseUrl).ToString();
+            account.BaseUrl = emulator.BaseUrlFor(account.Type).ToString();
             account.RequestsPerWindow = 500;
             account.Window = TimeSpan.FromSeconds(1);
             account.ApiKeyEnv = $"USAGEBATCH_DEMO_KEY_{name.ToUpperInvariant()}";
-            keys[account.ApiKeyEnv] = DemoKeys[account.Kind == Providers.ProviderKind.Whop ? "whop" : "chargebee"];
+            keys[account.ApiKeyEnv] = fixtures.ApiKeyFor(account.Type);
         }
 
         string? Environment(string name) => keys.TryGetValue(name, out var value) ? value : System.Environment.GetEnvironmentVariable(name);
@@ -66,7 +59,7 @@ internal static class DemoCommand
         {
             var (summary, path) = await runner.RunAsync(job, new RunOptions(), TimeProvider.System.GetUtcNow(), cancellationToken);
             await Commands.PrintSummaryAsync(output, summary, path);
-            var counts = await store.CountRowsAsync(UsageTable.For(options.Providers[job.Provider].Kind), summary.Cutoff, cancellationToken);
+            var counts = await store.CountRowsAsync(options.Providers[job.Provider].Module.Table, summary.Cutoff, cancellationToken);
             var final = counts.Pending == 0 && counts.Claimed == 0 && counts.Held == 0;
             // Per kind of value: money and units are compared apart, never added together.
             var reconciled = summary.BilledByKind.Count == summary.EchoedByKind.Count

@@ -113,24 +113,18 @@ internal static class ConfigValidator
 
     private static void ValidateAccount(string path, ProviderAccountOptions account, Func<string, string?> environment, bool requireKeys, List<string> errors)
     {
-        if (account.Type is not ("whop" or "chargebee"))
+        if (!Providers.ProviderRegistry.All.Any(m => string.Equals(m.Type, account.Type, StringComparison.Ordinal)))
         {
-            errors.Add($"{path}.type: '{account.Type}' is not one of whop, chargebee");
+            errors.Add($"{path}.type: '{account.Type}' is not one of {Providers.ProviderRegistry.Types}");
             return;
         }
 
-        if (account.Kind == Providers.ProviderKind.Chargebee && account.BaseUrl is null && string.IsNullOrWhiteSpace(account.Site))
+        var before = errors.Count;
+        account.Module.ValidateAccount(path, account, errors);
+        if (errors.Count == before)
         {
-            errors.Add($"{path}.site: required for Chargebee unless baseUrl is set");
-        }
-
-        if (!Uri.TryCreate(account.EffectiveBaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
-        {
-            errors.Add($"{path}.baseUrl: '{account.EffectiveBaseUrl}' is not an absolute http(s) URL");
-        }
-        else if (url.Scheme == "http" && !IsLoopback(url))
-        {
-            errors.Add($"{path}.baseUrl: must be https unless it is a loopback address (API keys travel in every request)");
+            // Only when the provider's own settings are right: its default base URL is built from them.
+            ValidateBaseUrl(path, account, errors);
         }
 
         if (string.IsNullOrWhiteSpace(account.ApiKeyEnv))
@@ -161,6 +155,18 @@ internal static class ConfigValidator
         foreach (var kind in account.Suppress.Where(k => !SuppressKinds.Contains(k)))
         {
             errors.Add($"{path}.suppress: '{kind}' is not one of webhooks, emails, actions");
+        }
+    }
+
+    private static void ValidateBaseUrl(string path, ProviderAccountOptions account, List<string> errors)
+    {
+        if (!Uri.TryCreate(account.EffectiveBaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            errors.Add($"{path}.baseUrl: '{account.EffectiveBaseUrl}' is not an absolute http(s) URL");
+        }
+        else if (url.Scheme == "http" && !IsLoopback(url))
+        {
+            errors.Add($"{path}.baseUrl: must be https unless it is a loopback address (API keys travel in every request)");
         }
     }
 

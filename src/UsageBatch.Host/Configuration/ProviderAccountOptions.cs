@@ -8,7 +8,7 @@ namespace UsageBatch.Configuration;
 /// </summary>
 internal sealed class ProviderAccountOptions
 {
-    /// <summary><c>whop</c> or <c>chargebee</c>.</summary>
+    /// <summary>The provider's type: one of <see cref="ProviderRegistry"/>'s modules.</summary>
     public string Type { get; set; } = "";
 
     /// <summary>API root, e.g. <c>https://api.whop.com/api/v5</c>. Must be https unless it is a loopback address.</summary>
@@ -58,23 +58,18 @@ internal sealed class ProviderAccountOptions
     /// <summary>Chargebee: usages a subscription may hold over its lifetime (raise it only after Chargebee support has).</summary>
     public int UsageCap { get; set; } = 5000;
 
-    public ProviderKind Kind => Type.ToLowerInvariant() switch
-    {
-        "whop" => ProviderKind.Whop,
-        "chargebee" => ProviderKind.Chargebee,
-        _ => throw new InvalidOperationException($"unknown provider type '{Type}'"),
-    };
+    /// <summary>The provider this account is (by <see cref="Type"/>); configuration validation refuses an unknown type first.</summary>
+    public ProviderModule Module => ProviderRegistry.For(Type);
 
-    public int EffectiveRequestsPerWindow => RequestsPerWindow ?? (Kind == ProviderKind.Whop ? 18 : 140);
+    public int EffectiveRequestsPerWindow => RequestsPerWindow ?? Module.Defaults.RequestsPerWindow;
 
-    public TimeSpan EffectiveWindow => Window ?? (Kind == ProviderKind.Whop ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(1));
+    public TimeSpan EffectiveWindow => Window ?? Module.Defaults.Window;
 
-    public TimeSpan EffectiveLockout => Lockout ?? (Kind == ProviderKind.Whop ? TimeSpan.FromMinutes(1) : TimeSpan.Zero);
+    public TimeSpan EffectiveLockout => Lockout ?? Module.Defaults.Lockout;
 
-    public int EffectiveQuantityDecimals => QuantityDecimals ?? (Kind == ProviderKind.Whop ? 10 : 2);
+    public int EffectiveQuantityDecimals => QuantityDecimals ?? Module.Defaults.QuantityDecimals;
 
     public int EffectiveAmountDecimals => AmountDecimals ?? 2;
 
-    public string EffectiveBaseUrl => BaseUrl
-        ?? (Kind == ProviderKind.Chargebee && !string.IsNullOrEmpty(Site) ? $"https://{Site}.chargebee.com/api/v2" : "https://api.whop.com/api/v5");
+    public string EffectiveBaseUrl => BaseUrl ?? Module.DefaultBaseUrl(this);
 }

@@ -6,8 +6,6 @@ namespace UsageBatch.Providers;
 /// </summary>
 internal interface IUsageProvider
 {
-    ProviderKind Kind { get; }
-
     /// <summary>
     /// Records one aggregate. Handles throttling (the whole account pauses), retries with backoff while the
     /// request provably was not sent, and for Chargebee re-POSTs the same usage id after an unknown outcome and

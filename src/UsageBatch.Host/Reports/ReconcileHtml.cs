@@ -1,3 +1,4 @@
+using UsageBatch.Providers;
 using System.Globalization;
 using static UsageBatch.Reports.HtmlPage;
 
@@ -78,13 +79,14 @@ internal static class ReconcileHtml
         }
 
         page.Heading(2, "Differences");
-        // Chargebee: one usage per (subscription, item price, usage_date), so the date is what tells usages apart.
-        var chargebee = report.Provider == "chargebee";
+        // A provider listed by usage date takes one usage per (customer, item, usage date), so the date tells usages apart.
+        var terms = ProviderReportTerms.Of(report.Provider);
+        var byUsageDate = ProviderRegistry.Find(report.Provider)?.Capabilities.Dating == ReconcileDating.UsageDate;
         page.FixedTable(
             [
-                ("Finding", "150px"), ("Submission", "90px"), (chargebee ? "Subscription" : "Customer", "140px"), (chargebee ? "Item price" : "Item", "130px"),
-                (chargebee ? "Usage date" : "Created at", "190px"), ("Ours", "90px"), ("Provider", "90px"), ("Unit", "48px"),
-                ("Provider usage id", "130px"), (chargebee ? "Invoice id" : "Receipt id", "110px"), ("Detail", null),
+                ("Finding", "150px"), ("Submission", "90px"), (terms.Customer, "140px"), (terms.Item, "130px"),
+                (byUsageDate ? "Usage date" : "Created at", "190px"), ("Ours", "90px"), ("Provider", "90px"), ("Unit", "48px"),
+                ("Provider usage id", "130px"), (terms.ReceiptId, "110px"), ("Detail", null),
             ],
             differences.Select(f =>
             {
@@ -92,8 +94,8 @@ internal static class ReconcileHtml
                 return (IReadOnlyList<Cell>)
                 [
                     KindCell(f.Kind), f.SubmissionId is { } s ? Cell.Num(Number(s)) : "",
-                    Cell.Id(chargebee ? f.CustomerId : $"{f.CustomerField}={f.CustomerId}"), Cell.Id(chargebee ? f.ItemId : $"{f.ItemField}={f.ItemId}"),
-                    new Cell(Time(chargebee ? f.UsageDate ?? f.CreatedAt : f.CreatedAt ?? f.UsageDate), "id time"),
+                    Cell.Id(terms.QualifiedIds ? $"{f.CustomerField}={f.CustomerId}" : f.CustomerId), Cell.Id(terms.QualifiedIds ? $"{f.ItemField}={f.ItemId}" : f.ItemId),
+                    new Cell(Time(byUsageDate ? f.UsageDate ?? f.CreatedAt : f.CreatedAt ?? f.UsageDate), "id time"),
                     Cell.Num(ReportNumber.Display(f.OurValue, f.ValueKind, unit)), Cell.Num(ReportNumber.Display(f.ProviderValue, f.ValueKind, unit)), unit,
                     Cell.Id(f.ProviderUsageId), Cell.Id(f.ReceiptId), f.Detail,
                 ];
@@ -104,10 +106,11 @@ internal static class ReconcileHtml
     {
         var receipts = kinds.FirstOrDefault(k => k.Kind == ReconcileKinds.ReceiptAssigned);
         page.Heading(2, "Receipts and invoices written back");
-        var what = report.Provider == "chargebee" ? "invoice" : "receipt";
+        var terms = ProviderReportTerms.Of(report.Provider);
+        var what = terms.ReceiptNoun;
         page.Note(receipts is null
-            ? $"None: no usage in the period was newly {(report.Provider == "chargebee" ? "invoiced" : "charged")}."
-            : $"{ReportSummaryText.Count(receipts.Count, "usage")} {(receipts.Count == 1 ? "was" : "were")} {(report.Provider == "chargebee" ? "invoiced" : "charged")} by the provider since {(receipts.Count == 1 ? "it was" : "they were")} billed"
+            ? $"None: no usage in the period was newly {terms.ReceiptVerb}."
+            : $"{ReportSummaryText.Count(receipts.Count, "usage")} {(receipts.Count == 1 ? "was" : "were")} {terms.ReceiptVerb} by the provider since {(receipts.Count == 1 ? "it was" : "they were")} billed"
               + (receipts.Values.Count == 0 ? "" : $" ({ReconcileSummary.Values(receipts)})")
               + $": each {what} id is now in the ledger and on the rows it covers. Routine, nothing to do; each is one receipt_assigned row in the CSV and JSON next to this page.");
     }

@@ -8,18 +8,22 @@ namespace UsageBatch.Reports;
 
 /// <summary>
 /// Compares our ledger with the provider's own list of usages over [from, to) and writes receipts found there back to
-/// the ledger and the usage rows. Chargebee: one list over usage_date. Whop has no date filter and no list across
-/// customers: one list per (customer, item) pair our ledger confirmed in the period, filtered by created_at here.
-/// Whop "made elsewhere" can therefore only be seen within those pairs.
+/// the ledger and the usage rows. How the provider is listed is its capability: one list over the usage date, or (a
+/// provider with no date filter and no list across customers) one list per (customer, item) pair our ledger confirmed
+/// in the period, filtered by created_at here; "made elsewhere" can then only be seen within those pairs.
 /// </summary>
 internal sealed class Reconciler(IReportStore store, IUsageProvider provider, JobOptions job, ProviderAccountOptions account, TimeProvider time)
 {
     public async Task<ReconcileReport> RunAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var ours = await store.ConfirmedInPeriodAsync(job.Provider, account.Kind, from, to, cancellationToken);
-        var listed = account.Kind == ProviderKind.Chargebee
-            ? await ListAsync(new UsageListQuery(from, to), cancellationToken)
-            : await ListWhopAsync(ours, from, to, cancellationToken);
+        var capabilities = account.Module.Capabilities;
+        var ours = await store.ConfirmedInPeriodAsync(job.Provider, capabilities.Dating, from, to, cancellationToken);
+        var listed = capabilities.Listing switch
+        {
+            ReconcileListing.WholePeriod => await ListAsync(new UsageListQuery(from, to), cancellationToken),
+            ReconcileListing.PerCustomerAndItem => await ListPerCustomerAndItemAsync(ours, from, to, cancellationToken),
+            _ => throw new InvalidOperationException($"unknown listing {capabilities.Listing}"),
+        };
         var owners = await store.SubmissionsByUsageIdsAsync(job.Provider, listed.Select(u => u.Id).ToList(), cancellationToken);
         var ownerOf = new Dictionary<string, LedgerSubmission>(StringComparer.Ordinal);
         foreach (var s in owners)
@@ -36,9 +40,9 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
         {
             if (!ownerOf.TryGetValue(usage.Id, out var owner))
             {
-                // Whop is listed over a window widened by the clock skew so our own sends near the edges are found;
-                // only usages created inside the period count as made elsewhere.
-                if (usage.CreatedAt >= from && usage.CreatedAt < to || account.Kind == ProviderKind.Chargebee)
+                // A per-pair listing is widened by the clock skew so our own sends near the edges are found; only
+                // usages created inside the period count as made elsewhere.
+                if (capabilities.Listing == ReconcileListing.WholePeriod || usage.CreatedAt >= from && usage.CreatedAt < to)
                 {
                     findings.Add(Finding(ReconcileKinds.NotInLedger, null, usage, usage.Target, null,
                         "at the provider but in no submission of our ledger: made elsewhere (admin console, another system) or by a job this ledger does not know"));
@@ -58,7 +62,7 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
             {
                 var rows = await store.RecordReceiptAsync(owner.Id, receipt, time.GetUtcNow(), cancellationToken);
                 findings.Add(Finding(ReconcileKinds.ReceiptAssigned, owner, usage, owner.Target, owner.Total,
-                    $"{(account.Kind == ProviderKind.Chargebee ? "invoice" : "receipt")} {receipt} written to the ledger and to {rows} billed rows"
+                    $"{account.Module.ReportTerms.ReceiptNoun} {receipt} written to the ledger and to {rows} billed rows"
                     + (owner.ProviderReceiptId is null ? "" : $" (was {owner.ProviderReceiptId})")));
             }
         }
@@ -71,20 +75,20 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
                 "confirmed in our ledger but not in the provider's list: deleted there? Its rows are marked billed."));
         }
 
-        if (account.Kind == ProviderKind.Chargebee)
+        if (capabilities.InvoicesByTerm)
         {
-            findings.AddRange(NeverInvoiced(listed, ownerOf));
+            findings.AddRange(NeverInvoiced(listed, ownerOf, account.Module.DisplayName));
         }
 
-        return new ReconcileReport(1, job.Name, job.Provider, account.Kind.ToString().ToLowerInvariant(), from, to, time.GetUtcNow(), account.Currency,
+        return new ReconcileReport(1, job.Name, job.Provider, account.Module.Type, from, to, time.GetUtcNow(), account.Currency,
             ours.Count, listed.Count, findings.OrderBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.SubmissionId).ThenBy(f => f.ProviderUsageId, StringComparer.Ordinal).ToList());
     }
 
     /// <summary>
-    /// Chargebee stores a usage dated inside a period it already invoiced but never bills it. Within the listed period: a
+    /// A provider that invoices by term stores a usage dated inside a period it already invoiced but never bills it. Within the listed period: a
     /// usage without an invoice id, older than the newest invoiced usage of the same subscription.
     /// </summary>
-    private static IEnumerable<ReconcileFinding> NeverInvoiced(List<ProviderUsage> listed, Dictionary<string, LedgerSubmission> ownerOf)
+    private static IEnumerable<ReconcileFinding> NeverInvoiced(List<ProviderUsage> listed, Dictionary<string, LedgerSubmission> ownerOf, string provider)
     {
         foreach (var subscription in listed.GroupBy(u => u.Target.CustomerId, StringComparer.Ordinal))
         {
@@ -93,7 +97,7 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
             {
                 var owner = ownerOf.GetValueOrDefault(usage.Id);
                 yield return Finding(ReconcileKinds.NeverInvoiced, owner, usage, owner?.Target ?? usage.Target, owner?.Total,
-                    $"no invoice id, yet a usage of the same subscription dated {UtcText.Format(lastInvoiced!.Value)} is invoiced: Chargebee will not bill it; raise it with billing");
+                    $"no invoice id, yet a usage of the same subscription dated {UtcText.Format(lastInvoiced!.Value)} is invoiced: {provider} will not bill it; raise it with billing");
             }
         }
     }
@@ -102,7 +106,7 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
         new(kind, owner?.Id, usage.Id, target.CustomerField, target.CustomerId, target.ItemField, target.ItemId, usage.Target.ValueField,
             ours, usage.Value, usage.ReceiptId, usage.UsageDate, usage.CreatedAt, detail);
 
-    private async Task<List<ProviderUsage>> ListWhopAsync(IReadOnlyList<LedgerSubmission> ours, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    private async Task<List<ProviderUsage>> ListPerCustomerAndItemAsync(IReadOnlyList<LedgerSubmission> ours, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var usages = new Dictionary<string, ProviderUsage>(StringComparer.Ordinal);
         var pairs = ours.Select(s => (s.Target.CustomerField, s.Target.CustomerId, s.Target.ItemField, s.Target.ItemId)).Distinct()

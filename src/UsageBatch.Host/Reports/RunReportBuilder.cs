@@ -1,3 +1,4 @@
+using UsageBatch.Providers;
 using System.Text.Json;
 using UsageBatch.Billing;
 using UsageBatch.Storage;
@@ -28,7 +29,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             .Select(s => Submission(runId, s.Submission, s.RowIds, eventsBySubmission.GetValueOrDefault(s.Submission.Id) ?? [], info.Currency))
             .ToList();
         var rowExceptions = await store.RowExceptionsOfRunAsync(runId, cancellationToken);
-        var caps = info.Provider == "chargebee"
+        var caps = ProviderRegistry.Find(info.Provider)?.Capabilities.LifetimeUsageCap == true
             ? await CapsAsync(info, submissions, cancellationToken)
             : [];
 

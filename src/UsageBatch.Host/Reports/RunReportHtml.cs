@@ -1,3 +1,4 @@
+using UsageBatch.Providers;
 using System.Globalization;
 using static UsageBatch.Reports.HtmlPage;
 
@@ -138,12 +139,12 @@ internal static class RunReportHtml
 
     private static void Caps(HtmlPage page, RunReport report)
     {
-        if (report.Run.Provider != "chargebee")
+        if (ProviderRegistry.Find(report.Run.Provider) is not { Capabilities.LifetimeUsageCap: true } provider)
         {
             return;
         }
 
-        page.Heading(2, "Chargebee usage cap");
+        page.Heading(2, $"{provider.DisplayName} usage cap");
         if (report.CapWarnings.Count == 0)
         {
             page.Note(string.Create(CultureInfo.InvariantCulture,
@@ -157,7 +158,7 @@ internal static class RunReportHtml
                 new Cell(c.Level, c.Level == "at cap" ? "fail" : "warn"), Cell.Id(c.SubscriptionId), Cell.Num(Number(c.Usages)),
                 Cell.Num(Number(c.CapWarnAt)), Cell.Num(Number(c.UsageCap)), Cell.Num(Number(c.Headroom)),
             ]));
-        page.Note("Chargebee takes at most this many usages per subscription over its lifetime; ask Chargebee support to raise it before it is reached, then set usageCap.");
+        page.Note($"{provider.DisplayName} takes at most this many usages per {provider.ReportTerms.Customer.ToLowerInvariant()} over its lifetime; ask {provider.DisplayName} support to raise it before it is reached, then set usageCap.");
     }
 
     private static Cell Status(ReportSubmission s) =>
@@ -172,16 +173,18 @@ internal static class RunReportHtml
             return;
         }
 
-        // Chargebee: one usage per (subscription, item price, usage_date), so the date is what tells submissions apart.
-        var chargebee = report.Run.Provider == "chargebee";
-        IReadOnlyList<string> headers = chargebee
-            ? ["Id", "Status", "Subscription", "Item price", "Usage date", "Rows", "Total", "Echoed", "Unit", "Provider usage id", "Invoice id", "Reason"]
-            : ["Id", "Status", "Customer", "Item", "Value kind", "Rows", "Total", "Echoed", "Unit", "Provider usage id", "Receipt id", "Reason"];
+        // A provider that dates usages takes one per (customer, item, usage date), so the date is what tells submissions
+        // apart; otherwise the value kind does.
+        var terms = ProviderReportTerms.Of(report.Run.Provider);
+        var dated = ProviderRegistry.Find(report.Run.Provider)?.Capabilities.UsesDateBuckets == true;
+        IReadOnlyList<string> headers =
+            ["Id", "Status", terms.Customer, terms.Item, dated ? "Usage date" : "Value kind", "Rows", "Total", "Echoed", "Unit", "Provider usage id", terms.ReceiptId, "Reason"];
         page.Table(headers,
             report.Submissions.Select(s => (IReadOnlyList<Cell>)
             [
-                Cell.Num(Number(s.Id)), Status(s), Cell.Id(chargebee ? s.CustomerId : $"{s.CustomerField}={s.CustomerId}"), Cell.Id(chargebee ? s.ItemId : $"{s.ItemField}={s.ItemId}"),
-                chargebee ? Cell.Id(Time(s.UsageDate)) : s.ValueKind,
+                Cell.Num(Number(s.Id)), Status(s), Cell.Id(terms.QualifiedIds ? $"{s.CustomerField}={s.CustomerId}" : s.CustomerId),
+                Cell.Id(terms.QualifiedIds ? $"{s.ItemField}={s.ItemId}" : s.ItemId),
+                dated ? Cell.Id(Time(s.UsageDate)) : s.ValueKind,
                 Cell.Num(Count(s.RowCount)), Cell.Num(ReportNumber.Display(s.Total, s.ValueKind, s.Unit)), Cell.Num(ReportNumber.Display(s.EchoedTotal, s.ValueKind, s.Unit)),
                 s.Unit, Cell.Id(s.ProviderUsageId), Cell.Id(s.ProviderReceiptId), s.Reason,
             ]));

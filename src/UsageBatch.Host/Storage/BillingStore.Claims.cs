@@ -54,7 +54,7 @@ internal sealed partial class BillingStore
     {
         foreach (var row in rows)
         {
-            var reason = UsageRowValidator.Check(request.Table.Provider, row, request.Rules);
+            var reason = ProviderRegistry.For(request.Table).CheckRow(row, request.Rules);
             if (reason is null)
             {
                 tally.Add(row);

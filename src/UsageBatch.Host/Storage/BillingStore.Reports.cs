@@ -67,10 +67,10 @@ internal sealed partial class BillingStore
 
     // Two statements rather than a spliced column name: Chargebee's provider-side date is usage_date, Whop's the
     // time of the attempt the provider accepted.
-    public async Task<IReadOnlyList<LedgerSubmission>> ConfirmedInPeriodAsync(string providerAccount, ProviderKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LedgerSubmission>> ConfirmedInPeriodAsync(string providerAccount, ReconcileDating dating, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var session = await _dialect.OpenAsync(cancellationToken);
-        return await session.QueryAsync(kind == ProviderKind.Chargebee ? Sql.ConfirmedInPeriodChargebee : Sql.ConfirmedInPeriodWhop,
+        return await session.QueryAsync(dating == ReconcileDating.UsageDate ? Sql.ConfirmedByUsageDate : Sql.ConfirmedBySentAt,
             new { Account = providerAccount, From = from, To = to }, LedgerRows.Read, cancellationToken);
     }
 

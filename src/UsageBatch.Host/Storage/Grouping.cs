@@ -13,14 +13,6 @@ namespace UsageBatch.Storage;
 /// </summary>
 internal static class Grouping
 {
-    /// <summary>The target a valid row bills.</summary>
-    public static SubmissionTarget Target(Providers.ProviderKind provider, UsageRow row) => provider == Providers.ProviderKind.Chargebee
-        ? SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!)
-        : new SubmissionTarget(
-            row.MembershipId is not null ? "membership_id" : "company_id", row.MembershipId ?? row.CompanyId ?? "",
-            row.BillingItemId is not null ? "billing_item_id" : "billing_item_identifier", row.BillingItemId ?? row.BillingItemIdentifier ?? "",
-            row.Amount is not null ? "amount" : "quantity");
-
     /// <summary>
     /// A group total the ledger holds exactly stays under this: decimal(28,10) keeps 18 integer digits (and .NET's
     /// decimal, past about 7.9e18 at ten decimals, would start rounding without a word).

@@ -36,7 +36,7 @@ internal interface IReportStore
     /// Confirmed submissions of the account whose provider-side date lies in [from, to): Chargebee by usage_date,
     /// Whop by the time of the attempt the provider accepted (its created_at is then).
     /// </summary>
-    Task<IReadOnlyList<LedgerSubmission>> ConfirmedInPeriodAsync(string providerAccount, ProviderKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    Task<IReadOnlyList<LedgerSubmission>> ConfirmedInPeriodAsync(string providerAccount, ReconcileDating dating, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
     /// <summary>Submissions of the account that own any of these provider usage ids (or, for Chargebee, our own usage ids).</summary>
     Task<IReadOnlyList<LedgerSubmission>> SubmissionsByUsageIdsAsync(string providerAccount, IReadOnlyCollection<string> usageIds, CancellationToken cancellationToken);

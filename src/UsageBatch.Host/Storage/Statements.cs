@@ -111,8 +111,8 @@ internal sealed class Statements
     public required string EventsOfRun { get; init; }
     public required string RowExceptionsOfRun { get; init; }
     public required string ConfirmedCounts { get; init; }
-    public required string ConfirmedInPeriodChargebee { get; init; }
-    public required string ConfirmedInPeriodWhop { get; init; }
+    public required string ConfirmedByUsageDate { get; init; }
+    public required string ConfirmedBySentAt { get; init; }
     public required string SubmissionsByUsageIds { get; init; }
     public required string RecordReceipt { get; init; }
     /// <summary>Up to @BatchSize of a submission's billed rows take its receipt; rows changed (scalar).</summary>

@@ -91,7 +91,6 @@ public sealed class ExactDecimalTests
     /// <summary>The real provider client, whose confirmations echo a little more than was sent.</summary>
     private sealed class EchoSkewingProvider(IUsageProvider inner, decimal extra) : IUsageProvider
     {
-        public ProviderKind Kind => inner.Kind;
 
         public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)
         {

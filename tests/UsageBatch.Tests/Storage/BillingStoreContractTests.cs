@@ -191,7 +191,7 @@ public abstract class BillingStoreContractTests
         var only = Assert.Single(rows);
         Assert.Equal(("w1", "mem_A", "bi_X", "2.5", (string?)null, "2026-01-15T09:00:00.500Z"),
             (only.SourceKey, only.MembershipId, only.BillingItemId, only.Amount, only.Quantity, only.OccurredAt));
-        Assert.Null(UsageRowValidator.Check(ProviderKind.Whop, only, Rules));
+        Assert.Null(ProviderRegistry.For("whop").CheckRow(only, Rules));
     }
 
     [StoreFact]
@@ -589,9 +589,9 @@ public abstract class BillingStoreContractTests
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(whop[0], runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_A"), None);
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(whop[1], runId, SubmissionStatus.Confirmed, null, "confirmed", Now.AddMinutes(2), "wu_B"), None);
 
-        var day15 = await reports.ConfirmedInPeriodAsync("acct", ProviderKind.Chargebee, At(0, 0), At(0, 0).AddDays(1), None);
-        var firstTwoMinutes = await reports.ConfirmedInPeriodAsync("acct", ProviderKind.Whop, Now, Now.AddMinutes(2), None);
-        var later = await reports.ConfirmedInPeriodAsync("acct", ProviderKind.Whop, Now.AddMinutes(1), Now.AddMinutes(3), None);
+        var day15 = await reports.ConfirmedInPeriodAsync("acct", ReconcileDating.UsageDate, At(0, 0), At(0, 0).AddDays(1), None);
+        var firstTwoMinutes = await reports.ConfirmedInPeriodAsync("acct", ReconcileDating.SentAt, Now, Now.AddMinutes(2), None);
+        var later = await reports.ConfirmedInPeriodAsync("acct", ReconcileDating.SentAt, Now.AddMinutes(1), Now.AddMinutes(3), None);
         var byIds = await reports.SubmissionsByUsageIdsAsync("acct", ["wu_B", "ubtest-" + chargebee[0], "cbu_15", "ubtest-" + chargebee[1], "nope"], None);
 
         var only = Assert.Single(day15);
@@ -599,7 +599,7 @@ public abstract class BillingStoreContractTests
         Assert.Equal(whop[0], Assert.Single(firstTwoMinutes).Id);
         Assert.Equal(whop[1], Assert.Single(later).Id);
         Assert.Equal(new[] { chargebee[0], chargebee[1], whop[1] }, byIds.Select(s => s.Id));
-        Assert.Empty(await reports.ConfirmedInPeriodAsync("other-acct", ProviderKind.Chargebee, At(0, 0), At(0, 0).AddDays(1), None));
+        Assert.Empty(await reports.ConfirmedInPeriodAsync("other-acct", ReconcileDating.UsageDate, At(0, 0), At(0, 0).AddDays(1), None));
         Assert.Empty(await reports.SubmissionsByUsageIdsAsync("other-acct", ["wu_A"], None));
         Assert.Empty(await reports.SubmissionsByUsageIdsAsync("acct", [], None));
     }

@@ -82,7 +82,7 @@ internal sealed class BillingHarness : IAsyncDisposable
     };
 
     public IUsageProvider Provider(ProviderAccountOptions account, TimeProvider? time = null) =>
-        ProviderClientFactory.Create(account.Type, account, account.Kind == ProviderKind.Whop ? "whop_test_key" : "cb_test_key",
+        ProviderClientFactory.Create(account.Type, account, account.Type == "whop" ? "whop_test_key" : "cb_test_key",
             time ?? TimeProvider.System, NullLoggerFactory.Instance);
 
     public BillingRun Run(JobOptions job, ProviderAccountOptions account, TimeProvider? time = null, RunOptions? options = null, IBillingStore? store = null) =>

@@ -20,7 +20,7 @@ public sealed class UsageRowValidatorTests
     [InlineData(null, "member42", "membership_id 'member42' is not a Whop id")]
     [InlineData("biz_ü1", null, "company_id 'biz_ü1' is not a Whop id")]
     public void Check_WhopCustomerFields_NameTheField(string? company, string? membership, string expected) =>
-        Assert.Contains(expected, UsageRowValidator.Check(ProviderKind.Whop, Whop(company, membership), Rules), StringComparison.Ordinal);
+        Assert.Contains(expected, ProviderRegistry.For("whop").CheckRow(Whop(company, membership), Rules), StringComparison.Ordinal);
 
     [Theory]
     [InlineData(null, null, "5", null, "neither billing_item_id nor billing_item_identifier")]
@@ -39,7 +39,7 @@ public sealed class UsageRowValidatorTests
     public void Check_WhopItemAndValue_NameTheField(string? itemId, string? identifier, string? quantity, string? amount, string expected)
     {
         var rules = Rules with { QuantityDecimals = 10 };
-        Assert.Contains(expected, UsageRowValidator.Check(ProviderKind.Whop, Whop(itemId: itemId, identifier: identifier, quantity: quantity, amount: amount), rules), StringComparison.Ordinal);
+        Assert.Contains(expected, ProviderRegistry.For("whop").CheckRow(Whop(itemId: itemId, identifier: identifier, quantity: quantity, amount: amount), rules), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class UsageRowValidatorTests
     [InlineData("2026-02-30T10:00:00Z", "is not a real date")]
     [InlineData("1999-12-31T23:59:59Z", "older than the job accepts")]
     public void Check_OccurredAt_NamesTheField(string? at, string expected) =>
-        Assert.Contains(expected, UsageRowValidator.Check(ProviderKind.Whop, Whop(at: at), Rules), StringComparison.Ordinal);
+        Assert.Contains(expected, ProviderRegistry.For("whop").CheckRow(Whop(at: at), Rules), StringComparison.Ordinal);
 
     [Theory]
     [InlineData(null, "p", "5", "subscription_id is missing")]
@@ -60,15 +60,15 @@ public sealed class UsageRowValidatorTests
     [InlineData("sub_A", "p", "1.234", "quantity 1.234 has 3 decimals; the provider takes at most 2")]
     [InlineData("sub_A", "p", "abc", "quantity 'abc' is not a plain decimal")]
     public void Check_ChargebeeFields_NameTheField(string? sub, string? price, string? quantity, string expected) =>
-        Assert.Contains(expected, UsageRowValidator.Check(ProviderKind.Chargebee, Chargebee(sub, price, quantity), Rules), StringComparison.Ordinal);
+        Assert.Contains(expected, ProviderRegistry.For("chargebee").CheckRow(Chargebee(sub, price, quantity), Rules), StringComparison.Ordinal);
 
     [Fact]
     public void Check_ChargebeeIdOverProviderLimit_IsRejected() =>
-        Assert.Contains("Chargebee takes at most 100", UsageRowValidator.Check(ProviderKind.Chargebee, Chargebee(price: new string('p', 101)), Rules), StringComparison.Ordinal);
+        Assert.Contains("Chargebee takes at most 100", ProviderRegistry.For("chargebee").CheckRow(Chargebee(price: new string('p', 101)), Rules), StringComparison.Ordinal);
 
     [Fact]
     public void Check_SourceKeyLongerThanColumn_IsRejected() =>
-        Assert.Contains("source_key is 201 characters", UsageRowValidator.Check(ProviderKind.Whop, Whop(key: new string('k', 201)), Rules), StringComparison.Ordinal);
+        Assert.Contains("source_key is 201 characters", ProviderRegistry.For("whop").CheckRow(Whop(key: new string('k', 201)), Rules), StringComparison.Ordinal);
 
     [Theory]
     [InlineData("-12.5")]
@@ -76,7 +76,7 @@ public sealed class UsageRowValidatorTests
     [InlineData("1.50")]
     public void Check_GoodRows_Pass(string quantity)
     {
-        Assert.Null(UsageRowValidator.Check(ProviderKind.Whop, Whop(quantity: quantity), Rules));
-        Assert.Null(UsageRowValidator.Check(ProviderKind.Chargebee, Chargebee(quantity: quantity), Rules));
+        Assert.Null(ProviderRegistry.For("whop").CheckRow(Whop(quantity: quantity), Rules));
+        Assert.Null(ProviderRegistry.For("chargebee").CheckRow(Chargebee(quantity: quantity), Rules));
     }
 }

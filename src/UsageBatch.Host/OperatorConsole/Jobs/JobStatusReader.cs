@@ -93,7 +93,7 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
     internal static IReadOnlyList<CountKey> CountsToRead(AppOptions options) =>
         options.Jobs.Select(j => new CountKey(TableOf(options, j), j.SettleDelay)).Distinct().ToList();
 
-    private static UsageTable TableOf(AppOptions options, JobOptions job) => UsageTable.For(options.Providers[job.Provider].Kind);
+    private static UsageTable TableOf(AppOptions options, JobOptions job) => options.Providers[job.Provider].Module.Table;
 
     internal readonly record struct CountKey(UsageTable Table, TimeSpan SettleDelay);
 

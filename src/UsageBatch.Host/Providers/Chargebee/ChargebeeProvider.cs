@@ -36,8 +36,6 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
     /// <summary>The account's pacer (tests observe the account-wide pause through it).</summary>
     internal ProviderPacer Pacer => _caller.Pacer;
 
-    public ProviderKind Kind => ProviderKind.Chargebee;
-
     public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);

@@ -39,8 +39,6 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
     /// <summary>The account's pacer (tests observe the account-wide pause through it).</summary>
     internal ProviderPacer Pacer => _caller.Pacer;
 
-    public ProviderKind Kind => ProviderKind.Whop;
-
     public async Task<ProviderOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);

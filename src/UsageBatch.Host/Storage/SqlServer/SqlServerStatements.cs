@@ -622,13 +622,13 @@ internal static class SqlServerStatements
 
     // Two statements rather than a spliced column name: Chargebee's provider-side date is usage_date, Whop's the
     // time of the attempt the provider accepted.
-    internal const string ConfirmedInPeriodChargebeeSql = """
+    internal const string ConfirmedByUsageDateSql = """
         SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s
         WHERE s.provider_account = @Account AND s.status = 'confirmed' AND s.usage_date >= @From AND s.usage_date < @To
         ORDER BY s.id;
         """;
 
-    internal const string ConfirmedInPeriodWhopSql = """
+    internal const string ConfirmedBySentAtSql = """
         SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s
         WHERE s.provider_account = @Account AND s.status = 'confirmed' AND s.last_attempt_at >= @From AND s.last_attempt_at < @To
         ORDER BY s.id;

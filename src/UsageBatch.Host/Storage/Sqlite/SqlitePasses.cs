@@ -108,7 +108,7 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
                     {
                         var row = reader.UsageRow();
                         var tally = tallies[reader.GetInt64(11)];
-                        if (UsageRowValidator.Check(table.Provider, row, template.Rules) is null)
+                        if (ProviderRegistry.For(table).CheckRow(row, template.Rules) is null)
                         {
                             tally.Add(row);
                         }

@@ -354,12 +354,12 @@ internal static class SqliteStatements
               AND e.event = 'confirmed' AND e.run_id <= @RunId
             GROUP BY s.customer_id
             """,
-        ConfirmedInPeriodChargebee = $"""
+        ConfirmedByUsageDate = $"""
             SELECT {SubmissionColumns} FROM ub_submission AS s
             WHERE s.provider_account = @Account AND s.status = 'confirmed' AND s.usage_date >= @From AND s.usage_date < @To
             ORDER BY s.id
             """,
-        ConfirmedInPeriodWhop = $"""
+        ConfirmedBySentAt = $"""
             SELECT {SubmissionColumns} FROM ub_submission AS s
             WHERE s.provider_account = @Account AND s.status = 'confirmed' AND s.last_attempt_at >= @From AND s.last_attempt_at < @To
             ORDER BY s.id

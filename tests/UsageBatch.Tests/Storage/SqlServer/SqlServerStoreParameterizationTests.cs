@@ -64,7 +64,7 @@ public sealed partial class SqlServerStoreParameterizationTests
         Assert.True(commands > 8, $"only {commands} commands found: is the scan still looking at the right files?");
     }
 
-    [GeneratedRegex(@"session\.(?:ExecuteAsync|ScalarAsync<[^>]+>|QueryAsync|ReaderAsync)\(\s*([^,]+),")]
+    [GeneratedRegex(@"(?:session\.(?:ExecuteAsync|ScalarAsync<[^>]+>|QueryAsync|ReaderAsync)\(|BatchStep\.RunAsync\(session,)\s*([^,]+),")]
     private static partial Regex StoreCommand();
 
     [GeneratedRegex(@"^(?:dialect\.)?Sql\.\w+(?:\[[\w.]+\])?$|^[\w. =]+ \? Sql\.\w+ : Sql\.\w+$")]

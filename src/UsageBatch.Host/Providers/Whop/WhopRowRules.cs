@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using UsageBatch.Usage;
+using static UsageBatch.Usage.UsageRowValidator;
+
+namespace UsageBatch.Providers.Whop;
+
+/// <summary>Whether a whop_usage row can ever be billed: Whop's id shapes and its JSON numbers.</summary>
+internal static partial class WhopRowRules
+{
+    [GeneratedRegex("^(biz)_[A-Za-z0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex CompanyId();
+
+    [GeneratedRegex("^(mem)_[A-Za-z0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex MembershipId();
+
+    [GeneratedRegex("^(bi)_[A-Za-z0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex BillingItemId();
+
+    public static string? Check(UsageRow row, ValidationRules rules) =>
+        CheckSourceKey(row.SourceKey)
+        ?? ExactlyOne("company_id", row.CompanyId, "membership_id", row.MembershipId)
+        ?? CheckId("company_id", row.CompanyId, CompanyId(), "biz_")
+        ?? CheckId("membership_id", row.MembershipId, MembershipId(), "mem_")
+        ?? ExactlyOne("billing_item_id", row.BillingItemId, "billing_item_identifier", row.BillingItemIdentifier)
+        ?? CheckId("billing_item_id", row.BillingItemId, BillingItemId(), "bi_")
+        ?? CheckIdentifier(row.BillingItemIdentifier)
+        ?? ExactlyOne("amount", row.Amount, "quantity", row.Quantity)
+        ?? CheckNumber("amount", row.Amount, rules.AmountDecimals)
+        ?? CheckNumber("quantity", row.Quantity, rules.QuantityDecimals)
+        ?? CheckOccurredAt(row.OccurredAt, rules);
+
+    /// <summary>The message for a value Whop's JSON numbers would not carry exactly.</summary>
+    public static string TooPrecise(string what, string text) => $"{what} {text} has more significant digits than Whop's JSON numbers carry exactly";
+
+    // inferred (the provider's API docs: Whop's precision is undocumented): Whop takes JSON numbers, which its side may
+    // read as binary floating point; a value that does not survive that would be billed as something else.
+    private static string? CheckNumber(string column, string? text, int maxDecimals) =>
+        CheckValue(column, text, maxDecimals)
+        ?? (text is not null && !DecimalText.SurvivesDouble(DecimalText.Parse(text)) ? TooPrecise(column, text) : null);
+
+    private static string? CheckId(string column, string? value, Regex shape, string prefix)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > IdMaxLength)
+        {
+            return $"{column} is {value.Length} characters; at most {IdMaxLength} are allowed";
+        }
+
+        return shape.IsMatch(value)
+            ? null
+            : $"{column} '{Printable(value)}' is not a Whop id (expected {prefix} followed by letters and digits)";
+    }
+
+    private static string? CheckIdentifier(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length == 0 || value.Trim().Length != value.Length)
+        {
+            return "billing_item_identifier is empty or has leading/trailing spaces";
+        }
+
+        if (value.Length > IdentifierMaxLength)
+        {
+            return $"billing_item_identifier is {value.Length} characters; at most {IdentifierMaxLength} are allowed";
+        }
+
+        return value.Any(char.IsControl) ? "billing_item_identifier contains control characters" : null;
+    }
+}
