@@ -47,7 +47,7 @@ internal sealed class BillingRun
         var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
         if (_options.DryRun)
         {
-            await new DryRun(_store, _job, _account, _table, _time).PlanAsync(summary, rules, stopToken);
+            await new DryRun(_store, _job, _account, _table, _time, _provider).PlanAsync(summary, rules, stopToken);
             return summary;
         }
 

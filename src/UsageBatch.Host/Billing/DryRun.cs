@@ -10,7 +10,7 @@ namespace UsageBatch.Billing;
 /// (one entry per group, so memory grows with groups, not rows), each group is judged by the same
 /// <see cref="GroupDecider"/> a real run uses, and nothing is written or sent — not even a run record.
 /// </summary>
-internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccountOptions account, UsageTable table, TimeProvider time)
+internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccountOptions account, UsageTable table, TimeProvider time, IUsageProvider? provider = null)
 {
     public async Task PlanAsync(RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
     {
@@ -74,6 +74,11 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
             var decision = outOfRange.Contains((target, bucket))
                 ? new GroupDecision(SubmissionStatus.Rejected, Grouping.TotalOutOfRangeReason, null)
                 : decider.Decide(new ClaimedGroup(0, target, start, end, group.Rows, group.Total, null, group.Last, []), new GroupFacts(used, 0));
+            if (decision.Status == SubmissionStatus.Prepared && decision.UsageDate is not null && account.Module.Capabilities.InvoicesByTerm && provider is not null)
+            {
+                decision = await PredictTermAsync(target, group.Total, decision, cancellationToken);
+            }
+
             summary.Groups++;
             summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
                 decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason, target.ValueField));
@@ -82,5 +87,25 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         summary.Outcome = "dry-run";
         summary.FinishedAt = time.GetUtcNow();
         summary.ExitCode = ExitCodes.Ok;
+    }
+
+    /// <summary>What the term gate would decide for this group (reads only: the subscription and, for an old date, its invoices).</summary>
+    private async Task<GroupDecision> PredictTermAsync(SubmissionTarget target, decimal total, GroupDecision decision, CancellationToken cancellationToken)
+    {
+        var check = await provider!.CheckTermAsync(new ProviderSubmission(0, target, total, null, decision.UsageDate, ""), cancellationToken);
+        return check switch
+        {
+            { Failure: { } failure } => decision with { Reason = $"terms not checked ({failure.Message}); a run would ask again" },
+            { Standing: TermStanding.PendingInvoice } => decision with { Reason = check.Detail },
+            { Standing: TermStanding.Inactive } => new GroupDecision(SubmissionStatus.Held, $"inactive: {check.Detail}", decision.UsageDate),
+            { Standing: TermStanding.Late } => job.LateUsagePolicy switch
+            {
+                LateUsagePolicy.Hold => new GroupDecision(SubmissionStatus.Held, $"late: {check.Detail} (lateUsage: hold)", decision.UsageDate),
+                LateUsagePolicy.CurrentTerm => decision with { Reason = $"late, re-dated into the current term (lateUsage: currentTerm): {check.Detail}" },
+                LateUsagePolicy.Send => decision with { Reason = $"late, sent as dated (lateUsage: send): {check.Detail}" },
+                _ => throw new InvalidOperationException($"unknown lateUsage policy {job.LateUsagePolicy}"),
+            },
+            _ => decision,
+        };
     }
 }

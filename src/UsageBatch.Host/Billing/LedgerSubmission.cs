@@ -29,4 +29,9 @@ internal sealed record LedgerSubmission(
 {
     /// <summary>When recovery has just adopted it: the (dead or finished) run that left it, for the log and the ledger event.</summary>
     public long? AdoptedFrom { get; init; }
+
+    /// <summary>The earliest and latest occurred_at of the rows it covers (set when the claim decides it).</summary>
+    public DateTimeOffset? FirstOccurredAt { get; init; }
+
+    public DateTimeOffset? LastOccurredAt { get; init; }
 }

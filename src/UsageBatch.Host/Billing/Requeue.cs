@@ -13,7 +13,10 @@ namespace UsageBatch.Billing;
 internal sealed class Requeue(
     IBillingStore store, IRequeueStore requeueStore, AppOptions options, Func<string, IUsageProvider> providerFor, TimeProvider time, TextWriter output)
 {
-    public async Task<int> SubmissionAsync(long submissionId, CancellationToken cancellationToken)
+    public async Task<int> SubmissionAsync(long submissionId, CancellationToken cancellationToken) => await SubmissionAsync(submissionId, false, cancellationToken);
+
+    /// <param name="intoCurrentTerm">A held, never-sent group is re-dated into its subscription's current term first (late usage).</param>
+    public async Task<int> SubmissionAsync(long submissionId, bool intoCurrentTerm, CancellationToken cancellationToken)
     {
         var submission = await store.GetSubmissionAsync(submissionId, cancellationToken);
         if (submission is null)
@@ -28,8 +31,19 @@ internal sealed class Requeue(
             return ExitCodes.BadConfiguration;
         }
 
+        if (intoCurrentTerm && submission.FirstSentAt is not null)
+        {
+            await output.WriteLineAsync($"requeue: submission {submissionId} was sent before it was held; it may exist at the provider under its date, so it is not re-dated (requeue it without --into-current-term)");
+            return ExitCodes.BadConfiguration;
+        }
+
         var runId = await StartAdminRunAsync(submission.Job, submission.ProviderAccount, submission.UsageTable, cancellationToken);
         var now = time.GetUtcNow();
+        if (intoCurrentTerm)
+        {
+            return await IntoCurrentTermAsync(submission, runId, now, cancellationToken);
+        }
+
         if (submission.FirstSentAt is null)
         {
             // Held before any send (a guard, the cap, a full bucket): nothing can exist at the provider.
@@ -60,6 +74,48 @@ internal sealed class Requeue(
             default:
                 return await FinishAsync(runId, ExitCodes.Aborted, $"requeue: could not check the provider: {outcome}");
         }
+    }
+
+    /// <summary>
+    /// Late usage: the subscription's current term is read from the provider, the group gets a free usage date inside
+    /// it (as a run would choose it), and it is released; the next run sends it, its note naming the rows' dates.
+    /// Reopened first, then re-dated, each its own transaction: a crash between leaves it prepared under its old date,
+    /// and the next run holds it as late again (nothing is sent that the provider would not invoice).
+    /// </summary>
+    private async Task<int> IntoCurrentTermAsync(LedgerSubmission submission, long runId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var provider = providerFor(submission.ProviderAccount);
+        var check = await provider.CheckTermAsync(
+            new ProviderSubmission(submission.Id, submission.Target, submission.Total, submission.UsageId, submission.UsageDate, SubmissionNote.For(submission)),
+            cancellationToken);
+        if (check.Failure is { } failure)
+        {
+            return await FinishAsync(runId, ExitCodes.Aborted, $"requeue: could not read the subscription's terms: {failure}");
+        }
+
+        if (check.Standing == TermStanding.Inactive)
+        {
+            return await FinishAsync(runId, ExitCodes.Attention, $"requeue: submission {submission.Id} stays held: {check.Detail}; another date would not change that");
+        }
+
+        if (check.CurrentTermStart is null)
+        {
+            return await FinishAsync(runId, ExitCodes.Attention, $"requeue: submission {submission.Id} stays held: the provider names no current term for its subscription ({check.Detail})");
+        }
+
+        var date = await TermGate.IntoCurrentTermAsync(store, submission.ProviderAccount, submission, check, now);
+        if (date is null)
+        {
+            return await FinishAsync(runId, ExitCodes.Attention, $"requeue: submission {submission.Id} stays held: every second of the current term up to now already has a usage of {submission.Target}");
+        }
+
+        var was = submission.UsageDate is { } old ? Usage.UtcText.Format(old) : "no date";
+        await requeueStore.ReopenSubmissionAsync(submission.Id, runId, SubmissionStatus.Prepared,
+            $"released into the current term by requeue (was held: {submission.StatusReason})", null, null, null, now, cancellationToken);
+        await store.MoveUsageDateAsync(submission.Id, runId, date.Value, TermGate.RedatedEvent,
+            $"re-dated into the current term as {Usage.UtcText.Format(date.Value)} by requeue; was {was}: {check.Detail}", now, cancellationToken);
+        return await FinishAsync(runId, ExitCodes.Ok,
+            $"requeue: submission {submission.Id} re-dated from {was} into the current term as {Usage.UtcText.Format(date.Value)} and released; the next run of {submission.Job} sends it ({submission.RowCount} rows, {submission.Target.ValueField} {submission.Total.ToString(CultureInfo.InvariantCulture)})");
     }
 
     /// <param name="table">The usage table (row ids count from 1 in each); null looks in both.</param>

@@ -41,7 +41,10 @@ internal sealed class SubmissionSender
         _summary = summary;
         _leaseLost = leaseLost;
         _probation = new PermanentErrorProbation(account.AbortAfterSamePermanentErrors);
+        _termGate = new TermGate(store, provider, job, account, runId, time, logger);
     }
+
+    private readonly TermGate _termGate;
 
     /// <summary>Slack between the end of a request's timeout and the end of the lease: 10 s, less for short test leases.</summary>
     private TimeSpan LeaseMargin => _job.LeaseMargin;
@@ -89,6 +92,18 @@ internal sealed class SubmissionSender
         // Every line about this submission, the provider client's included, carries its id as a property.
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
         var current = ToProviderSubmission(submission);
+        if (_termGate.Applies(submission))
+        {
+            var verdict = await _termGate.CheckAsync(submission, current, stopToken);
+            if (verdict.Send is null)
+            {
+                await NotSentAsync(submission, verdict);
+                return;
+            }
+
+            current = verdict.Send;
+        }
+
         var attemptedAt = submission.LastAttemptAt ?? _time.GetUtcNow();
         var unknowns = 0;
         // A recovered Chargebee submission left 'sent' may exist at the provider under our id: a stop before its
@@ -215,6 +230,32 @@ internal sealed class SubmissionSender
         }
     }
 
+    /// <summary>The term gate kept it from the provider: held for a person, or (the provider could not be asked) handled as unsent.</summary>
+    private async Task NotSentAsync(LedgerSubmission submission, TermVerdict verdict)
+    {
+        if (verdict.HoldReason is { } reason)
+        {
+            await FinishAsync(submission, SubmissionStatus.Held, ProviderOutcome.NotSent(reason), "held", reason);
+            return;
+        }
+
+        var failure = verdict.Failure!;
+        switch (failure.Kind)
+        {
+            case OutcomeKind.Fatal:
+                await OnFatalAsync(submission, FatalReason(failure));
+                return;
+            case OutcomeKind.Stopped:
+                await FinishAsync(submission, SubmissionStatus.Void, failure, "voided", $"{failure.Message}; released to pending, billed by the next run");
+                return;
+            default:
+                // Nothing was sent: the rows go back to pending and the next run asks again.
+                await FinishAsync(submission, SubmissionStatus.Released, failure, "released",
+                    $"not sent: {failure.Message}; released to pending for the next run");
+                return;
+        }
+    }
+
     /// <summary>
     /// The store refuses a send the lease might not outlast. A renewal that came late (a busy database, a starved
     /// process) must not leave the submission unsent: renew now (refused if the run was declared dead) and try once more.
@@ -275,7 +316,8 @@ internal sealed class SubmissionSender
         }
 
         // Recorded before the re-send: a crash now and a recovery re-POST use the date the provider may have seen.
-        await _store.MoveUsageDateAsync(submission.Id, _runId, date, _time.GetUtcNow(), CancellationToken.None);
+        await _store.MoveUsageDateAsync(submission.Id, _runId, date, "date_moved", $"usage_date moved to {UtcText.Format(date)} after a clash at the provider",
+            _time.GetUtcNow(), CancellationToken.None);
         return current with { UsageDate = date };
     }
 
@@ -365,9 +407,6 @@ internal sealed class SubmissionSender
         }
     }
 
-    // The note names the run that prepared the submission, not the one sending it: a recovery re-POST must be
-    // byte-identical, or Chargebee's idempotency check sees "same key, different parameters".
     private static ProviderSubmission ToProviderSubmission(LedgerSubmission submission) =>
-        new(submission.Id, submission.Target, submission.Total, submission.UsageId, submission.UsageDate,
-            string.Create(CultureInfo.InvariantCulture, $"usagebatch job={submission.Job} run={submission.CreatedRunId} submission={submission.Id} rows={submission.RowCount}"));
+        new(submission.Id, submission.Target, submission.Total, submission.UsageId, submission.UsageDate, SubmissionNote.For(submission));
 }

@@ -67,9 +67,13 @@ internal static class CliApp
         var requeueTable = new Option<string?>("--table") { Description = "With --row: the usage table of the row" };
         requeueTable.AcceptOnlyFromAmong([.. Providers.ProviderRegistry.All.Select(m => m.Table.Name)]);
         var requeueJob = new Option<string?>("--job") { Description = "With --row: the job whose usage table holds the row" };
+        var requeueIntoCurrentTerm = new Option<bool>("--into-current-term")
+        {
+            Description = "With --submission: a group held as late (its term's invoice is closed) is re-dated into the subscription's current term and released; the next run sends it",
+        };
         var requeue = new Command("requeue", "Release held rows or a held submission after checking the provider")
-            { requeueRow, requeueSubmission, requeueTable, requeueJob };
-        Add(requeue, "Exit codes: 0 released, approved or confirmed billed; 1 stays held (the provider's answer is ambiguous); 2 bad arguments or nothing held there; 3 the provider or database could not be reached.", (parse, ct) => Commands.RequeueAsync(Config(parse), RequeueTargetOf(parse, requeueRow, requeueSubmission, requeueTable, requeueJob), output, environment, ct));
+            { requeueRow, requeueSubmission, requeueTable, requeueJob, requeueIntoCurrentTerm };
+        Add(requeue, "Exit codes: 0 released, approved or confirmed billed; 1 stays held (the provider's answer is ambiguous); 2 bad arguments or nothing held there; 3 the provider or database could not be reached.", (parse, ct) => Commands.RequeueAsync(Config(parse), RequeueTargetOf(parse, requeueRow, requeueSubmission, requeueTable, requeueJob, requeueIntoCurrentTerm), output, environment, ct));
 
         var reportRun = WholeNumber("--run", "run id", "The run id");
         var reportLast = new Option<bool>("--last") { Description = "The newest finished run" };
@@ -141,10 +145,16 @@ internal static class CliApp
         },
     };
 
-    private static RequeueTarget RequeueTargetOf(ParseResult parse, Option<long?> row, Option<long?> submission, Option<string?> table, Option<string?> job)
+    private static RequeueTarget RequeueTargetOf(ParseResult parse, Option<long?> row, Option<long?> submission, Option<string?> table, Option<string?> job,
+        Option<bool> intoCurrentTerm)
     {
         var target = new RequeueTarget(parse.GetValue(row), parse.GetValue(submission),
-            parse.GetValue(table) is { } name ? UsageTable.Parse(name) : null, parse.GetValue(job));
+            parse.GetValue(table) is { } name ? UsageTable.Parse(name) : null, parse.GetValue(job), parse.GetValue(intoCurrentTerm));
+        if (target.IntoCurrentTerm && target.Submission is null)
+        {
+            throw new UsageException("usagebatch requeue: --into-current-term goes with --submission ID (a held late group)");
+        }
+
         if (target.Row is null == target.Submission is null)
         {
             throw new UsageException("usagebatch requeue: give exactly one of --row ID or --submission ID");

@@ -245,7 +245,7 @@ internal static class Commands
             var requeue = new Requeue(store, store, options,
                 name => providers.TryGetValue(name, out var p) ? p : providers[name] = Composition.CreateProvider(name, options.Providers[name], environment, TimeProvider.System, loggers),
                 TimeProvider.System, output);
-            return target.Row is { } rowId ? await requeue.RowAsync(rowId, table, cancellationToken) : await requeue.SubmissionAsync(target.Submission!.Value, cancellationToken);
+            return target.Row is { } rowId ? await requeue.RowAsync(rowId, table, cancellationToken) : await requeue.SubmissionAsync(target.Submission!.Value, target.IntoCurrentTerm, cancellationToken);
         }
         finally
         {

@@ -213,6 +213,11 @@ internal static class ConfigValidator
             errors.Add($"{path}.misfire: '{job.Misfire}' is not one of catchUpOnce, skip");
         }
 
+        if (!Billing.LateUsagePolicies.ByName.ContainsKey(job.LateUsage))
+        {
+            errors.Add($"{path}.lateUsage: '{job.LateUsage}' is not one of {Billing.LateUsagePolicies.Names}");
+        }
+
         if (!Buckets.Contains(job.Bucket))
         {
             errors.Add($"{path}.bucket: '{job.Bucket}' is not one of hour, day, month");
@@ -260,7 +265,51 @@ internal static class ConfigValidator
             warnings.Add("scheduler.clustered: false with store sqlserver: only one host may run `serve` against this database; two unclustered schedulers on one database take each other's triggers (set clustered: true to run several)");
         }
 
+        for (var i = 0; i < options.Jobs.Count; i++)
+        {
+            if (LateUsageWarning(options, options.Jobs[i]) is { } late)
+            {
+                warnings.Add($"jobs[{i}] ({options.Jobs[i].Name}): {late}");
+            }
+        }
+
         return warnings;
+    }
+
+    /// <summary>
+    /// Usage from the last (settleDelay + the schedule's interval) of a term reaches a term-invoicing provider only after
+    /// the term has ended; once the term's invoice is closed it is late (stored, never invoiced). Said when the account's
+    /// pendingInvoiceWindow is shorter than that, or not given.
+    /// </summary>
+    internal static string? LateUsageWarning(AppOptions options, JobOptions job)
+    {
+        if (!options.Providers.TryGetValue(job.Provider, out var account) || Providers.ProviderRegistry.Find(account.Type) is not { Capabilities.InvoicesByTerm: true })
+        {
+            return null;
+        }
+
+        TimeSpan interval;
+        try
+        {
+            var cron = Hosting.JobSchedule.Cron(job);
+            var first = cron.GetNextValidTimeAfter(DateTimeOffset.UtcNow);
+            var second = first is { } f ? cron.GetNextValidTimeAfter(f) : null;
+            interval = first is { } a && second is { } b ? b - a : TimeSpan.Zero;
+        }
+        catch (FormatException)
+        {
+            return null; // the cron's own error is reported by Validate
+        }
+
+        var exposure = job.SettleDelay + interval;
+        var window = account.PendingInvoiceWindow;
+        var what = $"usage from the last {Usage.DurationText.Format(exposure)} of each term (settleDelay {Usage.DurationText.Format(job.SettleDelay)} + {Usage.DurationText.Format(interval)} between runs) is sent after the term has ended";
+        return window switch
+        {
+            null => $"{what}; set providers.{job.Provider}.pendingInvoiceWindow to how long the site keeps renewal invoices pending, so validate can tell whether that usage is still invoiced (late usage is handled by lateUsage: {job.LateUsage})",
+            { } w when w < exposure => $"{what}, but the site closes renewal invoices after {Usage.DurationText.Format(w)}: that usage will regularly be late (stored by the provider, never invoiced); run the job more often, shorten settleDelay, or keep invoices pending longer (late usage is handled by lateUsage: {job.LateUsage})",
+            _ => null,
+        };
     }
 
     private static void ValidateScheduler(SchedulerOptions scheduler, DatabaseOptions database, Func<string, string?> environment, List<string> errors)

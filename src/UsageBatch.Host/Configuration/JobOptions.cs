@@ -52,4 +52,13 @@ internal sealed class JobOptions
 
     /// <summary>Health: the job is Degraded while a pending row older than this exists [not checked].</summary>
     public TimeSpan? MaxPendingAge { get; set; }
+
+    /// <summary>
+    /// A group dated in a term the provider has already invoiced for good: <c>hold</c> [default], <c>currentTerm</c>
+    /// (re-dated into the current term and sent) or <c>send</c> (sent as dated). See <see cref="Billing.LateUsagePolicy"/>.
+    /// </summary>
+    public string LateUsage { get; set; } = "hold";
+
+    /// <summary>The parsed <see cref="LateUsage"/> (configuration validation refuses any other spelling first).</summary>
+    public Billing.LateUsagePolicy LateUsagePolicy => Billing.LateUsagePolicies.ByName[LateUsage];
 }

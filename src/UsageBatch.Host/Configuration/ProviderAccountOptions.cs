@@ -58,6 +58,13 @@ internal sealed class ProviderAccountOptions
     /// <summary>Chargebee: usages a subscription may hold over its lifetime (raise it only after Chargebee support has).</summary>
     public int UsageCap { get; set; } = 5000;
 
+    /// <summary>
+    /// A provider that invoices usage by term (Chargebee): how long the site keeps a renewal invoice pending, taking
+    /// usage of the ended term, before it closes (its "close invoices" setting, at most 50 days; 0 when invoices close
+    /// at once). Only `validate` reads it, to warn when a job's schedule would regularly send usage after that.
+    /// </summary>
+    public TimeSpan? PendingInvoiceWindow { get; set; }
+
     /// <summary>The provider this account is (by <see cref="Type"/>); configuration validation refuses an unknown type first.</summary>
     public ProviderModule Module => ProviderRegistry.For(Type);
 

@@ -14,7 +14,7 @@ internal static class DemoSeed
 {
     public sealed record Counts(int WhopRows, int ChargebeeRows, int ExpectedRejections);
 
-    /// <summary>Rows the demo expects to be rejected (by validation or by the provider), with why.</summary>
+    /// <summary>Rows the demo expects to be rejected (by validation or by the provider) or held, with why.</summary>
     public static readonly IReadOnlyList<(string SourceKey, string Why)> BadRows =
     [
         ("demo-whop-bad-no-customer", "neither company_id nor membership_id"),
@@ -23,9 +23,12 @@ internal static class DemoSeed
         ("demo-whop-bad-unknown-member", "membership unknown to Whop (provider 404)"),
         ("demo-cb-bad-decimals", "quantity with 3 decimals (Chargebee takes 2)"),
         ("demo-cb-bad-no-time", "occurred_at missing"),
-        ("demo-cb-bad-cancelled", "subscription cancelled at the provider (400)"),
+        ("demo-cb-bad-cancelled", "held, not sent: dated after its subscription was cancelled (Chargebee would store it and never bill it)"),
         ("demo-cb-bad-item-price", "item price not on the subscription (400)"),
     ];
+
+    /// <summary>How many seeded rows of a usage table are held on purpose (each in a group of its own).</summary>
+    public static int HeldRows(string usageTable) => usageTable == "chargebee_usage" ? 1 : 0;
 
     public static async Task<Counts> SeedAsync(SqliteConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -29,6 +29,13 @@ internal interface IUsageProvider
         IReadOnlySet<string> ownedUsageIds,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Before a never-sent submission goes out: where its usage date stands against the customer's terms and invoices
+    /// (one read of the subscription per run, and of its invoices when the date is before the current term). Providers
+    /// that do not invoice by term answer <see cref="TermCheck.Current"/>.
+    /// </summary>
+    Task<TermCheck> CheckTermAsync(ProviderSubmission submission, CancellationToken cancellationToken) => Task.FromResult(TermCheck.Current);
+
     /// <summary>Every provider usage in the range (all pages), for reconciliation.</summary>
     IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, CancellationToken cancellationToken);
 }

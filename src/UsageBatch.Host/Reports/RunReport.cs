@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace UsageBatch.Reports;
 
@@ -17,7 +18,8 @@ internal sealed record RunReport(
     IReadOnlyList<ReportSubmission> Submissions,
     IReadOnlyList<ReportException> Exceptions,
     IReadOnlyList<CapLine> CapWarnings,
-    JsonElement? Summary)
+    JsonElement? Summary,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LateUsageLine>? LateUsage = null)
 {
     public const int CurrentFormat = 1;
 

@@ -44,7 +44,8 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             submissions,
             ReportExceptions.From(submissions, rowExceptions),
             caps,
-            summary?.Json);
+            summary?.Json,
+            LateUsageLine.From(submissions));
     }
 
     private ReportRunInfo Info(ReportRunRow run, ParsedSummary? summary)

@@ -1,4 +1,5 @@
 using UsageBatch.Providers;
+using UsageBatch.Billing;
 using System.Globalization;
 using static UsageBatch.Reports.HtmlPage;
 
@@ -38,6 +39,7 @@ internal static class RunReportHtml
         Control(page, report);
         Totals(page, report);
         Exceptions(page, report);
+        LateUsage(page, report);
         Caps(page, report);
         Submissions(page, report);
         page.Note("All times are UTC (ISO 8601). Amounts are money in the account's currency; quantities are units; the two are never added together. Generated from the ledger: re-rendering this run gives the same file.");
@@ -136,6 +138,25 @@ internal static class RunReportHtml
     private static Cell Kind(string kind) => new(kind == "void" ? "voided" : kind, kind == "rejected" ? "fail" : "warn");
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Only when the run found any: older runs, and runs with nothing late, render as before.</summary>
+    private static void LateUsage(HtmlPage page, RunReport report)
+    {
+        if (report.LateUsage is not { } lines)
+        {
+            return;
+        }
+
+        var terms = ProviderReportTerms.Of(report.Run.Provider);
+        page.Heading(2, "Late and inactive usage");
+        page.Table(["Submission", "Standing", terms.Customer, terms.Item, "Usage date", "Status", "What the provider said", "The way out"],
+            lines.Select(l => (IReadOnlyList<Cell>)
+            [
+                Cell.Num(Number(l.SubmissionId)), new Cell(l.Standing, l.Status == SubmissionStatus.Held || l.Standing.Contains("sent as dated", StringComparison.Ordinal) ? "warn" : null),
+                Cell.Id(l.CustomerId), Cell.Id(l.ItemId), Cell.Id(Time(l.UsageDate)), l.Status, l.Detail, l.WayOut,
+            ]));
+        page.Note("A usage dated in a term whose invoice is closed, or when the subscription was not active, is stored by the provider and never invoiced: the run checks each group's date before sending it (jobs.json lateUsage says what it does with late ones; inactive ones are always held).");
+    }
 
     private static void Caps(HtmlPage page, RunReport report)
     {

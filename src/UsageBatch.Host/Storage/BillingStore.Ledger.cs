@@ -43,13 +43,15 @@ internal sealed partial class BillingStore
             return changed == 1;
         }, cancellationToken);
 
-    public Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, string eventName, string detail, DateTimeOffset now, CancellationToken cancellationToken) =>
         _dialect.WriteAsync(async session =>
         {
             await session.ExecuteAsync(Sql.MoveUsageDate, new { Id = submissionId, RunId = runId, UsageDate = usageDate, Now = now }, cancellationToken);
-            return await InsertEventAsync(session, submissionId, runId, now, "date_moved",
-                $"usage_date moved to {UtcText.Format(usageDate)} after a clash at the provider", cancellationToken: cancellationToken);
+            return await InsertEventAsync(session, submissionId, runId, now, eventName, detail, cancellationToken: cancellationToken);
         }, cancellationToken);
+
+    public Task RecordEventAsync(long submissionId, long runId, string eventName, string detail, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _dialect.WriteAsync(session => InsertEventAsync(session, submissionId, runId, now, eventName, detail, cancellationToken: cancellationToken), cancellationToken);
 
     public async Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string providerAccount, SubmissionTarget target, CancellationToken cancellationToken)
     {

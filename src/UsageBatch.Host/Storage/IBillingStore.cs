@@ -73,7 +73,11 @@ internal interface IBillingStore
     // Send and settle
     /// <summary>Only while the run owns it, is 'running', and its lease outlasts <paramref name="leaseMustOutlast"/> from now by the database's clock.</summary>
     Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, TimeSpan leaseMustOutlast, CancellationToken cancellationToken);
-    Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>A new usage_date for a submission the run owns, with an event saying why (<paramref name="eventName"/>, <paramref name="detail"/>).</summary>
+    Task MoveUsageDateAsync(long submissionId, long runId, DateTimeOffset usageDate, string eventName, string detail, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>An event on a submission's history (what the run learned about it), in its own short transaction.</summary>
+    Task RecordEventAsync(long submissionId, long runId, string eventName, string detail, DateTimeOffset now, CancellationToken cancellationToken);
     Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string account, SubmissionTarget target, DateTimeOffset bucketStart, DateTimeOffset bucketEnd, long exceptSubmissionId, CancellationToken cancellationToken);
     Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string providerAccount, SubmissionTarget target, CancellationToken cancellationToken);
     Task<bool> RecordOutcomeAsync(OutcomeRecord outcome, CancellationToken cancellationToken);

@@ -48,6 +48,7 @@ public sealed class ConfigValidatorTests
     [InlineData("empty instance id", "scheduler.instanceId: must not be empty")]
     [InlineData("zero retained days", "logging.retainedDays: must be at least 1")]
     [InlineData("sqlserver schema too long for its role", "database.schema: 'sssssssss")]
+    [InlineData("unknown late usage policy", "jobs[1].lateUsage: 'later' is not one of hold, currentTerm, send")]
     public void Validate_InvalidValue_ErrorNamesTheKey(string scenario, string expected)
     {
         var options = Valid();
@@ -112,6 +113,7 @@ public sealed class ConfigValidatorTests
             case "zero shutdown timeout": options.Scheduler.ShutdownTimeout = TimeSpan.Zero; break;
             case "empty instance id": options.Scheduler.InstanceId = " "; break;
             case "zero retained days": options.Logging.RetainedDays = 0; break;
+            case "unknown late usage policy": options.Jobs[1].LateUsage = "later"; break;
             case "sqlserver schema too long for its role":
                 options.Database.Provider = "sqlserver";
                 options.Database.ConnectionString = "Server=db;Database=usage";
@@ -119,5 +121,30 @@ public sealed class ConfigValidatorTests
                 break;
             default: throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
         }
+    }
+
+    [Fact]
+    public void Warnings_ChargebeeJobWithoutPendingInvoiceWindow_SaysUsageAtTermEndIsSentAfterTheTermEnded()
+    {
+        var options = Valid();
+        options.Jobs[1].TimeZone = "Etc/UTC"; // a day between runs whatever the date (no daylight saving)
+        var warning = Assert.Single(ConfigValidator.Warnings(options));
+
+        Assert.StartsWith("jobs[1] (chargebee-nightly): usage from the last 1 d 01 h of each term (settleDelay 1 h 00 min + 1 d 00 h between runs) is sent after the term has ended",
+            warning, StringComparison.Ordinal);
+        Assert.Contains("providers.chargebee.pendingInvoiceWindow", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Warnings_PendingWindowShorterThanTheExposure_SaysThatUsageWillBeLate_ALongerOneSaysNothing()
+    {
+        var options = Valid();
+        options.Jobs[1].TimeZone = "Etc/UTC";
+        options.Providers["chargebee"].PendingInvoiceWindow = TimeSpan.FromHours(12);
+        var shortWindow = Assert.Single(ConfigValidator.Warnings(options));
+        options.Providers["chargebee"].PendingInvoiceWindow = TimeSpan.FromDays(3);
+
+        Assert.Contains("closes renewal invoices after 12 h 00 min: that usage will regularly be late", shortWindow, StringComparison.Ordinal);
+        Assert.Empty(ConfigValidator.Warnings(options));
     }
 }

@@ -156,12 +156,13 @@ internal static class BadInputCorpus
         W("future (stays pending)", Pending, null, new() { ["occurred_at"] = UtcAgo(TimeSpan.FromDays(-3)) }),
         C("future (stays pending)", Pending, null, new() { ["occurred_at"] = UtcAgo(TimeSpan.FromDays(-3)) }),
 
-        // Unknown or inactive at the provider: well-formed, refused there, rejected with the provider's reason.
+        // Unknown at the provider: well-formed, refused there, rejected with the provider's reason.
         W("unknown membership", Rejected, "membership", new() { ["membership_id"] = "mem_Nobody99" }),
         W("unknown billing item", Rejected, "billing_item", new() { ["billing_item_id"] = "bi_Nope99" }),
         W("quantity for a variable item", Rejected, "amount", new() { ["billing_item_id"] = "bi_Overage03" }),
         C("unknown subscription", Rejected, "subscription", new() { ["subscription_id"] = "sub_Nobody" }),
-        C("cancelled subscription", Rejected, "subscription", new() { ["subscription_id"] = "sub_Umbrella" }),
+        // Chargebee stores a usage dated after its subscription's cancellation and never bills it: the run asks first and holds it.
+        C("cancelled subscription", Held, "cancelled", new() { ["subscription_id"] = "sub_Umbrella" }),
         C("item price not on the subscription", Rejected, "item_price", new() { ["subscription_id"] = "sub_Initech", ["item_price_id"] = "storage-USD-monthly" }),
 
         // A value stored as INTEGER by SQLite's type affinity is still the plain decimal '7': billed.

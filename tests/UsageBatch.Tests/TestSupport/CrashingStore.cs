@@ -48,7 +48,9 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) { Step(); return inner.SettleConfirmedAsync(t, r, b, n, c); }
     public Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable t, CancellationToken c) { Step(); return inner.FindRequeuedBilledRowsAsync(t, c); }
     public Task<bool> MarkSentAsync(long s, long r, DateTimeOffset n, TimeSpan l, CancellationToken c) { Step(); return inner.MarkSentAsync(s, r, n, l, c); }
-    public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, DateTimeOffset n, CancellationToken c) { Step(); return inner.MoveUsageDateAsync(s, r, u, n, c); }
+    public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, string e, string d, DateTimeOffset n, CancellationToken c) { Step(); return inner.MoveUsageDateAsync(s, r, u, e, d, n, c); }
+
+    public Task RecordEventAsync(long s, long r, string e, string d, DateTimeOffset n, CancellationToken c) { Step(); return inner.RecordEventAsync(s, r, e, d, n, c); }
     public Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string a, SubmissionTarget t, DateTimeOffset s, DateTimeOffset e, long x, CancellationToken c) { Step(); return inner.UsedUsageDatesAsync(a, t, s, e, x, c); }
     public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) { Step(); return inner.OwnedUsageIdsAsync(a, t, c); }
     public Task<bool> RecordOutcomeAsync(OutcomeRecord o, CancellationToken c) { Step(); return inner.RecordOutcomeAsync(o, c); }

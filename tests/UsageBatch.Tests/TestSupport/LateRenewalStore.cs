@@ -55,7 +55,9 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
     public Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimGroupsAsync(ClaimRequest t, IReadOnlyList<PendingGroup> g, string b, Func<ClaimedGroup, GroupFacts, GroupDecision> d, CancellationToken c) => inner.ClaimGroupsAsync(t, g, b, d, c);
     public Task<int> SettleConfirmedAsync(UsageTable t, long r, int b, DateTimeOffset n, CancellationToken c) => inner.SettleConfirmedAsync(t, r, b, n, c);
     public Task<IReadOnlyList<HeldRow>> FindRequeuedBilledRowsAsync(UsageTable t, CancellationToken c) => inner.FindRequeuedBilledRowsAsync(t, c);
-    public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, DateTimeOffset n, CancellationToken c) => inner.MoveUsageDateAsync(s, r, u, n, c);
+    public Task MoveUsageDateAsync(long s, long r, DateTimeOffset u, string e, string d, DateTimeOffset n, CancellationToken c) => inner.MoveUsageDateAsync(s, r, u, e, d, n, c);
+
+    public Task RecordEventAsync(long s, long r, string e, string d, DateTimeOffset n, CancellationToken c) => inner.RecordEventAsync(s, r, e, d, n, c);
     public Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(string a, SubmissionTarget t, DateTimeOffset s, DateTimeOffset e, long x, CancellationToken c) => inner.UsedUsageDatesAsync(a, t, s, e, x, c);
     public Task<IReadOnlySet<string>> OwnedUsageIdsAsync(string a, SubmissionTarget t, CancellationToken c) => inner.OwnedUsageIdsAsync(a, t, c);
     public Task<bool> RecordOutcomeAsync(OutcomeRecord o, CancellationToken c) => inner.RecordOutcomeAsync(o, c);

@@ -66,6 +66,7 @@ internal static class ExceptionsPage
 
     public static string GroupCommand(UsageTable table, ConsoleExceptionGroup g) => g.RowStatus == "held"
         ? $"usagebatch requeue --submission {g.SubmissionId.ToString(CultureInfo.InvariantCulture)}"
+          + (g.Reason?.StartsWith(Billing.TermGate.LateReasonPrefix, StringComparison.Ordinal) == true ? " --into-current-term" : "")
         : $"UPDATE {table.Name} SET billing_status = 'pending' WHERE billing_submission_id = {g.SubmissionId.ToString(CultureInfo.InvariantCulture)} AND billing_status = 'rejected';";
 
     public static string RowCommand(UsageTable table, ConsoleExceptionRow r) => r.Status == "held"

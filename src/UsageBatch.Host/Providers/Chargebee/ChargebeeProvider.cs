@@ -23,10 +23,12 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
     private readonly ILogger _logger;
     private readonly Backoff _backoff;
     private readonly string _account;
+    private readonly ChargebeeTermReader _terms;
 
     public ChargebeeProvider(string account, ProviderCaller caller, ProviderAccountOptions options, Backoff backoff, ILogger logger)
     {
         _account = account;
+        _terms = new ChargebeeTermReader(caller, options);
         _caller = caller;
         _options = options;
         _backoff = backoff;
@@ -130,6 +132,15 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         var outcome = await RetrieveAsync(submission, cancellationToken);
         Log(submission, outcome);
         return outcome;
+    }
+
+    public async Task<TermCheck> CheckTermAsync(ProviderSubmission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var check = await _terms.CheckAsync(submission, cancellationToken);
+        _logger.Log(check.Standing == TermStanding.CurrentTerm && check.Failure is null ? LogLevel.Debug : LogLevel.Warning,
+            "{Account} submission {Submission}: {Standing}: {Detail}", _account, submission.SubmissionId, check.Failure is null ? check.Standing : "not checked", check.Detail);
+        return check;
     }
 
     public async IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -96,6 +96,35 @@ internal static class ChargebeeRequests
         return request;
     }
 
+    /// <summary><c>GET /subscriptions/{id}</c>: the subscription's status and terms (the provider's API docs).</summary>
+    public static RestRequest Subscription(string subscriptionId, ProviderAccountOptions options)
+    {
+        var request = new RestRequest("subscriptions/{subscription}").AddUrlSegment("subscription", subscriptionId);
+        AddAccountHeaders(request, options);
+        return request;
+    }
+
+    /// <summary>
+    /// <c>GET /invoices</c>: the subscription's recurring invoices dated after <paramref name="after"/>, oldest first. The
+    /// renewal invoice of a term is dated at the term's end, so the first one is the invoice of the term holding that date.
+    /// </summary>
+    public static RestRequest RecurringInvoices(string subscriptionId, DateTimeOffset after, string? offset, ProviderAccountOptions options)
+    {
+        var request = new RestRequest("invoices")
+            .AddQueryParameter("limit", PageSize.ToString(CultureInfo.InvariantCulture))
+            .AddQueryParameter("subscription_id[is]", subscriptionId)
+            .AddQueryParameter("recurring[is]", "true")
+            .AddQueryParameter("date[after]", after.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+            .AddQueryParameter("sort_by[asc]", "date");
+        if (offset is not null)
+        {
+            request.AddQueryParameter("offset", offset);
+        }
+
+        AddAccountHeaders(request, options);
+        return request;
+    }
+
     /// <summary>
     /// Deterministic per request content: the usage id and usage_date, plus the other fields. Our own re-POSTs after
     /// an unknown outcome are byte-identical, so they replay within Chargebee's 30-minute window; a re-POST with a
