@@ -10,7 +10,8 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
 
     public Lock Gate { get; } = new();
 
-    public TimeProvider Time { get; } = time;
+    /// <summary>The injected clock, movable forward by /_emulator/clock.</summary>
+    public ShiftableTimeProvider Time { get; } = new(time);
 
     public EmulatorFixtures Fixtures { get; private set; } = fixtures;
 
@@ -35,6 +36,7 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
         {
             WhopUsages.Clear();
             ChargebeeUsages.Clear();
+            Time.ClearOffset();
             Faults.Clear();
             WhopLimiter.Clear();
             ChargebeeLimiter.Clear();

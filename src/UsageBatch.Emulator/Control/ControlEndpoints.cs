@@ -34,6 +34,7 @@ internal static class ControlEndpoints
             state.Faults.Clear();
             return WriteAsync(context, 200, new JsonObject { ["faults"] = 0 });
         });
+        routes.MapClock(Prefix, state);
         routes.MapPost(Prefix + "/chargebee/invoice", InvoiceAsync(state));
         routes.MapPost(Prefix + "/whop/charge", ChargeAsync(state));
 
