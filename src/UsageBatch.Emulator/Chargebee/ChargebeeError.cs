@@ -12,8 +12,6 @@ internal sealed record ChargebeeError(
     string ErrorMsg,
     int HttpStatusCode)
 {
-    public const string PeriodMessage = "'usage_date' must fall within the period when the 'item_price' was active in the subscription";
-
     public static ProviderResponse Respond(int status, string message, string? type, string apiErrorCode, string? param, string errorCode) =>
         ProviderResponse.Json(status, new ChargebeeError(message, type, apiErrorCode, param, errorCode, message, status));
 
