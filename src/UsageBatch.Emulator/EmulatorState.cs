@@ -19,6 +19,12 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
 
     public List<Chargebee.ChargebeeUsage> ChargebeeUsages { get; } = [];
 
+    /// <summary>Renewal invoices, in creation order.</summary>
+    public List<Chargebee.ChargebeeInvoice> ChargebeeInvoices { get; } = [];
+
+    /// <summary>Where each subscription with terms has got to; absent = still at its fixture's current term.</summary>
+    public Dictionary<string, Chargebee.ChargebeeTerm> ChargebeeTerms { get; } = new(StringComparer.Ordinal);
+
     public Faults.FaultStore Faults { get; } = new();
 
     public Whop.WhopRateLimiter WhopLimiter { get; } = new();
@@ -36,6 +42,8 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
         {
             WhopUsages.Clear();
             ChargebeeUsages.Clear();
+            ChargebeeInvoices.Clear();
+            ChargebeeTerms.Clear();
             Time.ClearOffset();
             Faults.Clear();
             WhopLimiter.Clear();

@@ -56,6 +56,8 @@ internal static class ChargebeeEndpoints
     {
         lock (state.Gate)
         {
+            // Terms end whether or not anyone asks; catching up on every request is how the emulator notices.
+            ChargebeeRenewals.CatchUp(state);
             if (ApiKey(context) is not { } key || !state.Fixtures.Chargebee.ApiKeys.Contains(key))
             {
                 return ChargebeeError.Unauthorized();

@@ -11,6 +11,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
     {
         lock (state.Gate)
         {
+            ChargebeeRenewals.CatchUp(state);
             return Find(subscriptionId, usageId, out var usage) ?? ProviderResponse.Json(200, new ChargebeeUsageEnvelope(usage!));
         }
     }
@@ -19,6 +20,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
     {
         lock (state.Gate)
         {
+            ChargebeeRenewals.CatchUp(state);
             if (Find(subscriptionId, usageId, out var usage) is { } refusal)
             {
                 return refusal;
@@ -44,6 +46,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
 
         lock (state.Gate)
         {
+            ChargebeeRenewals.CatchUp(state);
             var matches = state.ChargebeeUsages.Where(filter!.Matches);
             matches = filter.SortBy switch
             {

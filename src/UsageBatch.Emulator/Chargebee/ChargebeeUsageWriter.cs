@@ -6,7 +6,7 @@ namespace UsageBatch.Emulator.Chargebee;
 /// <summary>
 /// Create-a-usage: the field rules and Chargebee's usage rules, checked in the order a client would meet them
 /// (unknown subscription, field validation, item price, duplicate id, date clash, cap). Whether it is ever billed is
-/// not decided here.
+/// decided at invoicing, never here.
 /// </summary>
 internal sealed class ChargebeeUsageWriter(EmulatorState state)
 {
@@ -22,6 +22,9 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
     {
         lock (state.Gate)
         {
+            // Renew first: a usage dated in a term that has already ended must meet that term's invoice as it stands
+            // (pending or closed), not be swept into it by a renewal the emulator had not got round to.
+            ChargebeeRenewals.CatchUp(state);
             var fixtures = state.Fixtures;
             var subscription = fixtures.Chargebee.Subscriptions.FirstOrDefault(s => s.Id == subscriptionId);
             if (subscription is null)

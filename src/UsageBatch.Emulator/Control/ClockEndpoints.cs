@@ -3,12 +3,13 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using UsageBatch.Emulator.Chargebee;
 
 namespace UsageBatch.Emulator.Control;
 
 /// <summary>
-/// /_emulator/clock: read the emulator's time, or move it forward so a test or demo need not wait for it.
-/// Never backwards: what already happened at a time cannot be taken back.
+/// /_emulator/clock: read the emulator's time, or move it forward so renewals happen now instead of in a month.
+/// Never backwards: invoices already generated cannot be taken back.
 /// </summary>
 internal static class ClockEndpoints
 {
@@ -73,6 +74,7 @@ internal static class ClockEndpoints
                 state.Time.Advance(by);
             }
 
+            ChargebeeRenewals.CatchUp(state);
             return (200, Now(state));
         }
     }

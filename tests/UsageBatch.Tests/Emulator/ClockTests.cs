@@ -3,7 +3,7 @@ using static UsageBatch.Tests.Emulator.TermHarness;
 
 namespace UsageBatch.Tests.Emulator;
 
-/// <summary>/_emulator/clock: the emulator's time only moves forward.</summary>
+/// <summary>/_emulator/clock: the emulator's time only moves forward, and renewals follow it.</summary>
 public sealed class ClockTests
 {
     private static readonly long Start = Unix(2026, 1, 15);
@@ -73,14 +73,26 @@ public sealed class ClockTests
     }
 
     [Fact]
-    public async Task Reset_ClearsTheOffset()
+    public async Task Post_PastATermEnd_RenewsWithoutAnyProviderCall()
     {
-        await using var emu = await EmulatorHarness.StartAsync();
+        await using var emu = await StartAsync(Metered(pendingInvoices: true));
+
+        await emu.MoveClockToAsync(Feb1);
+
+        var invoice = Assert.Single((await emu.LedgerAsync()).GetProperty("chargebee_invoices").EnumerateArray());
+        Assert.Equal(Feb1, invoice.GetProperty("date").GetInt64());
+    }
+
+    [Fact]
+    public async Task Reset_ClearsTheOffsetAndTheInvoices()
+    {
+        await using var emu = await StartAsync(Metered(pendingInvoices: true));
         await emu.MoveClockToAsync(Mar1);
 
         using var reset = await emu.Http.PostAsJsonAsync("_emulator/reset", new { });
 
         Assert.Equal(200, (int)reset.StatusCode);
         Assert.Equal(Start, await NowAsync(emu));
+        Assert.Equal(0, (await emu.LedgerAsync()).GetProperty("chargebee_invoices").GetArrayLength());
     }
 }
