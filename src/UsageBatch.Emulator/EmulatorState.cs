@@ -13,6 +13,9 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
     /// <summary>The injected clock, movable forward by /_emulator/clock.</summary>
     public ShiftableTimeProvider Time { get; } = new(time);
 
+    /// <summary>When this emulator started: the created_at of a subscription the fixtures give no date for.</summary>
+    public long StartedAt { get; } = time.GetUtcNow().ToUnixTimeSeconds();
+
     public EmulatorFixtures Fixtures { get; private set; } = fixtures;
 
     public List<Whop.WhopUsage> WhopUsages { get; } = [];

@@ -27,6 +27,16 @@ internal sealed record ChargebeeError(
     public static ProviderResponse NotFound(string message) =>
         Respond(404, message, "invalid_request", "resource_not_found", null, "resource_not_found");
 
+    /// <summary>An unknown id in the path, word for word as the provider's API docs show it.</summary>
+    public static ProviderResponse ResourceNotFound() => NotFound("Sorry, we couldn't find that resource");
+
+    /// <summary>
+    /// 409 for an action the resource's state does not allow (the provider's API docs name the code; the message
+    /// is inferred).
+    /// </summary>
+    public static ProviderResponse InvalidState(string message) =>
+        Respond(409, message, "invalid_request", "invalid_state_for_request", null, "invalid_state_for_request");
+
     // inferred (the provider's API docs [I]): the 401 body; no type, as the older fixtures show.
     public static ProviderResponse Unauthorized() =>
         Respond(401, "Sorry, authentication failed. Invalid api key", null, "api_authentication_failed", null, "api_authentication_invalid_key");

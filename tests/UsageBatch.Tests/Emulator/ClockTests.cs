@@ -94,5 +94,7 @@ public sealed class ClockTests
         Assert.Equal(200, (int)reset.StatusCode);
         Assert.Equal(Start, await NowAsync(emu));
         Assert.Equal(0, (await emu.LedgerAsync()).GetProperty("chargebee_invoices").GetArrayLength());
+        var subscription = (await emu.GetOkAsync("subscriptions/sub_Metered")).GetProperty("subscription");
+        Assert.Equal(Jan1, subscription.GetProperty("current_term_start").GetInt64());
     }
 }

@@ -5,7 +5,7 @@ using UsageBatch.Emulator;
 namespace UsageBatch.Tests.Emulator;
 
 /// <summary>
-/// Subscriptions with terms and the clock that drives them.
+/// Subscriptions with terms and the calls that drive them: the clock, invoice reads and actions, usage reads.
 /// The harness clock starts on 2026-01-15, inside a term that runs from January 1st to February 1st.
 /// </summary>
 internal static class TermHarness
@@ -42,4 +42,44 @@ internal static class TermHarness
 
     public static Task<JsonElement> MoveClockToAsync(this EmulatorHarness emu, long unixSeconds) =>
         emu.MoveClockAsync($$"""{"to": {{unixSeconds.ToString(CultureInfo.InvariantCulture)}}}""");
+
+    public static async Task CreateUsageAsync(this EmulatorHarness emu, string id, long usageDate, string quantity = "1", string itemPrice = ApiCalls, string subscription = "sub_Metered")
+    {
+        using var response = await emu.ChargebeeCreateAsync(subscription, EmulatorHarness.UsageForm(id: id, itemPrice: itemPrice, quantity: quantity, usageDate: usageDate));
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    /// <summary>GET a Chargebee path that must answer 200.</summary>
+    public static async Task<JsonElement> GetOkAsync(this EmulatorHarness emu, string pathAndQuery)
+    {
+        using var response = await emu.ChargebeeGetAsync(pathAndQuery);
+        Assert.Equal(200, (int)response.StatusCode);
+        return await EmulatorHarness.ReadJsonAsync(response);
+    }
+
+    public static async Task<List<JsonElement>> InvoicesAsync(this EmulatorHarness emu, string query = "subscription_id[is]=sub_Metered")
+    {
+        var body = await emu.GetOkAsync("invoices?" + query);
+        return body.GetProperty("list").EnumerateArray().Select(e => e.GetProperty("invoice")).ToList();
+    }
+
+    public static async Task<JsonElement> UsageAsync(this EmulatorHarness emu, string id, string subscription = "sub_Metered") =>
+        (await emu.GetOkAsync($"subscriptions/{subscription}/usages?id={id}")).GetProperty("usage");
+
+    /// <summary>POST /invoices/{id}/{action} with a form body, as Chargebee's clients send it.</summary>
+    public static Task<HttpResponseMessage> InvoiceActionAsync(this EmulatorHarness emu, string invoiceId, string action, Dictionary<string, string>? form = null) =>
+        emu.Http.SendAsync(emu.ChargebeeRequest(HttpMethod.Post, $"invoices/{invoiceId}/{action}", form ?? new Dictionary<string, string>()));
+
+    public static async Task<JsonElement> InvoiceActionOkAsync(this EmulatorHarness emu, string invoiceId, string action)
+    {
+        using var response = await emu.InvoiceActionAsync(invoiceId, action);
+        Assert.Equal(200, (int)response.StatusCode);
+        return (await EmulatorHarness.ReadJsonAsync(response)).GetProperty("invoice");
+    }
+
+    public static JsonElement Line(JsonElement invoice, string itemPrice) =>
+        invoice.GetProperty("line_items").EnumerateArray().Single(l => l.GetProperty("entity_id").GetString() == itemPrice);
+
+    public static string? InvoiceId(JsonElement usage) =>
+        usage.TryGetProperty("invoice_id", out var id) ? id.GetString() : null;
 }
