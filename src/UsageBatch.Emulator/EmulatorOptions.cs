@@ -15,6 +15,9 @@ public sealed class EmulatorOptions
     /// <summary>Added to every provider call (never to control endpoints), to make pacing and timeouts visible.</summary>
     public int LatencyMs { get; set; }
 
-    /// <summary>Drives created_at, rate-limit windows, lock-outs and idempotency expiry, so tests never wait for real time.</summary>
+    /// <summary>
+    /// Drives created_at, rate-limit windows, lock-outs, idempotency expiry and renewals, so tests never wait for real
+    /// time; /_emulator/clock can move the emulator further ahead of it.
+    /// </summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 }

@@ -51,6 +51,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var fixtures = options.Fixtures
             ?? (options.FixturesPath is { } path ? FixtureLoader.Load(path) : EmulatorFixtures.CreateDefault());
+        if (FixtureCheck.Problem(fixtures) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
         var state = new EmulatorState(fixtures, options.Time);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

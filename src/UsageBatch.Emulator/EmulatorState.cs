@@ -10,13 +10,23 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
 
     public Lock Gate { get; } = new();
 
-    public TimeProvider Time { get; } = time;
+    /// <summary>The injected clock, movable forward by /_emulator/clock.</summary>
+    public ShiftableTimeProvider Time { get; } = new(time);
+
+    /// <summary>When this emulator started: the created_at of a subscription the fixtures give no date for.</summary>
+    public long StartedAt { get; } = time.GetUtcNow().ToUnixTimeSeconds();
 
     public EmulatorFixtures Fixtures { get; private set; } = fixtures;
 
     public List<Whop.WhopUsage> WhopUsages { get; } = [];
 
     public List<Chargebee.ChargebeeUsage> ChargebeeUsages { get; } = [];
+
+    /// <summary>Renewal invoices, in creation order.</summary>
+    public List<Chargebee.ChargebeeInvoice> ChargebeeInvoices { get; } = [];
+
+    /// <summary>Where each subscription with terms has got to; absent = still at its fixture's current term.</summary>
+    public Dictionary<string, Chargebee.ChargebeeTerm> ChargebeeTerms { get; } = new(StringComparer.Ordinal);
 
     public Faults.FaultStore Faults { get; } = new();
 
@@ -35,6 +45,9 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
         {
             WhopUsages.Clear();
             ChargebeeUsages.Clear();
+            ChargebeeInvoices.Clear();
+            ChargebeeTerms.Clear();
+            Time.ClearOffset();
             Faults.Clear();
             WhopLimiter.Clear();
             ChargebeeLimiter.Clear();

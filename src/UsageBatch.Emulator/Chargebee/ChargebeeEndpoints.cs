@@ -7,7 +7,7 @@ using Microsoft.Extensions.Primitives;
 
 namespace UsageBatch.Emulator.Chargebee;
 
-/// <summary>Routes for Chargebee v2 usages, with the auth, rate-limit and idempotency gates.</summary>
+/// <summary>Routes for Chargebee v2 usages, subscriptions and invoices, with the auth, rate-limit and idempotency gates.</summary>
 internal static class ChargebeeEndpoints
 {
     public const string Prefix = "/api/v2";
@@ -17,6 +17,9 @@ internal static class ChargebeeEndpoints
     {
         var writer = new ChargebeeUsageWriter(state);
         var query = new ChargebeeQueryHandler(state);
+        var subscriptions = new ChargebeeSubscriptionView(state);
+        var invoices = new ChargebeeInvoiceQuery(state);
+        var actions = new ChargebeeInvoiceActions(state);
 
         routes.MapPost(Prefix + "/subscriptions/{subscriptionId}/usages", context =>
             MutateAsync(context, state, form => writer.Create(SubscriptionId(context), form, RecordedHeaders(context), "api")));
@@ -26,6 +29,19 @@ internal static class ChargebeeEndpoints
             MutateAsync(context, state, form => query.Delete(SubscriptionId(context), form.TryGetValue("id", out var id) ? id.ToString() : null)));
         routes.MapGet(Prefix + "/usages", context =>
             EmulatorJson.WriteAsync(context, Gate(context, state) ?? query.List(context.Request.Query)));
+
+        routes.MapGet(Prefix + "/subscriptions/{subscriptionId}", context =>
+            EmulatorJson.WriteAsync(context, Gate(context, state) ?? subscriptions.Retrieve(SubscriptionId(context))));
+        routes.MapGet(Prefix + "/invoices", context =>
+            EmulatorJson.WriteAsync(context, Gate(context, state) ?? invoices.List(context.Request.Query)));
+        routes.MapGet(Prefix + "/invoices/{invoiceId}", context =>
+            EmulatorJson.WriteAsync(context, Gate(context, state) ?? invoices.Retrieve(InvoiceId(context))));
+        routes.MapPost(Prefix + "/invoices/{invoiceId}/close", context =>
+            MutateAsync(context, state, form => actions.Close(InvoiceId(context), form)));
+        routes.MapPost(Prefix + "/invoices/{invoiceId}/sync_usages", context =>
+            MutateAsync(context, state, form => actions.SyncUsages(InvoiceId(context), form)));
+        routes.MapPost(Prefix + "/invoices/{invoiceId}/void", context =>
+            MutateAsync(context, state, form => actions.Void(InvoiceId(context), form)));
     }
 
     /// <summary>Form bodies are parsed by hand from the raw text, which the idempotency fingerprint also needs.</summary>
@@ -44,6 +60,8 @@ internal static class ChargebeeEndpoints
 
     private static string SubscriptionId(HttpContext context) => (string)context.GetRouteValue("subscriptionId")!;
 
+    private static string InvoiceId(HttpContext context) => (string)context.GetRouteValue("invoiceId")!;
+
     private static async Task MutateAsync(HttpContext context, EmulatorState state, Func<IReadOnlyDictionary<string, StringValues>, ProviderResponse> handle)
     {
         var (body, form) = await ReadFormAsync(context);
@@ -56,6 +74,8 @@ internal static class ChargebeeEndpoints
     {
         lock (state.Gate)
         {
+            // Terms end whether or not anyone asks; catching up on every request is how the emulator notices.
+            ChargebeeRenewals.CatchUp(state);
             if (ApiKey(context) is not { } key || !state.Fixtures.Chargebee.ApiKeys.Contains(key))
             {
                 return ChargebeeError.Unauthorized();

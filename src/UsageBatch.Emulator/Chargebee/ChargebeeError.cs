@@ -12,8 +12,6 @@ internal sealed record ChargebeeError(
     string ErrorMsg,
     int HttpStatusCode)
 {
-    public const string PeriodMessage = "'usage_date' must fall within the period when the 'item_price' was active in the subscription";
-
     public static ProviderResponse Respond(int status, string message, string? type, string apiErrorCode, string? param, string errorCode) =>
         ProviderResponse.Json(status, new ChargebeeError(message, type, apiErrorCode, param, errorCode, message, status));
 
@@ -28,6 +26,16 @@ internal sealed record ChargebeeError(
 
     public static ProviderResponse NotFound(string message) =>
         Respond(404, message, "invalid_request", "resource_not_found", null, "resource_not_found");
+
+    /// <summary>An unknown id in the path, word for word as the provider's API docs show it.</summary>
+    public static ProviderResponse ResourceNotFound() => NotFound("Sorry, we couldn't find that resource");
+
+    /// <summary>
+    /// 409 for an action the resource's state does not allow (the provider's API docs name the code; the message
+    /// is inferred).
+    /// </summary>
+    public static ProviderResponse InvalidState(string message) =>
+        Respond(409, message, "invalid_request", "invalid_state_for_request", null, "invalid_state_for_request");
 
     // inferred (the provider's API docs [I]): the 401 body; no type, as the older fixtures show.
     public static ProviderResponse Unauthorized() =>

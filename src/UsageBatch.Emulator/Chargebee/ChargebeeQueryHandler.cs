@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace UsageBatch.Emulator.Chargebee;
@@ -7,12 +5,13 @@ namespace UsageBatch.Emulator.Chargebee;
 /// <summary>Retrieve, delete and list usages.</summary>
 internal sealed class ChargebeeQueryHandler(EmulatorState state)
 {
-    private const string OffsetTag = "usages:";
+    private const string OffsetTag = "usages";
 
     public ProviderResponse Retrieve(string subscriptionId, string? usageId)
     {
         lock (state.Gate)
         {
+            ChargebeeRenewals.CatchUp(state);
             return Find(subscriptionId, usageId, out var usage) ?? ProviderResponse.Json(200, new ChargebeeUsageEnvelope(usage!));
         }
     }
@@ -21,6 +20,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
     {
         lock (state.Gate)
         {
+            ChargebeeRenewals.CatchUp(state);
             if (Find(subscriptionId, usageId, out var usage) is { } refusal)
             {
                 return refusal;
@@ -46,6 +46,7 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
 
         lock (state.Gate)
         {
+            ChargebeeRenewals.CatchUp(state);
             var matches = state.ChargebeeUsages.Where(filter!.Matches);
             matches = filter.SortBy switch
             {
@@ -58,10 +59,8 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
                 _ => matches.OrderBy(u => u.CreatedAt).ThenBy(u => u.Sequence),
             };
 
-            var all = matches.ToList();
-            var page = all.Skip(filter.Offset).Take(filter.Limit).Select(u => new ChargebeeUsageEnvelope(u)).ToList();
-            var next = filter.Offset + filter.Limit;
-            return ProviderResponse.Json(200, new ChargebeeList(page, next < all.Count ? EncodeOffset(next) : null));
+            var all = matches.Select(u => new ChargebeeUsageEnvelope(u)).ToList();
+            return ProviderResponse.Json(200, ChargebeePaging.Page(all, filter.Limit, filter.Offset, OffsetTag));
         }
     }
 
@@ -85,32 +84,14 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
     private static bool TryParseList(IQueryCollection query, out ChargebeeListFilter? filter, out ProviderResponse? error)
     {
         filter = new ChargebeeListFilter();
-        error = null;
-
-        string? limit = query["limit"];
-        if (!string.IsNullOrEmpty(limit))
+        error = ChargebeePaging.TryRead(query, OffsetTag, out var limit, out var offset);
+        if (error is not null)
         {
-            if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value is < 1 or > 100)
-            {
-                error = ChargebeeError.WrongValue("limit", "must be between 1 and 100");
-                return false;
-            }
-
-            filter.Limit = value;
+            return false;
         }
 
-        string? offset = query["offset"];
-        if (!string.IsNullOrEmpty(offset))
-        {
-            if (DecodeOffset(offset) is not { } position)
-            {
-                error = ChargebeeError.WrongValue("offset", "is not a valid offset");
-                return false;
-            }
-
-            filter.Offset = position;
-        }
-
+        filter.Limit = limit;
+        filter.Offset = offset;
         foreach (var (key, values) in query)
         {
             var problem = filter.Apply(key, values.ToString());
@@ -122,25 +103,5 @@ internal sealed class ChargebeeQueryHandler(EmulatorState state)
         }
 
         return true;
-    }
-
-    /// <summary>Offsets are opaque to clients (the provider's API docs); this one hides a position.</summary>
-    private static string EncodeOffset(int position) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(OffsetTag + position.ToString(CultureInfo.InvariantCulture)));
-
-    private static int? DecodeOffset(string offset)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(offset));
-            return text.StartsWith(OffsetTag, StringComparison.Ordinal)
-                && int.TryParse(text.AsSpan(OffsetTag.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var position)
-                ? position
-                : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 }

@@ -5,7 +5,8 @@ namespace UsageBatch.Emulator.Chargebee;
 
 /// <summary>
 /// Create-a-usage: the field rules and Chargebee's usage rules, checked in the order a client would meet them
-/// (unknown subscription, field validation, item price, active period, duplicate id, date clash, cap).
+/// (unknown subscription, field validation, item price, duplicate id, date clash, cap). Whether it is ever billed is
+/// decided at invoicing, never here.
 /// </summary>
 internal sealed class ChargebeeUsageWriter(EmulatorState state)
 {
@@ -21,6 +22,9 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
     {
         lock (state.Gate)
         {
+            // Renew first: a usage dated in a term that has already ended must meet that term's invoice as it stands
+            // (pending or closed), not be swept into it by a renewal the emulator had not got round to.
+            ChargebeeRenewals.CatchUp(state);
             var fixtures = state.Fixtures;
             var subscription = fixtures.Chargebee.Subscriptions.FirstOrDefault(s => s.Id == subscriptionId);
             if (subscription is null)
@@ -79,13 +83,8 @@ internal sealed class ChargebeeUsageWriter(EmulatorState state)
                 return ChargebeeError.InvalidRequest("item_price_id", $"The item price {itemPriceId} is not part of the subscription {subscriptionId}");
             }
 
-            // inferred (the provider's API docs [I]): dates outside the active period, and subscriptions that are neither
-            // active nor non_renewing, are refused with the support article's message rather than stored unbilled.
-            var activeStatus = subscription.Status is "active" or "non_renewing";
-            if (!activeStatus || usageDate < (subscription.ActiveFrom ?? long.MinValue) || usageDate >= (subscription.ActiveTo ?? long.MaxValue))
-            {
-                return ChargebeeError.InvalidRequest("usage_date", ChargebeeError.PeriodMessage);
-            }
+            // A date outside the active period, or a subscription that is neither active nor non_renewing, is no
+            // refusal: the usage is stored and simply never billed (the provider's API docs).
 
             // inferred (the provider's API docs [I]; our choice): duplicate id -> duplicate_entry, param id.
             if (id is not null && state.ChargebeeUsages.Any(u => u.Id == id))

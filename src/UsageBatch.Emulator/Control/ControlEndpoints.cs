@@ -34,6 +34,7 @@ internal static class ControlEndpoints
             state.Faults.Clear();
             return WriteAsync(context, 200, new JsonObject { ["faults"] = 0 });
         });
+        routes.MapClock(Prefix, state);
         routes.MapPost(Prefix + "/chargebee/invoice", InvoiceAsync(state));
         routes.MapPost(Prefix + "/whop/charge", ChargeAsync(state));
 
@@ -53,6 +54,8 @@ internal static class ControlEndpoints
     {
         lock (state.Gate)
         {
+            // Show what a provider call would see now, renewals included.
+            ChargebeeRenewals.CatchUp(state);
             var chargebee = new JsonArray();
             foreach (var usage in state.ChargebeeUsages)
             {
@@ -66,6 +69,7 @@ internal static class ControlEndpoints
             {
                 ["whop"] = JsonSerializer.SerializeToNode(state.WhopUsages, EmulatorJson.Provider),
                 ["chargebee"] = chargebee,
+                ["chargebee_invoices"] = JsonSerializer.SerializeToNode(state.ChargebeeInvoices, EmulatorJson.Provider),
             };
         }
     }
@@ -106,13 +110,18 @@ internal static class ControlEndpoints
             : WriteAsync(context, 400, new JsonObject { ["message"] = problem }));
     };
 
-    /// <summary>Simulates Chargebee invoicing a subscription: one invoice id for all its uninvoiced usages.</summary>
+    /// <summary>
+    /// Simulates Chargebee invoicing a subscription: one invoice id for all its uninvoiced usages, whatever their
+    /// dates. Older than terms and kept for the tests that only need an invoice id; it creates no invoice resource.
+    /// </summary>
     private static RequestDelegate InvoiceAsync(EmulatorState state) => async context =>
     {
         var subscriptionId = await ReadStringFieldAsync(context, "subscriptionId");
         JsonObject? result = null;
         lock (state.Gate)
         {
+            // Renewals first, so a term that has ended keeps its own usages.
+            ChargebeeRenewals.CatchUp(state);
             if (subscriptionId is not null && state.Fixtures.Chargebee.Subscriptions.Any(s => s.Id == subscriptionId))
             {
                 var invoiceId = Ids.New("inv_");

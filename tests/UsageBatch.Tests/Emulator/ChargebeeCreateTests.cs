@@ -124,39 +124,6 @@ public sealed class ChargebeeCreateTests
         await ChargebeeAssert.ErrorAsync(response, 400, "invalid_request", "item_price_id");
     }
 
-    [Theory]
-    [InlineData("sub_Umbrella", 1_600_000_000)] // cancelled: refused even inside its old active period
-    [InlineData("sub_Umbrella", 1_768_435_200)]
-    [InlineData("sub_Window", 999)]             // before activeFrom
-    [InlineData("sub_Window", 2000)]            // activeTo is exclusive
-    public async Task Create_OutsideActivePeriod_Returns400UsageDate(string subscription, long usageDate)
-    {
-        await using var emu = await EmulatorHarness.StartAsync(f => f.Chargebee.Subscriptions.Add(new UsageBatch.Emulator.ChargebeeSubscription
-        {
-            Id = "sub_Window", Status = "non_renewing", ActiveFrom = 1000, ActiveTo = 2000, ItemPrices = ["api-calls-USD-monthly"],
-        }));
-
-        using var response = await emu.ChargebeeCreateAsync(subscription, EmulatorHarness.UsageForm(usageDate: usageDate));
-
-        var body = await ChargebeeAssert.ErrorAsync(response, 400, "invalid_request", "usage_date");
-        Assert.Equal("'usage_date' must fall within the period when the 'item_price' was active in the subscription", body.GetProperty("message").GetString());
-    }
-
-    [Fact]
-    public async Task Create_InsideActivePeriodOfNonRenewing_Succeeds()
-    {
-        await using var emu = await EmulatorHarness.StartAsync(f => f.Chargebee.Subscriptions.Add(new UsageBatch.Emulator.ChargebeeSubscription
-        {
-            Id = "sub_Window", Status = "non_renewing", ActiveFrom = 1000, ActiveTo = 2000, ItemPrices = ["api-calls-USD-monthly"],
-        }));
-
-        using var first = await emu.ChargebeeCreateAsync("sub_Window", EmulatorHarness.UsageForm(usageDate: 1000));
-        using var last = await emu.ChargebeeCreateAsync("sub_Window", EmulatorHarness.UsageForm(usageDate: 1999));
-
-        Assert.Equal(200, (int)first.StatusCode);
-        Assert.Equal(200, (int)last.StatusCode);
-    }
-
     [Fact]
     public async Task Create_DuplicateIdOnAnySubscription_Returns400DuplicateEntry()
     {

@@ -50,4 +50,53 @@ public sealed class FixtureLoaderTests
         Assert.Equal("active", fixtures.Chargebee.Subscriptions.Single().Status);
         Assert.Empty(fixtures.Whop.ApiKeys);
     }
+
+    [Fact]
+    public void Parse_TermFields_BindAndDefault()
+    {
+        var fixtures = FixtureLoader.Parse("""
+            { "chargebee": { "subscriptions": [
+                { "id": "sub_1", "currentTermStart": 1767225600, "billingPeriod": 3, "billingPeriodUnit": "week", "createPendingInvoices": true,
+                  "customerId": "cust_1", "currencyCode": "EUR", "unitAmounts": { "api-calls-EUR-monthly": 7 } },
+                { "id": "sub_2" } ] } }
+            """);
+
+        var terms = fixtures.Chargebee.Subscriptions[0];
+        Assert.Equal(1767225600, terms.CurrentTermStart);
+        Assert.Equal(3, terms.BillingPeriod);
+        Assert.Equal("week", terms.BillingPeriodUnit);
+        Assert.True(terms.CreatePendingInvoices);
+        Assert.Equal("cust_1", terms.CustomerId);
+        Assert.Equal("EUR", terms.CurrencyCode);
+        Assert.Equal(7, terms.UnitAmounts["api-calls-EUR-monthly"]);
+        var plain = fixtures.Chargebee.Subscriptions[1];
+        Assert.Null(plain.CurrentTermStart);
+        Assert.Equal(1, plain.BillingPeriod);
+        Assert.Equal("month", plain.BillingPeriodUnit);
+        Assert.False(plain.CreatePendingInvoices);
+        Assert.Null(plain.CustomerId);
+        Assert.Equal("USD", plain.CurrencyCode);
+        Assert.Empty(plain.UnitAmounts);
+    }
+
+    [Theory]
+    [InlineData("""{ "id": "s", "billingPeriodUnit": "months" }""", "billingPeriodUnit")]
+    [InlineData("""{ "id": "s", "billingPeriod": 0 }""", "billingPeriod")]
+    [InlineData("""{ "id": "s", "unitAmounts": { "p": -1 } }""", "unitAmounts")]
+    public void Parse_TermSettingsItCannotBillWith_ThrowsNamingTheField(string subscription, string field)
+    {
+        var error = Assert.Throws<System.Text.Json.JsonException>(() =>
+            FixtureLoader.Parse($$"""{ "chargebee": { "subscriptions": [{{subscription}}] } }"""));
+
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InMemoryFixturesItCannotBillWith_Throws()
+    {
+        var fixtures = EmulatorFixtures.CreateDefault();
+        fixtures.Chargebee.Subscriptions.Add(new ChargebeeSubscription { Id = "s", BillingPeriodUnit = "fortnight" });
+
+        await Assert.ThrowsAsync<ArgumentException>(() => EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures }));
+    }
 }

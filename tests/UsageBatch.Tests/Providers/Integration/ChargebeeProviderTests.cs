@@ -55,7 +55,6 @@ public sealed class ChargebeeProviderTests : IAsyncLifetime
     [Theory]
     [InlineData("sub_Nobody", "api-calls-USD-monthly", 404, "resource_not_found")]
     [InlineData("sub_Initech", "storage-USD-monthly", 400, "invalid_request")]
-    [InlineData("sub_Umbrella", "api-calls-USD-monthly", 400, "invalid_request")]
     public async Task SubmitAsync_DataChargebeeRefuses_IsPermanentWithCode(string subscription, string itemPrice, int status, string code)
     {
         var outcome = await _host.Chargebee().SubmitAsync(Some.Chargebee(2m, subscription, itemPrice), CancellationToken.None);
@@ -64,6 +63,19 @@ public sealed class ChargebeeProviderTests : IAsyncLifetime
         Assert.Equal(status, outcome.HttpStatus);
         Assert.Equal(code, outcome.ProviderCode);
         Assert.Empty(await _host.LedgerAsync("chargebee"));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_CancelledSubscription_IsStoredLikeChargebeeDoes()
+    {
+        // Chargebee answers 200 and stores a usage on a cancelled subscription (it is just never billed), so the
+        // client sees a confirmation; it used to be refused with a 400 here.
+        var submission = Some.Chargebee(2m, "sub_Umbrella");
+
+        var outcome = await _host.Chargebee().SubmitAsync(submission, CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.Confirmed, outcome.Kind);
+        Assert.Equal(submission.UsageId, Assert.Single(await _host.LedgerAsync("chargebee"))!["id"]!.GetValue<string>());
     }
 
     [Fact]
