@@ -56,7 +56,7 @@ public sealed class RecoveredAndVoidedReportTests
         }
 
         var account = h.Account(ProviderKind.Chargebee);
-        account.RequestsPerWindow = 2;
+        account.RequestsPerWindow = 3; // the subscription's terms, then two sends
         account.Window = TimeSpan.FromMinutes(1);
         using var stop = new CancellationTokenSource();
         var running = h.Run(BillingHarness.Job(ProviderKind.Chargebee), account).ExecuteAsync(DateTimeOffset.UtcNow, stop.Token);

@@ -144,6 +144,18 @@ internal sealed class BillingHarness : IAsyncDisposable
         return (whop, chargebee);
     }
 
+    /// <summary>Closes a pending Chargebee invoice through the emulator's API, as finance (or auto-close) would.</summary>
+    public async Task CloseInvoiceAsync(string invoiceId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Emulator.ChargebeeBaseUrl + "/invoices/" + invoiceId + "/close"))
+        {
+            Content = new FormUrlEncodedContent([]),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("cb_test_key:"u8.ToArray()));
+        using var response = await _http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task AddFaultAsync(object fault)
     {
         using var response = await _http.PostAsJsonAsync(new Uri(Emulator.BaseAddress, "_emulator/faults"), fault);
