@@ -142,7 +142,7 @@ internal static class Commands
         foreach (var planned in s.Planned)
         {
             await output.WriteLineAsync(string.Create(inv,
-                $"  would {planned.Decision}: {planned.Target} rows={planned.Rows} {planned.ValueKind}={Value(planned.Total, planned.ValueKind, s.Currency)}{(planned.Reason is null ? "" : " (" + planned.Reason + ")")}"));
+                $"  would {Verb(planned.Decision)}: {planned.Target} rows={planned.Rows} {planned.ValueKind}={Value(planned.Total, planned.ValueKind, s.Currency)}{(planned.Reason is null ? "" : " (" + planned.Reason + ")")}"));
         }
 
         if (reports is not null)
@@ -227,6 +227,15 @@ internal static class Commands
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"database schema at version {version}"));
         return ExitCodes.Ok;
     }
+
+    /// <summary>A planned group's decision as what the run would do: send, hold, reject, bill at zero.</summary>
+    private static string Verb(string decision) => decision switch
+    {
+        SubmissionStatus.Held => "hold",
+        SubmissionStatus.Rejected => "reject",
+        SubmissionStatus.Zero => "bill at zero",
+        _ => decision,
+    };
 
     public static async Task<int> RequeueAsync(string configPath, RequeueTarget target, TextWriter output,
         Func<string, string?> environment, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ internal static class ReportExceptions
         return s.Status switch
         {
             SubmissionStatus.Held when s.Events.Any(e => e.Event == TermGate.LateEvent) =>
-                $"Nothing was billed for these {Rows(s.RowCount)}: their term's invoice is closed. `usagebatch requeue --submission {id} --into-current-term` re-dates them into the current term and the next run sends them (see \"Late and inactive usage\").",
+                $"Nothing was billed ({Rows(s.RowCount)}): the invoice of their term is closed. `usagebatch requeue --submission {id} --into-current-term` re-dates the group into the current term and the next run sends it (see \"Late and inactive usage\").",
             SubmissionStatus.Held =>
                 $"Nothing was billed for these {Rows(s.RowCount)}. Check them (and the provider), then run `usagebatch requeue --submission {id}`; it checks the provider before sending.",
             SubmissionStatus.Released =>

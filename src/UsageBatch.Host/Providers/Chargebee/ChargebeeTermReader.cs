@@ -65,7 +65,7 @@ internal sealed class ChargebeeTermReader(ProviderCaller caller, ProviderAccount
 
         var previous = invoices.LastOrDefault(i => i.Date <= date);
         var termStart = invoice.TermStart ?? previous?.Date;
-        var term = $"the term {(termStart is { } s ? UtcText.Format(s) : "…")} – {UtcText.Format(invoice.Date)}";
+        var term = termStart is { } s ? $"the term {UtcText.Format(s)} – {UtcText.Format(invoice.Date)}" : $"the term ending {UtcText.Format(invoice.Date)}";
         return invoice.IsPending
             ? new TermCheck(TermStanding.PendingInvoice, $"usage_date {UtcText.Format(date)} is in {term}, whose invoice {invoice.Id} is still pending: it lands on that invoice",
                 invoice.Id, terms.CurrentTermStart, terms.CurrentTermEnd)
