@@ -164,6 +164,20 @@ public sealed class LateUsageTests
     }
 
     [Fact]
+    public async Task TermsReadRefusedForTheKey_AbortsTheRun_AndSendsNothing()
+    {
+        var (h, job, account) = await SeedAsync();
+        await using var _ = h;
+
+        var (summary, _) = await RunAsync(h, job, account, _ => TermCheck.Failed(ProviderOutcome.Fatal("Sorry, authentication failed. Invalid api key", 401, "api_authentication_failed")));
+
+        Assert.Equal(("aborted", ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
+        Assert.Contains("check the API key in environment variable", summary.Message, StringComparison.Ordinal);
+        Assert.Empty((await h.ProviderLedgerAsync()).Chargebee);
+        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
+    }
+
+    [Fact]
     public async Task AProviderThatDoesNotInvoiceByTerm_IsNeverAsked()
     {
         await using var h = await BillingHarness.StartAsync();
