@@ -15,6 +15,18 @@ internal sealed class RunSummary
     public string Outcome { get; set; } = "running";
     public int ExitCode { get; set; }
     public string? Message { get; set; }
+
+    /// <summary>
+    /// Set when the job expects usage (expectUsageWithin) and the usage table's newest row is older than that: one line
+    /// naming the table and its newest occurred_at. Silence upstream is not success.
+    /// </summary>
+    public string? Stale { get; set; }
+
+    /// <summary>The usage table's newest occurred_at when the run ended (any status), when the job checks freshness.</summary>
+    public DateTimeOffset? NewestUsageAt { get; set; }
+
+    /// <summary>How many earlier billing runs the silent-customer list looked back over (the job's silentCustomerRuns then).</summary>
+    public int? SilentCustomerRuns { get; set; }
     public int RowsValidated { get; set; }
     public int RowsRejectedByValidation { get; set; }
     public int RowsHeldRequeued { get; set; }
@@ -110,7 +122,7 @@ internal sealed class RunSummary
 
     /// <summary>Whether anything in this run needs a person (exit code 1).</summary>
     public bool NeedsAttention =>
-        RowsRejectedByValidation + RowsHeldRequeued + Rejected + Held + Released + Unresolved > 0;
+        RowsRejectedByValidation + RowsHeldRequeued + Rejected + Held + Released + Unresolved > 0 || Stale is not null;
 
     public sealed record PlannedRow(string Decision, long RowId, string? SourceKey, string Reason);
 

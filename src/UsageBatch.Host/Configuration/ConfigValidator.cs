@@ -213,6 +213,16 @@ internal static class ConfigValidator
             errors.Add($"{path}.misfire: '{job.Misfire}' is not one of catchUpOnce, skip");
         }
 
+        if (job.ExpectUsageWithin is { } expect && expect <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}.expectUsageWithin: must be a positive duration (or left out: not checked)");
+        }
+
+        if (job.SilentCustomerRuns < 0)
+        {
+            errors.Add($"{path}.silentCustomerRuns: must be 0 (off) or more");
+        }
+
         if (!Billing.LateUsagePolicies.ByName.ContainsKey(job.LateUsage))
         {
             errors.Add($"{path}.lateUsage: '{job.LateUsage}' is not one of {Billing.LateUsagePolicies.Names}");

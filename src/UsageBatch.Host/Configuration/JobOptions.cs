@@ -59,6 +59,15 @@ internal sealed class JobOptions
     /// </summary>
     public string LateUsage { get; set; } = "hold";
 
+    /// <summary>
+    /// Freshness: a run ends attention (exit 1) when the usage table's newest row (any status) is older than this, and
+    /// the console's job check turns Degraded [not checked]. An upstream load that stopped must not look like a quiet night.
+    /// </summary>
+    public TimeSpan? ExpectUsageWithin { get; set; }
+
+    /// <summary>The run report lists customers billed in each of the job's previous this-many billing runs and silent in this one [7]; 0 turns it off.</summary>
+    public int SilentCustomerRuns { get; set; } = 7;
+
     /// <summary>The parsed <see cref="LateUsage"/> (configuration validation refuses any other spelling first).</summary>
     public Billing.LateUsagePolicy LateUsagePolicy => Billing.LateUsagePolicies.ByName[LateUsage];
 }

@@ -29,6 +29,9 @@ internal sealed class ConsoleGauges : BackgroundService
         _meter.CreateObservableGauge("usagebatch.rows.pending.oldest_age", () => (reader.Latest ?? []).Select(j =>
             new Measurement<double>(j.OldestPending is { } oldest ? Math.Max(0, (now.GetUtcNow() - oldest).TotalSeconds) : 0, new KeyValuePair<string, object?>("job", j.Job.Name))),
             "s", "Age of the oldest pending usage row, by job (0 when none is pending)");
+        _meter.CreateObservableGauge("usagebatch.usage.newest_age", () => (reader.Latest ?? []).Where(j => j.Job.ExpectUsageWithin is not null && j.NewestUsage is not null).Select(j =>
+            new Measurement<double>(Math.Max(0, (now.GetUtcNow() - j.NewestUsage!.Value).TotalSeconds), new KeyValuePair<string, object?>("job", j.Job.Name))),
+            "s", "Age of the usage table's newest row (any status), by job, for jobs with expectUsageWithin");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -19,10 +19,19 @@ internal sealed record RunReport(
     IReadOnlyList<ReportException> Exceptions,
     IReadOnlyList<CapLine> CapWarnings,
     JsonElement? Summary,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LateUsageLine>? LateUsage = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LateUsageLine>? LateUsage = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SilentCustomers? SilentCustomers = null)
 {
     public const int CurrentFormat = 1;
 
     /// <summary>Every control line passed (a run that sent nothing has nothing to fail).</summary>
     public bool ControlPassed => ControlCheck.All(c => c.Passed);
 }
+
+/// <summary>
+/// Customers billed in each of the job's previous <see cref="Runs"/> runs that billed anything, with no usage in this
+/// run: informational (a customer can simply stop using), but the first sign of an upstream feed that lost a customer.
+/// </summary>
+internal sealed record SilentCustomers(int Runs, IReadOnlyList<SilentCustomer> Customers);
+
+internal sealed record SilentCustomer(string Field, string Id);

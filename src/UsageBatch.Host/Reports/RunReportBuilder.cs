@@ -45,7 +45,8 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             ReportExceptions.From(submissions, rowExceptions),
             caps,
             summary?.Json,
-            LateUsageLine.From(submissions));
+            LateUsageLine.From(submissions),
+            await SilentAsync(info, summary, cancellationToken));
     }
 
     private ReportRunInfo Info(ReportRunRow run, ParsedSummary? summary)
@@ -109,6 +110,18 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             .OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => new CapLine(c.Key, c.Value, info.CapWarnAt, info.UsageCap))
             .ToList();
+    }
+
+    /// <summary>Only for runs that recorded how far back to look (older runs render as they always did), and never for a dry run.</summary>
+    private async Task<SilentCustomers?> SilentAsync(ReportRunInfo info, ParsedSummary? summary, CancellationToken cancellationToken)
+    {
+        if (info.DryRun || summary?.Summary.SilentCustomerRuns is not ({ } runs and > 0))
+        {
+            return null;
+        }
+
+        var silent = await store.SilentCustomersAsync(info.Job, info.RunId, runs, cancellationToken);
+        return silent.Count == 0 ? null : new SilentCustomers(runs, silent.Select(c => new SilentCustomer(c.Field, c.Id)).ToList());
     }
 
     private static ParsedSummary? ParseSummary(string? json)

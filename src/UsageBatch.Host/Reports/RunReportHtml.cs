@@ -40,6 +40,7 @@ internal static class RunReportHtml
         Totals(page, report);
         Exceptions(page, report);
         LateUsage(page, report);
+        Silent(page, report);
         Caps(page, report);
         Submissions(page, report);
         page.Note("All times are UTC (ISO 8601). Amounts are money in the account's currency; quantities are units; the two are never added together. Generated from the ledger: re-rendering this run gives the same file.");
@@ -156,6 +157,19 @@ internal static class RunReportHtml
                 Cell.Id(l.CustomerId), Cell.Id(l.ItemId), Cell.Id(Time(l.UsageDate)), l.Status, l.Detail, l.WayOut,
             ]));
         page.Note("A usage dated in a term whose invoice is closed, or when the subscription was not active, is stored by the provider and never invoiced: the run checks each group's date before sending it (jobs.json lateUsage says what it does with late ones; inactive ones are always held).");
+    }
+
+    private static void Silent(HtmlPage page, RunReport report)
+    {
+        if (report.SilentCustomers is not { } silent)
+        {
+            return;
+        }
+
+        page.Heading(2, "Silent customers");
+        page.Table(["Customer field", "Customer"], silent.Customers.Select(c => (IReadOnlyList<Cell>)[c.Field, Cell.Id(c.Id)]));
+        page.Note(string.Create(CultureInfo.InvariantCulture,
+            $"Billed in each of this job's previous {silent.Runs} runs that billed anything, with no usage in this run. Informational: a customer can simply stop using, but a feed that lost a customer looks exactly like this."));
     }
 
     private static void Caps(HtmlPage page, RunReport report)

@@ -20,6 +20,12 @@ internal sealed partial class BillingStore
         return (await session.QueryAsync(Sql.OldestPending[table], null, r => r.UsageTimeOrNull(0), cancellationToken)).FirstOrDefault();
     }
 
+    public async Task<DateTimeOffset?> NewestOccurredAsync(UsageTable table, CancellationToken cancellationToken)
+    {
+        await using var session = await _dialect.OpenAsync(cancellationToken);
+        return (await session.QueryAsync(Sql.NewestOccurred[table], null, r => r.UsageTimeOrNull(0), cancellationToken)).FirstOrDefault();
+    }
+
     public async Task<(IReadOnlyList<ConsoleRun> Runs, long Total)> RunsAsync(string? job, string? status, int skip, int take, CancellationToken cancellationToken)
     {
         await using var session = await _dialect.OpenAsync(cancellationToken);

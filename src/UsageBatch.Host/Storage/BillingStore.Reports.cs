@@ -49,6 +49,17 @@ internal sealed partial class BillingStore
     }
 
     // Counted from events, not from the submissions' current status, so a later run cannot change this run's report.
+    public async Task<IReadOnlyList<(string Field, string Id)>> SilentCustomersAsync(string job, long runId, int runs, CancellationToken cancellationToken)
+    {
+        if (runs <= 0)
+        {
+            return [];
+        }
+
+        await using var session = await _dialect.OpenAsync(cancellationToken);
+        return await session.QueryAsync(Sql.SilentCustomers, new { Job = Arg.Text(job, 200), RunId = runId, Runs = runs }, r => (r.String(0), r.String(1)), cancellationToken);
+    }
+
     public async Task<IReadOnlyDictionary<string, int>> ConfirmedCountsAsync(string providerAccount, IReadOnlyCollection<string> subscriptionIds, long upToRunId, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -104,5 +104,8 @@ internal interface IBillingStore
     Task<LedgerSubmission?> GetSubmissionAsync(long submissionId, CancellationToken cancellationToken);
     Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long runId, CancellationToken cancellationToken);
     Task<RowCounts> CountRowsAsync(UsageTable table, DateTimeOffset cutoff, CancellationToken cancellationToken);
+
+    /// <summary>The newest occurred_at in the usage table, whatever the row's status (null when the table is empty or it is unreadable).</summary>
+    Task<DateTimeOffset?> NewestOccurredAsync(UsageTable table, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string job, int count, CancellationToken cancellationToken);
 }

@@ -30,6 +30,9 @@ internal interface IReportStore
     /// Per subscription: how many distinct submissions were confirmed by runs up to and including
     /// <paramref name="upToRunId"/> (usages known to exist at Chargebee, counted toward its lifetime cap).
     /// </summary>
+    /// <summary>Customers (field, id) billed in each of the job's last <paramref name="runs"/> billing runs before the run, and silent in it.</summary>
+    Task<IReadOnlyList<(string Field, string Id)>> SilentCustomersAsync(string job, long runId, int runs, CancellationToken cancellationToken);
+
     Task<IReadOnlyDictionary<string, int>> ConfirmedCountsAsync(string providerAccount, IReadOnlyCollection<string> subscriptionIds, long upToRunId, CancellationToken cancellationToken);
 
     /// <summary>

@@ -111,6 +111,11 @@ internal sealed class Statements
     public required string EventsOfRun { get; init; }
     public required string RowExceptionsOfRun { get; init; }
     public required string ConfirmedCounts { get; init; }
+    /// <summary>
+    /// customer_field, customer_id billed (confirmed or zero) in each of @Job's last @Runs runs before @RunId that billed
+    /// anything, with no submission in @RunId; nothing while fewer than @Runs such runs exist.
+    /// </summary>
+    public required string SilentCustomers { get; init; }
     public required string ConfirmedByUsageDate { get; init; }
     public required string ConfirmedBySentAt { get; init; }
     public required string SubmissionsByUsageIds { get; init; }
@@ -124,6 +129,8 @@ internal sealed class Statements
     public required string RecentRuns { get; init; }
     public required string LastRun { get; init; }
     public required PerTable OldestPending { get; init; }
+    /// <summary>MAX(occurred_at) of the usage table, any status (its freshness); null when empty. Scalar.</summary>
+    public required PerTable NewestOccurred { get; init; }
     public required string Runs { get; init; }
     public required string RunCount { get; init; }
     public required PerTable ExceptionGroups { get; init; }

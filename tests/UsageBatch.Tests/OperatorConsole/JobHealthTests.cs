@@ -88,4 +88,24 @@ public sealed class JobHealthTests
         Assert.Equal(3, keys.Count);
         Assert.Equal(2, keys.Count(k => k.Table == UsageTable.Whop));
     }
+
+    [Fact]
+    public async Task Read_UsageTableOlderThanExpectUsageWithin_IsDegraded_AFreshOneIsNot()
+    {
+        await using var db = await SqliteStoreTestDatabase.CreateAsync();
+        var clock = new ManualTimeProvider(Start.AddMinutes(2));
+        await FinishedRunAsync(db.Store, Start);
+        await db.InsertWhopAsync("w", "mem_A", null, "bi_X", null, null, "1", Start.AddHours(-30));
+        var options = Options();
+        options.Jobs[0].ExpectUsageWithin = TimeSpan.FromDays(1);
+
+        var stale = Assert.Single(await ReadAsync(db.Store, options, clock));
+        options.Jobs[0].ExpectUsageWithin = TimeSpan.FromDays(2);
+        var fresh = Assert.Single(await ReadAsync(db.Store, options, new ManualTimeProvider(Start.AddMinutes(3))));
+
+        Assert.True(stale.Degraded);
+        Assert.Equal("no new usage in whop_usage: its newest row is 30 h 2 min old (expectUsageWithin 24 h 0 min)", Assert.Single(stale.Problems));
+        Assert.Equal(Start.AddHours(-30), stale.NewestUsage);
+        Assert.False(fresh.Degraded);
+    }
 }

@@ -61,5 +61,7 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<LedgerSubmission?> GetSubmissionAsync(long s, CancellationToken c) { Step(); return inner.GetSubmissionAsync(s, c); }
     public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) { Step(); return inner.SubmissionsOfRunAsync(r, c); }
     public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) { Step(); return inner.CountRowsAsync(t, cut, c); }
+
+    public Task<DateTimeOffset?> NewestOccurredAsync(UsageTable t, CancellationToken c) { Step(); return inner.NewestOccurredAsync(t, c); }
     public Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string j, int n, CancellationToken c) { Step(); return inner.RecentRunsAsync(j, n, c); }
 }

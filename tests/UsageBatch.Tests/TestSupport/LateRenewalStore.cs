@@ -68,5 +68,7 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
     public Task<LedgerSubmission?> GetSubmissionAsync(long s, CancellationToken c) => inner.GetSubmissionAsync(s, c);
     public Task<IReadOnlyList<LedgerSubmission>> SubmissionsOfRunAsync(long r, CancellationToken c) => inner.SubmissionsOfRunAsync(r, c);
     public Task<RowCounts> CountRowsAsync(UsageTable t, DateTimeOffset cut, CancellationToken c) => inner.CountRowsAsync(t, cut, c);
+
+    public Task<DateTimeOffset?> NewestOccurredAsync(UsageTable t, CancellationToken c) => inner.NewestOccurredAsync(t, c);
     public Task<IReadOnlyList<RunListItem>> RecentRunsAsync(string j, int n, CancellationToken c) => inner.RecentRunsAsync(j, n, c);
 }

@@ -18,7 +18,8 @@ internal sealed record JobStatus(
     RowCounts Counts,
     DateTimeOffset? OldestPending,
     TimeSpan HealthyWithin,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    DateTimeOffset? NewestUsage = null)
 {
     public bool Degraded => Problems.Count > 0;
 }

@@ -45,10 +45,14 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
                 .ToDictionary(t => t.Name, t => context.Queries.OldestPendingAsync(t, cancellationToken), StringComparer.Ordinal);
             var counts = CountsToRead(context.Options)
                 .ToDictionary(k => k, k => context.Store.CountRowsAsync(k.Table, now - k.SettleDelay, cancellationToken));
+            // One seek per table (ix_*_usage_occurred), only for tables a job expects usage in.
+            var newest = context.Options.Jobs.Where(j => j.ExpectUsageWithin is not null).Select(j => TableOf(context.Options, j)).Distinct()
+                .ToDictionary(t => t.Name, t => context.Store.NewestOccurredAsync(t, cancellationToken), StringComparer.Ordinal);
             var reads = context.Options.Jobs.Select(async job =>
             {
                 var table = TableOf(context.Options, job);
-                return await ReadAsync(job, table, await counts[new CountKey(table, job.SettleDelay)], await oldest[table.Name], now, cancellationToken);
+                var newestUsage = newest.TryGetValue(table.Name, out var read) ? await read : null;
+                return await ReadAsync(job, table, await counts[new CountKey(table, job.SettleDelay)], await oldest[table.Name], newestUsage, now, cancellationToken);
             }).ToList();
             var jobs = (await Task.WhenAll(reads)).ToList();
             _last = new Reading(now, jobs);
@@ -60,8 +64,8 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
         }
     }
 
-    private async Task<JobStatus> ReadAsync(JobOptions job, UsageTable table, RowCounts counts, DateTimeOffset? oldestPending, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    private async Task<JobStatus> ReadAsync(JobOptions job, UsageTable table, RowCounts counts, DateTimeOffset? oldestPending, DateTimeOffset? newestUsage,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var last = await context.Queries.LastRunAsync(job.Name, completedOnly: false, cancellationToken);
         var success = last?.Status is "succeeded" or "attention" ? last : await context.Queries.LastRunAsync(job.Name, completedOnly: true, cancellationToken);
@@ -84,9 +88,16 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
             {
                 problems.Add($"pending rows {Format.Age(now - oldest)} old (maxPendingAge {Format.Duration(maxAge)})");
             }
+
+            if (job.ExpectUsageWithin is { } expect && (newestUsage is null || now - newestUsage > expect))
+            {
+                problems.Add(newestUsage is { } n
+                    ? $"no new usage in {table.Name}: its newest row is {Format.Age(now - n)} old (expectUsageWithin {Format.Duration(expect)})"
+                    : $"no usage at all in {table.Name} (expectUsageWithin {Format.Duration(expect)})");
+            }
         }
 
-        return new JobStatus(job, table, cron, CronWords.Describe(cron), next, last, success, counts, oldestPending, within, problems);
+        return new JobStatus(job, table, cron, CronWords.Describe(cron), next, last, success, counts, oldestPending, within, problems, newestUsage);
     }
 
     /// <summary>One row count per usage table and settle cutoff, however many jobs share them.</summary>

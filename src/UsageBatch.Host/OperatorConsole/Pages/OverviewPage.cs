@@ -37,7 +37,7 @@ internal static class OverviewPage
 
         page.Heading(2, "Jobs");
         page.Table(
-            ["Job", "Schedule", "Next fire", "Last run", "Last success", "Pending", "Future-dated", "Held", "Rejected", "Oldest pending", "Health"],
+            ["Job", "Schedule", "Next fire", "Last run", "Last success", "Pending", "Future-dated", "Held", "Rejected", "Oldest pending", "Newest usage", "Health"],
             jobs.Select(j => (IReadOnlyList<Cell>)
             [
                 Cell.Of(p =>
@@ -60,12 +60,15 @@ internal static class OverviewPage
                 Cell.Num(Format.Number(j.Counts.Held)),
                 Cell.Num(Format.Number(j.Counts.Rejected)),
                 new Cell(j.OldestPending is { } o ? Format.Age(now - o) : "none", "nowrap"),
+                j.Job.ExpectUsageWithin is null ? new Cell("not checked", "muted")
+                    : new Cell(j.NewestUsage is { } n ? Format.Age(now - n) + " ago" : "none", "nowrap").With($"expectUsageWithin {Format.Duration(j.Job.ExpectUsageWithin.Value)}"),
                 !j.Job.Enabled ? Cell.Badge("disabled", "none") : j.Degraded ? Cell.Badge("degraded", "warn").With(string.Join("; ", j.Problems)) : Cell.Badge("healthy", "ok"),
             ]),
             cssClass: "jobs");
         page.Note("Pending: rows before the job's cutoff (now minus settleDelay) that the next run bills; future-dated rows wait for a later run. "
             + "Last success: the newest run that finished its work (outcome succeeded or attention). Health turns degraded when no run completed "
-            + "within healthyWithin (default: the cron's interval plus 2 h) or when a pending row is older than maxPendingAge: a job that ran "
+            + "within healthyWithin (default: the cron's interval plus 2 h), when a pending row is older than maxPendingAge, or when the usage "
+            + "table's newest row is older than expectUsageWithin (silence upstream is not success); without expectUsageWithin a job that ran "
             + "and found no usage stays healthy.");
         return page.ToString();
     }

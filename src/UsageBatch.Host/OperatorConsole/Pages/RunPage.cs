@@ -41,6 +41,7 @@ internal static class RunPage
         Control(page, report);
         Totals(page, report);
         Exceptions(page, report);
+        Silent(page, report);
         Submissions(page, report, id);
         return page.ToString();
     }
@@ -140,6 +141,18 @@ internal static class RunPage
         {
             page.Note($"{Format.Number(report.Exceptions.Count - SubmissionLimit)} more in the exceptions CSV.");
         }
+    }
+
+    private static void Silent(ConsolePage page, RunReport report)
+    {
+        if (report.SilentCustomers is not { } silent)
+        {
+            return;
+        }
+
+        page.Heading(2, "Silent customers");
+        page.Table(["Customer field", "Customer"], silent.Customers.Select(c => (IReadOnlyList<Cell>)[c.Field, Cell.Code(c.Id)]));
+        page.Note($"Billed in each of this job's previous {Format.Number(silent.Runs)} runs that billed anything, with no usage in this run (informational).");
     }
 
     private static void Submissions(ConsolePage page, RunReport report, string id)

@@ -287,10 +287,10 @@ internal sealed class SqlServerDialect : StoreDialect
             FindRequeuedBilled = T(FindRequeuedBilledSql), FindHeldRow = T(FindHeldRowSql), ReopenRowsBatch = T(ReopenRowsBatchSql),
             ReopenSubmission = S(ReopenSubmissionSql), RestoreBilledRow = T(RestoreBilledRowSql), SourceKeyOfRow = T(SourceKeyOfRowSql), ReleaseRow = T(ReleaseRowSql),
             GetRun = S(GetRunSql), LastFinishedRun = S(LastFinishedRunSql), RowIdsOfRun = S(RowIdsOfRunSql), EventsOfRun = S(EventsOfRunSql),
-            RowExceptionsOfRun = S(RowExceptionsOfRunSql), ConfirmedCounts = S(ConfirmedCountsSql), ConfirmedByUsageDate = S(ConfirmedByUsageDateSql),
+            RowExceptionsOfRun = S(RowExceptionsOfRunSql), ConfirmedCounts = S(ConfirmedCountsSql), SilentCustomers = S(SilentCustomersSql), ConfirmedByUsageDate = S(ConfirmedByUsageDateSql),
             ConfirmedBySentAt = S(ConfirmedBySentAtSql), SubmissionsByUsageIds = S(SubmissionsByUsageIdsSql), RecordReceipt = S(RecordReceiptSql),
             RecordReceiptRows = T(RecordReceiptRowsSql),
-            CountRows = T(CountRowsSql), RecentRuns = S(RecentRunsSql), LastRun = S(ConsoleLastRunSql), OldestPending = T(ConsoleOldestPendingSql),
+            CountRows = T(CountRowsSql), RecentRuns = S(RecentRunsSql), LastRun = S(ConsoleLastRunSql), OldestPending = T(ConsoleOldestPendingSql), NewestOccurred = T(NewestOccurredSql),
             Runs = S(ConsoleRunsSql), RunCount = S(ConsoleRunCountSql), ExceptionGroups = T(ConsoleExceptionGroupsSql),
             ExceptionRows = new PerTable(S(ConsoleWhopExceptionRowsSql), S(ConsoleChargebeeExceptionRowsSql)),
         };

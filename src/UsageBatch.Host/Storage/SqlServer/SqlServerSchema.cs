@@ -48,6 +48,10 @@ internal static class SqlServerSchema
             -- A role is not visible to a login outside it (metadata visibility), so the recorded pair is checked.
             (N'009_schema_job_role.sql',
              CASE WHEN NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_schema_version WHERE version = 9 AND script = N'009_schema_job_role.sql')
+                  THEN 1 ELSE 0 END),
+            (N'010_newest_usage.sql',
+             CASE WHEN INDEXPROPERTY(OBJECT_ID(N'[$(Schema)].whop_usage'), N'ix_whop_usage_occurred', 'IndexID') IS NULL
+                    OR INDEXPROPERTY(OBJECT_ID(N'[$(Schema)].chargebee_usage'), N'ix_chargebee_usage_occurred', 'IndexID') IS NULL
                   THEN 1 ELSE 0 END)
         ) AS p (script, missing)
         WHERE p.missing = 1

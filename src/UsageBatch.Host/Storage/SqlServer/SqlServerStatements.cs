@@ -637,6 +637,24 @@ internal static class SqlServerStatements
     // Two seeks (ix_ub_submission_provider_usage, ix_ub_submission_usage_id; the ids travel as varchar, the columns'
     // type, so no CONVERT_IMPLICIT turns them into scans), then the ledger rows by key. UNION: a Chargebee usage's
     // provider id is our usage id, so one submission is found by both.
+    // The job's last @Runs billing runs: a seek on ix_ub_run_job, each checked through ix_ub_submission_run.
+    internal const string SilentCustomersSql = """
+        WITH prior AS (
+            SELECT TOP (@Runs) r.id FROM [$(Schema)].ub_run AS r
+            WHERE r.job = @Job AND r.id < @RunId AND r.dry_run = 0
+              AND EXISTS (SELECT 1 FROM [$(Schema)].ub_submission AS x WHERE x.created_run_id = r.id AND x.status IN ('confirmed', 'zero'))
+            ORDER BY r.id DESC)
+        SELECT s.customer_field, s.customer_id
+        FROM [$(Schema)].ub_submission AS s
+        WHERE s.created_run_id IN (SELECT id FROM prior) AND s.status IN ('confirmed', 'zero')
+          AND (SELECT COUNT(*) FROM prior) = @Runs
+          AND NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_submission AS t
+                          WHERE t.created_run_id = @RunId AND t.customer_field = s.customer_field AND t.customer_id = s.customer_id)
+        GROUP BY s.customer_field, s.customer_id
+        HAVING COUNT(DISTINCT s.created_run_id) = @Runs
+        ORDER BY s.customer_id, s.customer_field;
+        """;
+
     internal const string SubmissionsByUsageIdsSql = """
         SELECT $(SubmissionColumns) FROM [$(Schema)].ub_submission AS s
         WHERE s.provider_account = @Account
@@ -696,6 +714,9 @@ internal static class SqlServerStatements
         WHERE job = @Job AND (@Completed = 0 OR status IN ('succeeded', 'attention'))
         ORDER BY id DESC;
         """;
+
+    // A seek on ix_*_usage_occurred (010), whatever the table's size.
+    internal const string NewestOccurredSql = "SELECT MAX(occurred_at) FROM [$(Schema)].$(UsageTable);";
 
     internal const string ConsoleOldestPendingSql = """
         SELECT MIN(occurred_at) FROM [$(Schema)].$(UsageTable) WHERE billing_status = 'pending';

@@ -347,6 +347,22 @@ internal static class SqliteStatements
             FROM ub_submission_event WHERE run_id = @RunId ORDER BY id
             """,
         RowExceptionsOfRun = "SELECT row_id, usage_table, source_key, submission_id, kind, reason, at FROM ub_row_exception WHERE run_id = @RunId ORDER BY id",
+        SilentCustomers = """
+            WITH prior AS (
+                SELECT r.id FROM ub_run AS r
+                WHERE r.job = @Job AND r.id < @RunId AND r.dry_run = 0
+                  AND EXISTS (SELECT 1 FROM ub_submission AS x WHERE x.created_run_id = r.id AND x.status IN ('confirmed', 'zero'))
+                ORDER BY r.id DESC LIMIT @Runs)
+            SELECT s.customer_field, s.customer_id
+            FROM ub_submission AS s
+            WHERE s.created_run_id IN (SELECT id FROM prior) AND s.status IN ('confirmed', 'zero')
+              AND (SELECT COUNT(*) FROM prior) = @Runs
+              AND NOT EXISTS (SELECT 1 FROM ub_submission AS t
+                              WHERE t.created_run_id = @RunId AND t.customer_field = s.customer_field AND t.customer_id = s.customer_id)
+            GROUP BY s.customer_field, s.customer_id
+            HAVING COUNT(DISTINCT s.created_run_id) = @Runs
+            ORDER BY s.customer_id, s.customer_field
+            """,
         ConfirmedCounts = """
             SELECT s.customer_id, COUNT(DISTINCT s.id)
             FROM ub_submission AS s JOIN ub_submission_event AS e ON e.submission_id = s.id
@@ -397,6 +413,7 @@ internal static class SqliteStatements
             ORDER BY id DESC LIMIT 1
             """,
         OldestPending = PerTable.From(t => $"SELECT MIN(occurred_at) FROM {t.Name} WHERE billing_status = 'pending' AND occurred_at IS NOT NULL"),
+        NewestOccurred = PerTable.From(t => $"SELECT MAX(occurred_at) FROM {t.Name}"),
         Runs = """
             SELECT id, job, status, started_at, finished_at, exit_code, message, summary_json FROM ub_run
             WHERE (@Job IS NULL OR job = @Job) AND (@Status IS NULL OR status = @Status)

@@ -22,10 +22,10 @@ public sealed partial class SqlServerScriptsTests
         var scripts = SchemaScripts.For("sqlserver");
 
         Assert.Equal(["001_usage_tables.sql", "002_ledger.sql", "003_quartz.sql", "004_job_role.sql", "005_run_process_and_skips.sql", "006_provider_id_width.sql", "007_report_carry.sql",
-                "008_exception_and_reconcile_indexes.sql", "009_schema_job_role.sql"], scripts.Select(s => s.Name));
+                "008_exception_and_reconcile_indexes.sql", "009_schema_job_role.sql", "010_newest_usage.sql"], scripts.Select(s => s.Name));
         Assert.Equal(Enumerable.Range(1, scripts.Count), scripts.Select(s => s.Version));
         Assert.Equal(scripts.Select(s => s.Name), SchemaScripts.For("sqlserver").Select(s => s.Name));
-        Assert.Equal(9, SchemaScripts.LatestVersion("sqlserver"));
+        Assert.Equal(10, SchemaScripts.LatestVersion("sqlserver"));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed partial class SqlServerScriptsTests
     {
         var all = SqlServerSchema.Batches("dbo").ToList();
 
-        Assert.Equal(9, all.Count);
+        Assert.Equal(10, all.Count);
         Assert.All(all, s => Assert.True(s.Batches.Count > 1, s.Script.Name));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotContain("$(", b, StringComparison.Ordinal));
         Assert.All(all.SelectMany(s => s.Batches), b => Assert.DoesNotMatch(@"(?im)^\s*GO\s*$", b));
