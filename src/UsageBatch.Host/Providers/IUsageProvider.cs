@@ -36,6 +36,9 @@ internal interface IUsageProvider
     /// </summary>
     Task<TermCheck> CheckTermAsync(ProviderSubmission submission, CancellationToken cancellationToken) => Task.FromResult(TermCheck.Current);
 
+    /// <summary>One invoice with its metered lines (term-invoicing providers; others answer null). Null when it does not exist.</summary>
+    Task<ProviderInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken) => Task.FromResult<ProviderInvoice?>(null);
+
     /// <summary>Every provider usage in the range (all pages), for reconciliation.</summary>
     IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, CancellationToken cancellationToken);
 }

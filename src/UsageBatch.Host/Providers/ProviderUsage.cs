@@ -9,4 +9,8 @@ internal sealed record ProviderUsage(
     decimal Value,
     DateTimeOffset CreatedAt,
     DateTimeOffset? UsageDate,
-    string? ReceiptId);
+    string? ReceiptId)
+{
+    /// <summary>Chargebee: the invoice line the usage is on (line_item_id), once invoiced.</summary>
+    public string? LineItemId { get; init; }
+}

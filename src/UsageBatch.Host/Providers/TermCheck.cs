@@ -27,7 +27,8 @@ internal sealed record TermCheck(
     string? InvoiceId = null,
     DateTimeOffset? CurrentTermStart = null,
     DateTimeOffset? CurrentTermEnd = null,
-    ProviderOutcome? Failure = null)
+    ProviderOutcome? Failure = null,
+    string? InvoiceStatus = null)
 {
     /// <summary>A provider without terms, or a date in the current one.</summary>
     public static readonly TermCheck Current = new(TermStanding.CurrentTerm, "in the current term");

@@ -11,4 +11,8 @@ internal sealed record UsageListQuery(
     string? CustomerField = null,
     string? CustomerId = null,
     string? ItemField = null,
-    string? ItemId = null);
+    string? ItemId = null)
+{
+    /// <summary>Only the usages on this invoice (Chargebee's invoice_id filter).</summary>
+    public string? InvoiceId { get; init; }
+}

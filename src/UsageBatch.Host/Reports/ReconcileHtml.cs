@@ -27,11 +27,42 @@ internal static class ReconcileHtml
             ("Currency of amounts", report.Currency ?? "currency not set"),
             ("Compared", $"{ReportSummaryText.Count(report.LedgerSubmissions, "confirmed submission")} in our ledger, {ReportSummaryText.Count(report.ProviderUsages, "usage")} listed at the provider"),
         ]);
-        Summary(page, kinds);
         Differences(page, report);
+        Summary(page, kinds);
+        Invoices(page, report);
         Receipts(page, report, kinds);
-        page.Note("receipt_assigned is an update, not a difference: the provider has charged or invoiced the usage and its id is now in the ledger and on the rows. Whop lists have no date filter and no list across customers, so usages made elsewhere are found only for the customer/item pairs our ledger billed in the period. All times are UTC.");
+        page.Note("receipt_assigned and invoiced are updates, not differences: the provider has charged or invoiced the usage and its id is now in the ledger and on the rows. Whop lists have no date filter and no list across customers, so usages made elsewhere are found only for the customer/item pairs our ledger billed in the period. All times are UTC.");
         return page.ToString();
+    }
+
+    /// <summary>What each invoice our usages are on billed, line by line, and from which of our submissions and rows.</summary>
+    private static void Invoices(HtmlPage page, ReconcileReport report)
+    {
+        if (report.Invoices is not { Count: > 0 } invoices)
+        {
+            return;
+        }
+
+        page.Heading(2, "Invoices: what each billed, and from which of our rows");
+        foreach (var invoice in invoices)
+        {
+            page.Heading(3, $"Invoice {invoice.InvoiceId} ({invoice.Status})");
+            if (invoice.Lines.Count == 0)
+            {
+                page.Note("No metered lines.");
+                continue;
+            }
+
+            page.Table(["Line", "Item price", "Term", "Line quantity", "Usages on it", "Usages (foreign)", "Our submissions", "Our rows", "Ties out"],
+                invoice.Lines.Select(l => (IReadOnlyList<Cell>)
+                [
+                    Cell.Id(l.LineId), Cell.Id(l.ItemId), new Cell($"{Time(l.DateFrom)} – {Time(l.DateTo)}", "id time"),
+                    Cell.Num(ReportNumber.Display(l.LineQuantity, "quantity", "units")), Cell.Num(ReportNumber.Display(l.UsageTotal, "quantity", "units")),
+                    Cell.Num(string.Create(CultureInfo.InvariantCulture, $"{l.Usages} ({l.ForeignUsages})")),
+                    Cell.Id(string.Join(", ", l.OurSubmissions.Select(s => s.ToString(CultureInfo.InvariantCulture)))), Cell.Num(Number(l.OurRows)),
+                    new Cell(l.LineQuantity == l.UsageTotal ? "yes" : "NO", l.LineQuantity == l.UsageTotal ? "pass" : "fail"),
+                ]));
+        }
     }
 
     private static void Verdict(HtmlPage page, ReconcileReport report, IReadOnlyList<ReconcileKindSummary> kinds)
@@ -104,7 +135,7 @@ internal static class ReconcileHtml
 
     private static void Receipts(HtmlPage page, ReconcileReport report, IReadOnlyList<ReconcileKindSummary> kinds)
     {
-        var receipts = kinds.FirstOrDefault(k => k.Kind == ReconcileKinds.ReceiptAssigned);
+        var receipts = kinds.FirstOrDefault(k => k.Kind is ReconcileKinds.ReceiptAssigned or ReconcileKinds.Invoiced);
         page.Heading(2, "Receipts and invoices written back");
         var terms = ProviderReportTerms.Of(report.Provider);
         var what = terms.ReceiptNoun;

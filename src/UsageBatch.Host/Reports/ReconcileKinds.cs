@@ -1,6 +1,6 @@
 namespace UsageBatch.Reports;
 
-/// <summary>What a reconcile finding is. Everything but <see cref="ReceiptAssigned"/> is a difference (exit 1).</summary>
+/// <summary>What a reconcile finding is. Everything but <see cref="ReceiptAssigned"/> and <see cref="Invoiced"/> is a difference (exit 1).</summary>
 internal static class ReconcileKinds
 {
     /// <summary>Confirmed in our ledger, absent from the provider's list (deleted there, or never really stored).</summary>
@@ -15,19 +15,29 @@ internal static class ReconcileKinds
     /// <summary>The provider has since charged or invoiced it: the receipt / invoice id was written to the ledger and rows.</summary>
     public const string ReceiptAssigned = "receipt_assigned";
 
-    /// <summary>Chargebee: no invoice id though a later usage of the same subscription is invoiced; Chargebee will never bill it.</summary>
+    /// <summary>Term invoicing: the usage is on no invoice and its term's invoice is closed (or the subscription was inactive then): it will never be billed.</summary>
     public const string NeverInvoiced = "never_invoiced";
+
+    /// <summary>Term invoicing: the invoice of the usage's term was voided; the usage is billed by no invoice.</summary>
+    public const string InvoiceVoided = "invoice_voided";
+
+    /// <summary>Term invoicing: a metered line's quantity is not the sum of the usages on it (ours and foreign).</summary>
+    public const string LineQuantityMismatch = "line_quantity_mismatch";
+
+    /// <summary>Term invoicing: the usage is on an invoice line; the invoice id was written to the ledger and rows.</summary>
+    public const string Invoiced = "invoiced";
 
     /// <summary>
     /// The order a reader meets the kinds in (page, summary, stdout): money billed that the provider lost first, the
     /// routine receipts last. The JSON and CSV keep the reconciler's own order.
     /// </summary>
-    public static readonly IReadOnlyList<string> ReadingOrder = [MissingAtProvider, NotInLedger, ValueMismatch, NeverInvoiced, ReceiptAssigned];
+    public static readonly IReadOnlyList<string> ReadingOrder =
+        [MissingAtProvider, NeverInvoiced, InvoiceVoided, NotInLedger, ValueMismatch, LineQuantityMismatch, Invoiced, ReceiptAssigned];
 
-    public static bool IsDifference(string kind) => kind != ReceiptAssigned;
+    public static bool IsDifference(string kind) => kind is not (ReceiptAssigned or Invoiced);
 
     /// <summary>Position in <see cref="ReadingOrder"/>; a kind this build does not know sorts after the differences, before the receipts.</summary>
-    public static int Rank(string kind) => kind == ReceiptAssigned ? ReadingOrder.Count : IndexOf(kind) is var i and >= 0 ? i : ReadingOrder.Count - 1;
+    public static int Rank(string kind) => !IsDifference(kind) ? ReadingOrder.Count : IndexOf(kind) is var i and >= 0 ? i : ReadingOrder.Count - 2;
 
     private static int IndexOf(string kind)
     {
@@ -48,7 +58,10 @@ internal static class ReconcileKinds
         MissingAtProvider => "Billed in our ledger (rows marked billed) but not in the provider's list: deleted there? Ask the provider or re-bill.",
         NotInLedger => "At the provider but in none of our submissions: made elsewhere (admin console, another system).",
         ValueMismatch => "Both sides have the usage with different values; the value shown is the provider's minus ours.",
-        NeverInvoiced => "No invoice id while a later usage of the same subscription is invoiced: Chargebee will not bill it; raise it with billing.",
+        NeverInvoiced => "On no invoice while its term's invoice is closed (or the subscription was not active then): the provider will never bill it. Regenerate that invoice at the provider, or bill it another way.",
+        InvoiceVoided => "The invoice of its term was voided: the usage is billed by no invoice. Regenerate the invoice at the provider.",
+        LineQuantityMismatch => "An invoice line bills a quantity other than the sum of the usages on it; the value shown is the line's minus the usages'. Ask the provider.",
+        Invoiced => "Routine: the usage is on an invoice line; the invoice id is now in the ledger and on the rows.",
         ReceiptAssigned => "Routine: the provider has charged or invoiced the usage; its id is now in the ledger and on the rows.",
         _ => "A finding this page does not describe; see its detail in the CSV.",
     };

@@ -12,7 +12,9 @@ internal sealed record ReconcileReport(
     string? Currency,
     int LedgerSubmissions,
     int ProviderUsages,
-    IReadOnlyList<ReconcileFinding> Findings)
+    IReadOnlyList<ReconcileFinding> Findings,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<InvoiceView>? Invoices = null)
 {
     public int Differences => Findings.Count(f => ReconcileKinds.IsDifference(f.Kind));
 

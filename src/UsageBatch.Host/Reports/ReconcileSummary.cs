@@ -30,7 +30,9 @@ internal static class ReconcileSummary
     {
         ReconcileKinds.MissingAtProvider => finding.OurValue,
         ReconcileKinds.ValueMismatch => finding.ProviderValue - finding.OurValue,
-        ReconcileKinds.ReceiptAssigned => finding.OurValue ?? finding.ProviderValue,
+        ReconcileKinds.ReceiptAssigned or ReconcileKinds.Invoiced => finding.OurValue ?? finding.ProviderValue,
+        ReconcileKinds.NeverInvoiced or ReconcileKinds.InvoiceVoided => finding.OurValue ?? finding.ProviderValue,
+        ReconcileKinds.LineQuantityMismatch => finding.ProviderValue - finding.OurValue,
         _ => finding.ProviderValue ?? finding.OurValue,
     };
 

@@ -61,8 +61,10 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
             if (usage.ReceiptId is { } receipt && receipt != owner.ProviderReceiptId)
             {
                 var rows = await store.RecordReceiptAsync(owner.Id, receipt, time.GetUtcNow(), cancellationToken);
-                findings.Add(Finding(ReconcileKinds.ReceiptAssigned, owner, usage, owner.Target, owner.Total,
-                    $"{account.Module.ReportTerms.ReceiptNoun} {receipt} written to the ledger and to {rows} billed rows"
+                var kind = capabilities.InvoicesByTerm ? ReconcileKinds.Invoiced : ReconcileKinds.ReceiptAssigned;
+                var line = usage.LineItemId is { } lineId ? $" (line {lineId})" : "";
+                findings.Add(Finding(kind, owner, usage, owner.Target, owner.Total,
+                    $"{account.Module.ReportTerms.ReceiptNoun} {receipt}{line} written to the ledger and to {rows} billed rows"
                     + (owner.ProviderReceiptId is null ? "" : $" (was {owner.ProviderReceiptId})")));
             }
         }
@@ -75,31 +77,17 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
                 "confirmed in our ledger but not in the provider's list: deleted there? Its rows are marked billed."));
         }
 
+        List<InvoiceView>? invoices = null;
         if (capabilities.InvoicesByTerm)
         {
-            findings.AddRange(NeverInvoiced(listed, ownerOf, account.Module.DisplayName));
+            var (tieOut, views) = await new InvoiceTieOut(provider).RunAsync(ours, listed, ownerOf, cancellationToken);
+            findings.AddRange(tieOut);
+            invoices = views;
         }
 
         return new ReconcileReport(1, job.Name, job.Provider, account.Module.Type, from, to, time.GetUtcNow(), account.Currency,
-            ours.Count, listed.Count, findings.OrderBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.SubmissionId).ThenBy(f => f.ProviderUsageId, StringComparer.Ordinal).ToList());
-    }
-
-    /// <summary>
-    /// A provider that invoices by term stores a usage dated inside a period it already invoiced but never bills it. Within the listed period: a
-    /// usage without an invoice id, older than the newest invoiced usage of the same subscription.
-    /// </summary>
-    private static IEnumerable<ReconcileFinding> NeverInvoiced(List<ProviderUsage> listed, Dictionary<string, LedgerSubmission> ownerOf, string provider)
-    {
-        foreach (var subscription in listed.GroupBy(u => u.Target.CustomerId, StringComparer.Ordinal))
-        {
-            var lastInvoiced = subscription.Where(u => u.ReceiptId is not null).Max(u => u.UsageDate);
-            foreach (var usage in subscription.Where(u => u.ReceiptId is null && u.UsageDate < lastInvoiced))
-            {
-                var owner = ownerOf.GetValueOrDefault(usage.Id);
-                yield return Finding(ReconcileKinds.NeverInvoiced, owner, usage, owner?.Target ?? usage.Target, owner?.Total,
-                    $"no invoice id, yet a usage of the same subscription dated {UtcText.Format(lastInvoiced!.Value)} is invoiced: {provider} will not bill it; raise it with billing");
-            }
-        }
+            ours.Count, listed.Count, findings.OrderBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.SubmissionId).ThenBy(f => f.ProviderUsageId, StringComparer.Ordinal).ToList(),
+            invoices);
     }
 
     private static ReconcileFinding Finding(string kind, LedgerSubmission? owner, ProviderUsage usage, SubmissionTarget target, decimal? ours, string detail) =>

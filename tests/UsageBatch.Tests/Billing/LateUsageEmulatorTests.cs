@@ -75,7 +75,7 @@ public sealed class LateUsageEmulatorTests
         var reconcile = await new UsageBatch.Reports.Reconciler(h.Store, h.Provider(account), job, account, TimeProvider.System)
             .RunAsync(from, Now.AddDays(1), CancellationToken.None);
 
-        Assert.Contains(reconcile.Findings, f => f.Kind == UsageBatch.Reports.ReconcileKinds.ReceiptAssigned && f.ReceiptId == invoiceId && f.SubmissionId == submission.Id);
+        Assert.Contains(reconcile.Findings, f => f.Kind == UsageBatch.Reports.ReconcileKinds.Invoiced && f.ReceiptId == invoiceId && f.SubmissionId == submission.Id);
         Assert.Equal(invoiceId, await h.ScalarAsync<string>("SELECT provider_receipt_id FROM chargebee_usage"));
     }
 

@@ -9,19 +9,20 @@ public sealed class ReconcilePageTests
     private static readonly DateTimeOffset From = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Html_ManyReceiptsAndFewDifferences_SummaryByKindFirstWithCountsAndValues()
+    public void Html_ManyReceiptsAndFewDifferences_DifferencesFirstThenTheSummaryByKindWithCountsAndValues()
     {
         var html = ReconcileFiles.Html(Report());
 
         var summary = Section(html, "Summary by kind");
         Assert.Equal(
             [
-                ("missing_at_provider", "1", "1,250 units"), ("not_in_ledger", "2", "12,345.50 USD"), ("value_mismatch", "1", "-2 units"),
-                ("never_invoiced", "1", "7 units"), ("receipt_assigned", "40", "4,000 units"),
+                ("missing_at_provider", "1", "1,250 units"), ("never_invoiced", "1", "7 units"), ("not_in_ledger", "2", "12,345.50 USD"), ("value_mismatch", "1", "-2 units"),
+                ("receipt_assigned", "40", "4,000 units"),
             ],
             Rows(summary).Select(r => (r[0], r[1], r[2])));
-        Assert.True(html.IndexOf("Summary by kind", StringComparison.Ordinal) < html.IndexOf("<h2>Differences</h2>", StringComparison.Ordinal));
-        Assert.Contains("<span class=\"fail\">DIFFERENCES</span>: 5 findings need a look: 1 missing_at_provider (1,250 units); 2 not_in_ledger (12,345.50 USD);", html, StringComparison.Ordinal);
+        // What finance must act on leads the page.
+        Assert.True(html.IndexOf("<h2>Differences</h2>", StringComparison.Ordinal) < html.IndexOf("Summary by kind", StringComparison.Ordinal));
+        Assert.Contains("<span class=\"fail\">DIFFERENCES</span>: 5 findings need a look: 1 missing_at_provider (1,250 units); 1 never_invoiced (7 units); 2 not_in_ledger (12,345.50 USD);", html, StringComparison.Ordinal);
         Assert.Contains("40 receipt or invoice ids written back", html, StringComparison.Ordinal);
     }
 
@@ -45,7 +46,7 @@ public sealed class ReconcilePageTests
 
         var table = Section(html, "Differences");
         Assert.Equal(
-            ["missing_at_provider", "not_in_ledger", "not_in_ledger", "value_mismatch", "never_invoiced"],
+            ["missing_at_provider", "never_invoiced", "not_in_ledger", "not_in_ledger", "value_mismatch"],
             Rows(table).Select(r => r[0]));
         Assert.Contains("<table class=\"fixed\">", table, StringComparison.Ordinal);
         Assert.Contains("<col style=\"width: 150px\">", table, StringComparison.Ordinal);
@@ -60,7 +61,7 @@ public sealed class ReconcilePageTests
     public void Line_NamesEveryKindWithItsCount()
     {
         Assert.Equal(
-            "whop-test: 1,234 ledger submissions, 1 provider usage; 5 differences: 1 missing_at_provider, 2 not_in_ledger, 1 value_mismatch, 1 never_invoiced; 40 receipt_assigned",
+            "whop-test: 1,234 ledger submissions, 1 provider usage; 5 differences: 1 missing_at_provider, 1 never_invoiced, 2 not_in_ledger, 1 value_mismatch; 40 receipt_assigned",
             ReconcileSummary.Line(Report()));
         Assert.Equal("whop-test: 1,234 ledger submissions, 1 provider usage; no differences; no receipts to write",
             ReconcileSummary.Line(Report() with { Findings = [] }));

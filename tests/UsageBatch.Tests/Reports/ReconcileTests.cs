@@ -67,19 +67,19 @@ public sealed class ReconcileTests
             var whop = await FindingsAsync(whopOut);
             Assert.Equal(
                 [
+                    (ReconcileKinds.Invoiced, "sub_Acme", acme.UsageId),
                     (ReconcileKinds.MissingAtProvider, "sub_Globex", globex.UsageId),
                     (ReconcileKinds.NotInLedger, "sub_Initech", "made-in-console"),
-                    (ReconcileKinds.ReceiptAssigned, "sub_Acme", acme.UsageId),
                 ],
                 chargebee.Select(f => (f.Kind, f.Customer, f.UsageId)).OrderBy(f => f.Kind, StringComparer.Ordinal));
             // stdout names the kinds found with their counts, after the three paths.
-            Assert.Equal("chargebee-test: 3 ledger submissions, 3 provider usages; 2 differences: 1 missing_at_provider, 1 not_in_ledger; 1 receipt_assigned", chargebeeOut[^1]);
+            Assert.Equal("chargebee-test: 3 ledger submissions, 3 provider usages; 2 differences: 1 missing_at_provider, 1 not_in_ledger; 1 invoiced", chargebeeOut[^1]);
             Assert.Equal("whop-test: 2 ledger submissions, 2 provider usages; no differences; 1 receipt_assigned", whopOut[^1]);
             var charged = Assert.Single(whop);
             Assert.Equal((ReconcileKinds.ReceiptAssigned, "mem_Alpha01"), (charged.Kind, charged.Customer));
 
             // The receipts are now on the ledger and on the covered rows.
-            var invoice = chargebee.Single(f => f.Kind == ReconcileKinds.ReceiptAssigned).Receipt;
+            var invoice = chargebee.Single(f => f.Kind == ReconcileKinds.Invoiced).Receipt;
             Assert.StartsWith("inv_", invoice, StringComparison.Ordinal);
             Assert.Equal(invoice, await h.ScalarAsync<string>("SELECT provider_receipt_id FROM chargebee_usage WHERE source_key = 'acme'"));
             Assert.Equal(invoice, (await h.Store.GetSubmissionAsync(acme.Id, CancellationToken.None))!.ProviderReceiptId);
@@ -97,32 +97,6 @@ public sealed class ReconcileTests
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    [Fact]
-    public async Task Reconcile_ChargebeeUsageOlderThanAnInvoicedOne_IsNeverInvoiced()
-    {
-        await using var h = await BillingHarness.StartAsync();
-        using var http = new HttpClient { BaseAddress = h.Emulator.BaseAddress };
-        await h.InsertChargebeeAsync("acme", "sub_Acme", ItemPrice, "2", BillingHarness.Earlier(1));
-        await h.Run(BillingHarness.Job(ProviderKind.Chargebee), h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
-        (await http.PostAsJsonAsync("_emulator/chargebee/invoice", new { subscriptionId = "sub_Acme" })).EnsureSuccessStatusCode();
-        var older = DateTimeOffset.UtcNow.AddHours(-5).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        (await http.PostAsync("_emulator/chargebee/usages", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["subscription_id"] = "sub_Acme", ["id"] = "late-entry", ["item_price_id"] = ItemPrice, ["quantity"] = "1", ["usage_date"] = older,
-        }))).EnsureSuccessStatusCode();
-
-        var job = BillingHarness.Job(ProviderKind.Chargebee);
-        var account = h.Account(ProviderKind.Chargebee);
-        var report = await new Reconciler(h.Store, h.Provider(account), job, account, TimeProvider.System)
-            .RunAsync(DateTimeOffset.UtcNow.Date.AddDays(-2), DateTimeOffset.UtcNow.Date.AddDays(2), CancellationToken.None);
-
-        Assert.Equal(
-            [ReconcileKinds.NeverInvoiced, ReconcileKinds.NotInLedger, ReconcileKinds.ReceiptAssigned],
-            report.Findings.Select(f => f.Kind));
-        Assert.All(report.Findings.Take(2), f => Assert.Equal("late-entry", f.ProviderUsageId));
-        Assert.False(report.Clean);
     }
 
     [Fact]

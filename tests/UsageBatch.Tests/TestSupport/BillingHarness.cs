@@ -145,9 +145,14 @@ internal sealed class BillingHarness : IAsyncDisposable
     }
 
     /// <summary>Closes a pending Chargebee invoice through the emulator's API, as finance (or auto-close) would.</summary>
-    public async Task CloseInvoiceAsync(string invoiceId)
+    public Task CloseInvoiceAsync(string invoiceId) => InvoiceActionAsync(invoiceId, "close");
+
+    /// <summary>Voids a Chargebee invoice through the emulator's API, as finance would.</summary>
+    public Task VoidInvoiceAsync(string invoiceId) => InvoiceActionAsync(invoiceId, "void");
+
+    private async Task InvoiceActionAsync(string invoiceId, string action)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Emulator.ChargebeeBaseUrl + "/invoices/" + invoiceId + "/close"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Emulator.ChargebeeBaseUrl + "/invoices/" + invoiceId + "/" + action))
         {
             Content = new FormUrlEncodedContent([]),
         };

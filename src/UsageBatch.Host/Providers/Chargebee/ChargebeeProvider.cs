@@ -143,6 +143,23 @@ internal sealed class ChargebeeProvider : IUsageProvider, IDisposable
         return check;
     }
 
+    public async Task<ProviderInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+    {
+        var call = await _caller.SendAsync(() => ChargebeeRequests.Invoice(invoiceId, _options), null, _options.MaxAttempts, cancellationToken);
+        if (call.Failure is { Kind: OutcomeKind.Permanent, HttpStatus: 404 })
+        {
+            return null;
+        }
+
+        if (call.Failure is not null)
+        {
+            throw new ProviderListException(call.Failure);
+        }
+
+        return ChargebeeInvoiceBody.Parse(call.Reply.Body)
+            ?? throw new ProviderListException(ProviderOutcome.Unknown($"HTTP {call.Reply.Status}: invoice {invoiceId} could not be read", call.Reply.Status));
+    }
+
     public async IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

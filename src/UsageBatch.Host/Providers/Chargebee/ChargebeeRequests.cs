@@ -87,11 +87,24 @@ internal static class ChargebeeRequests
             request.AddQueryParameter("item_price_id[is]", query.ItemId);
         }
 
+        if (query.InvoiceId is not null)
+        {
+            request.AddQueryParameter("invoice_id[is]", query.InvoiceId);
+        }
+
         if (offset is not null)
         {
             request.AddQueryParameter("offset", offset);
         }
 
+        AddAccountHeaders(request, options);
+        return request;
+    }
+
+    /// <summary><c>GET /invoices/{id}</c>: one invoice with its lines.</summary>
+    public static RestRequest Invoice(string invoiceId, ProviderAccountOptions options)
+    {
+        var request = new RestRequest("invoices/{invoice}").AddUrlSegment("invoice", invoiceId);
         AddAccountHeaders(request, options);
         return request;
     }

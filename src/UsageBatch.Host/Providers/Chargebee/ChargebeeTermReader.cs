@@ -68,9 +68,9 @@ internal sealed class ChargebeeTermReader(ProviderCaller caller, ProviderAccount
         var term = termStart is { } s ? $"the term {UtcText.Format(s)} – {UtcText.Format(invoice.Date)}" : $"the term ending {UtcText.Format(invoice.Date)}";
         return invoice.IsPending
             ? new TermCheck(TermStanding.PendingInvoice, $"usage_date {UtcText.Format(date)} is in {term}, whose invoice {invoice.Id} is still pending: it lands on that invoice",
-                invoice.Id, terms.CurrentTermStart, terms.CurrentTermEnd)
+                invoice.Id, terms.CurrentTermStart, terms.CurrentTermEnd, InvoiceStatus: invoice.Status)
             : new TermCheck(TermStanding.Late, $"usage_date {UtcText.Format(date)} is in {term}, whose invoice {invoice.Id} is {invoice.Status}: Chargebee would store the usage and never invoice it",
-                invoice.Id, terms.CurrentTermStart, terms.CurrentTermEnd);
+                invoice.Id, terms.CurrentTermStart, terms.CurrentTermEnd, InvoiceStatus: invoice.Status);
     }
 
     private static string CurrentTermText(ChargebeeSubscriptionTerms terms) =>

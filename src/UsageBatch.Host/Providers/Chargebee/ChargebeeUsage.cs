@@ -14,6 +14,8 @@ internal sealed record ChargebeeUsage(
     DateTimeOffset? CreatedAt,
     string? InvoiceId)
 {
+    public string? LineItemId { get; init; }
+
     public static ChargebeeUsage? FromWrapper(JsonElement wrapper) =>
         wrapper.ValueKind == JsonValueKind.Object && wrapper.TryGetProperty("usage", out var usage) ? From(usage) : null;
 
@@ -32,7 +34,10 @@ internal sealed record ChargebeeUsage(
             JsonRead.Decimal(usage, "quantity"),
             JsonRead.UnixSeconds(usage, "usage_date"),
             JsonRead.UnixSeconds(usage, "created_at"),
-            JsonRead.String(usage, "invoice_id"));
+            JsonRead.String(usage, "invoice_id"))
+        {
+            LineItemId = JsonRead.String(usage, "line_item_id"),
+        };
     }
 
     /// <summary>Parses a create or retrieve body.</summary>
@@ -74,5 +79,8 @@ internal sealed record ChargebeeUsage(
     }
 
     public ProviderUsage ToProviderUsage() =>
-        new(Id, SubmissionTarget.Chargebee(SubscriptionId ?? "", ItemPriceId ?? ""), Quantity ?? 0m, CreatedAt ?? DateTimeOffset.MinValue, UsageDate, InvoiceId);
+        new(Id, SubmissionTarget.Chargebee(SubscriptionId ?? "", ItemPriceId ?? ""), Quantity ?? 0m, CreatedAt ?? DateTimeOffset.MinValue, UsageDate, InvoiceId)
+        {
+            LineItemId = LineItemId,
+        };
 }
