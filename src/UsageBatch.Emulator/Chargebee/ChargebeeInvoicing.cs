@@ -76,7 +76,8 @@ internal static class ChargebeeInvoicing
                 invoice.LineItems.Add(line);
             }
 
-            line.Sum = line.Sum.Add(usage.Quantity);
+            // The site's aggregation (the provider's API docs: "Sum of all usage", "Most recent usage", "Max usage").
+            line.Sum = state.Fixtures.Settings.Chargebee.UsageAggregation == "max" ? line.Sum.Max(usage.Quantity) : line.Sum.Add(usage.Quantity);
             usage.InvoiceId = invoice.Id;
             usage.LineItemId = line.Id;
             Touch(usage, at);

@@ -21,6 +21,16 @@ internal readonly record struct QuantitySum(BigInteger Units, int Scale)
         return new QuantitySum((Units * BigInteger.Pow(10, common - Scale)) + (units * BigInteger.Pow(10, common - scale)), common);
     }
 
+    /// <summary>The larger of this and <paramref name="quantity"/> (a site aggregating usage by "max usage").</summary>
+    public QuantitySum Max(string quantity)
+    {
+        var other = Zero.Add(quantity);
+        var common = Math.Max(other.Scale, Scale);
+        var mine = Units * BigInteger.Pow(10, common - Scale);
+        var theirs = other.Units * BigInteger.Pow(10, common - other.Scale);
+        return mine >= theirs ? new QuantitySum(mine, common) : new QuantitySum(theirs, common);
+    }
+
     /// <summary>The integer quantity when there is no fraction (and it fits), else null.</summary>
     public long? Whole
     {

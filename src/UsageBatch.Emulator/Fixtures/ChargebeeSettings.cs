@@ -13,4 +13,10 @@ public sealed class ChargebeeSettings
     public int MaxUsagesPerSubscription { get; set; } = 5000;
 
     public int QuantityDecimals { get; set; } = 2;
+
+    /// <summary>
+    /// How the site turns a term's usages into a metered line's quantity: <c>sum</c> (the default) or <c>max</c> (the
+    /// provider's "Max usage" site setting). Under <c>max</c> a line bills less than its usages add up to.
+    /// </summary>
+    public string UsageAggregation { get; set; } = "sum";
 }

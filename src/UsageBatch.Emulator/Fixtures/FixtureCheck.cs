@@ -8,6 +8,11 @@ internal static class FixtureCheck
     /// <summary>The first problem found, or null.</summary>
     public static string? Problem(EmulatorFixtures fixtures)
     {
+        if (fixtures.Settings.Chargebee.UsageAggregation is not ("sum" or "max"))
+        {
+            return "settings.chargebee.usageAggregation must be sum or max";
+        }
+
         foreach (var subscription in fixtures.Chargebee.Subscriptions)
         {
             var where = $"chargebee subscription '{subscription.Id}'";

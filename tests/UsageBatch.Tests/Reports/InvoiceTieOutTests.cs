@@ -19,9 +19,12 @@ public sealed class InvoiceTieOutTests
         CreatePendingInvoices = pendingInvoices,
     };
 
-    private static async Task<BillingHarness> StartAsync(params ChargebeeSubscription[] subscriptions)
+    private static async Task<BillingHarness> StartAsync(params ChargebeeSubscription[] subscriptions) => await StartAsync("sum", subscriptions);
+
+    private static async Task<BillingHarness> StartAsync(string aggregation, params ChargebeeSubscription[] subscriptions)
     {
         var fixtures = EmulatorFixtures.CreateDefault();
+        fixtures.Settings.Chargebee.UsageAggregation = aggregation;
         foreach (var s in subscriptions)
         {
             fixtures.Chargebee.Subscriptions.Add(s);
@@ -110,6 +113,26 @@ public sealed class InvoiceTieOutTests
 
         Assert.Empty(report.Findings);
         Assert.True(report.Clean);
+    }
+
+    [Fact]
+    public async Task ALineThatBillsOtherThanItsUsagesAddUpTo_IsALineQuantityMismatch()
+    {
+        // A site set to aggregate by "max usage" bills the largest usage of the term, not their sum.
+        await using var h = await StartAsync("max", Monthly("sub_Pending", pendingInvoices: true));
+        await h.InsertChargebeeAsync("a", "sub_Pending", "api-calls-USD-monthly", "5", BillingHarness.At(Now.AddDays(-20)));
+        await h.InsertChargebeeAsync("b", "sub_Pending", "api-calls-USD-monthly", "3", BillingHarness.At(Now.AddDays(-19)));
+        await h.Run(BillingHarness.Job(ProviderKind.Chargebee), h.Account(ProviderKind.Chargebee)).ExecuteAsync(Now, CancellationToken.None);
+        var invoiceId = await PendingInvoiceAsync(h);
+        await h.CloseInvoiceAsync(invoiceId);
+
+        var report = await ReconcileAsync(h);
+
+        var mismatch = Assert.Single(report.Findings, f => f.Kind == ReconcileKinds.LineQuantityMismatch);
+        Assert.Equal((8m, 5m, invoiceId), (mismatch.OurValue, mismatch.ProviderValue, mismatch.ReceiptId));
+        Assert.Contains("bills 5, but the 2 usages on it add up to 8 (2 of them ours)", mismatch.Detail, StringComparison.Ordinal);
+        Assert.Equal(-3m, ReconcileSummary.Value(mismatch));
+        Assert.False(report.Clean);
     }
 
     private static async Task<string> PendingInvoiceAsync(BillingHarness h)
