@@ -143,7 +143,7 @@ internal static class ReconcileHtml
             ? $"None: no usage in the period was newly {terms.ReceiptVerb}."
             : $"{ReportSummaryText.Count(receipts.Count, "usage")} {(receipts.Count == 1 ? "was" : "were")} {terms.ReceiptVerb} by the provider since {(receipts.Count == 1 ? "it was" : "they were")} billed"
               + (receipts.Values.Count == 0 ? "" : $" ({ReconcileSummary.Values(receipts)})")
-              + $": each {what} id is now in the ledger and on the rows it covers. Routine, nothing to do; each is one receipt_assigned row in the CSV and JSON next to this page.");
+              + $": each {what} id is now in the ledger and on the rows it covers. Routine, nothing to do; each is one {receipts.Kind} row in the CSV and JSON next to this page.");
     }
 
     private static Cell KindCell(string kind) => new(kind, ReconcileKinds.IsDifference(kind) ? "fail" : "pass");
