@@ -68,6 +68,7 @@ internal static class ControlEndpoints
             return new JsonObject
             {
                 ["whop"] = JsonSerializer.SerializeToNode(state.WhopUsages, EmulatorJson.Provider),
+                ["whop_payments"] = JsonSerializer.SerializeToNode(state.WhopPayments, EmulatorJson.Provider),
                 ["chargebee"] = chargebee,
                 ["chargebee_invoices"] = JsonSerializer.SerializeToNode(state.ChargebeeInvoices, EmulatorJson.Provider),
             };

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using UsageBatch.Emulator.Whop;
 using static UsageBatch.Emulator.Control.ControlEndpoints;
 
 namespace UsageBatch.Emulator.Control;
@@ -16,8 +17,9 @@ internal static class WhopControlEndpoints
     }
 
     /// <summary>
-    /// Simulates Whop charging a customer: one receipt for all its usages without one. Takes membershipId, or
-    /// companyId for usages recorded against a company directly (those have no membership to charge).
+    /// Simulates Whop charging a customer: one paid payment (a receipt) for all its usages without one. Takes
+    /// membershipId, or companyId for usages recorded against a company directly (those have no membership to
+    /// charge). Answers the payment's id as receipt_id and payment_id, and the usages it charged.
     /// </summary>
     private static RequestDelegate ChargeAsync(EmulatorState state) => async context =>
     {
@@ -32,15 +34,16 @@ internal static class WhopControlEndpoints
                 : companyId is not null && state.Fixtures.Whop.Companies.Contains(companyId);
             if (known)
             {
-                var receiptId = Ids.New("rec_");
                 var usages = state.WhopUsages
                     .Where(u => u.ReceiptId is null)
                     .Where(u => membershipId is not null ? u.MembershipId == membershipId : u.MembershipId is null && u.CompanyId == companyId)
                     .ToList();
-                usages.ForEach(u => u.ReceiptId = receiptId);
+                // inferred: nothing to charge makes no payment (an empty one would be a receipt no usage points to).
+                var paymentId = usages.Count == 0 ? null : WhopCharge.Pay(state, usages).Id;
                 result = new JsonObject
                 {
-                    ["receipt_id"] = receiptId,
+                    ["receipt_id"] = paymentId,
+                    ["payment_id"] = paymentId,
                     ["usages"] = JsonSerializer.SerializeToNode(usages, EmulatorJson.Provider),
                 };
             }
