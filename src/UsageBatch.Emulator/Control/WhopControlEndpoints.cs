@@ -8,12 +8,18 @@ using static UsageBatch.Emulator.Control.ControlEndpoints;
 
 namespace UsageBatch.Emulator.Control;
 
-/// <summary>/_emulator/whop/*: what Whop does on its own side (charging a customer), which no v5 call can cause.</summary>
+/// <summary>
+/// /_emulator/whop/*: what Whop does on its own side (charging a customer, refunding or failing a payment),
+/// which no v5 call can cause.
+/// </summary>
 internal static class WhopControlEndpoints
 {
     public static void MapWhopControl(this IEndpointRouteBuilder routes, string prefix, EmulatorState state)
     {
         routes.MapPost(prefix + "/whop/charge", ChargeAsync(state));
+        routes.MapPost(prefix + "/whop/payments/{id}/refund", RefundAsync(state));
+        routes.MapPost(prefix + "/whop/payments/{id}/fail", context =>
+            ActAsync(context, state, payment => WhopPaymentActions.Fail(state, payment)));
     }
 
     /// <summary>
@@ -51,4 +57,72 @@ internal static class WhopControlEndpoints
 
         await WriteResultAsync(context, result, "Unknown membershipId or companyId");
     };
+
+    /// <summary>Body optional: <c>{"amount": decimal}</c> refunds part; without it, all that is left.</summary>
+    private static RequestDelegate RefundAsync(EmulatorState state) => async context =>
+    {
+        var body = await ReadBodyAsync(context);
+        if (!TryAmount(body, out var amount))
+        {
+            await WriteAsync(context, 400, new JsonObject { ["message"] = "The body must be empty or {\"amount\": a number}" });
+            return;
+        }
+
+        await ActAsync(context, state, payment => WhopPaymentActions.Refund(state, payment, amount));
+    };
+
+    /// <summary>Finds the route's payment, applies <paramref name="action"/> and answers the payment as it now is.</summary>
+    private static Task ActAsync(HttpContext context, EmulatorState state, Func<WhopPayment, (int Status, string Message)?> action)
+    {
+        var id = (string)context.GetRouteValue("id")!;
+        int status;
+        JsonNode answer;
+        lock (state.Gate)
+        {
+            var payment = state.WhopPayments.FirstOrDefault(p => p.Id == id);
+            var problem = payment is null ? (404, "Unknown payment id") : action(payment);
+            (status, answer) = problem is { } refusal
+                ? (refusal.Status, new JsonObject { ["message"] = refusal.Message })
+                : (200, JsonSerializer.SerializeToNode(payment, EmulatorJson.Provider)!);
+        }
+
+        return WriteAsync(context, status, answer);
+    }
+
+    /// <summary>Reads the optional amount; false when the body is there but is not an object with a numeric (or null) amount.</summary>
+    private static bool TryAmount(string body, out decimal? amount)
+    {
+        amount = null;
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            if (!root.TryGetProperty("amount", out var element) || element.ValueKind == JsonValueKind.Null)
+            {
+                return true;
+            }
+
+            if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var number))
+            {
+                amount = number;
+                return true;
+            }
+
+            return false;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }
