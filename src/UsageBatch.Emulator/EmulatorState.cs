@@ -20,6 +20,9 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
 
     public List<Whop.WhopUsage> WhopUsages { get; } = [];
 
+    /// <summary>Payments (v5's receipts) made by charges, in creation order.</summary>
+    public List<Whop.WhopPayment> WhopPayments { get; } = [];
+
     public List<Chargebee.ChargebeeUsage> ChargebeeUsages { get; } = [];
 
     /// <summary>Renewal invoices, in creation order.</summary>
@@ -44,6 +47,7 @@ internal sealed class EmulatorState(EmulatorFixtures fixtures, TimeProvider time
         lock (Gate)
         {
             WhopUsages.Clear();
+            WhopPayments.Clear();
             ChargebeeUsages.Clear();
             ChargebeeInvoices.Clear();
             ChargebeeTerms.Clear();

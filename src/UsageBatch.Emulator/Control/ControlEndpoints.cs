@@ -36,7 +36,7 @@ internal static class ControlEndpoints
         });
         routes.MapClock(Prefix, state);
         routes.MapPost(Prefix + "/chargebee/invoice", InvoiceAsync(state));
-        routes.MapPost(Prefix + "/whop/charge", ChargeAsync(state));
+        routes.MapWhopControl(Prefix, state);
 
         // Emulator-only: record a usage "behind the job's back" (as if entered in Chargebee's admin console),
         // so reconcile tests can find usages the ledger does not own. Same form body as the real create, plus
@@ -68,6 +68,7 @@ internal static class ControlEndpoints
             return new JsonObject
             {
                 ["whop"] = JsonSerializer.SerializeToNode(state.WhopUsages, EmulatorJson.Provider),
+                ["whop_payments"] = JsonSerializer.SerializeToNode(state.WhopPayments, EmulatorJson.Provider),
                 ["chargebee"] = chargebee,
                 ["chargebee_invoices"] = JsonSerializer.SerializeToNode(state.ChargebeeInvoices, EmulatorJson.Provider),
             };
@@ -146,46 +147,12 @@ internal static class ControlEndpoints
         await WriteResultAsync(context, result, "Unknown subscriptionId");
     };
 
-    /// <summary>
-    /// Simulates Whop charging a customer: one receipt for all its usages without one. Takes membershipId, or
-    /// companyId for usages recorded against a company directly (those have no membership to charge).
-    /// </summary>
-    private static RequestDelegate ChargeAsync(EmulatorState state) => async context =>
-    {
-        var body = await ReadBodyAsync(context);
-        var membershipId = StringField(body, "membershipId");
-        var companyId = StringField(body, "companyId");
-        JsonObject? result = null;
-        lock (state.Gate)
-        {
-            var known = membershipId is not null
-                ? state.Fixtures.Whop.Memberships.Any(m => m.Id == membershipId)
-                : companyId is not null && state.Fixtures.Whop.Companies.Contains(companyId);
-            if (known)
-            {
-                var receiptId = Ids.New("rec_");
-                var usages = state.WhopUsages
-                    .Where(u => u.ReceiptId is null)
-                    .Where(u => membershipId is not null ? u.MembershipId == membershipId : u.MembershipId is null && u.CompanyId == companyId)
-                    .ToList();
-                usages.ForEach(u => u.ReceiptId = receiptId);
-                result = new JsonObject
-                {
-                    ["receipt_id"] = receiptId,
-                    ["usages"] = JsonSerializer.SerializeToNode(usages, EmulatorJson.Provider),
-                };
-            }
-        }
-
-        await WriteResultAsync(context, result, "Unknown membershipId or companyId");
-    };
-
-    private static Task WriteResultAsync(HttpContext context, JsonObject? result, string notFound) =>
+    internal static Task WriteResultAsync(HttpContext context, JsonObject? result, string notFound) =>
         result is not null
             ? WriteAsync(context, 200, result)
             : WriteAsync(context, 404, new JsonObject { ["message"] = notFound });
 
-    private static async Task<string> ReadBodyAsync(HttpContext context)
+    internal static async Task<string> ReadBodyAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body);
         return await reader.ReadToEndAsync(context.RequestAborted);
@@ -194,7 +161,7 @@ internal static class ControlEndpoints
     private static async Task<string?> ReadStringFieldAsync(HttpContext context, string name) =>
         StringField(await ReadBodyAsync(context), name);
 
-    private static string? StringField(string json, string name)
+    internal static string? StringField(string json, string name)
     {
         try
         {
@@ -211,6 +178,6 @@ internal static class ControlEndpoints
         }
     }
 
-    private static Task WriteAsync(HttpContext context, int status, JsonNode body) =>
+    internal static Task WriteAsync(HttpContext context, int status, JsonNode body) =>
         EmulatorJson.WriteAsync(context, new ProviderResponse(status, body.ToJsonString(EmulatorJson.Provider)));
 }

@@ -32,6 +32,14 @@ internal static class FixtureCheck
             }
         }
 
+        foreach (var item in fixtures.Whop.BillingItems)
+        {
+            if (item.UnitPrice < 0)
+            {
+                return $"whop billing item '{item.Id}': unitPrice must not be negative";
+            }
+        }
+
         return null;
     }
 }

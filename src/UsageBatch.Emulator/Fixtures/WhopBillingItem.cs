@@ -12,6 +12,12 @@ public sealed class WhopBillingItem
 
     public string Currency { get; set; } = "usd";
 
+    /// <summary>
+    /// What one unit of a structured item costs when the emulator charges it (a variable item's usage carries its
+    /// own amount). Emulator-only: v5 prices items on plans the emulator does not model.
+    /// </summary>
+    public decimal UnitPrice { get; set; } = 1.00m;
+
     /// <summary>Optional: lets the list's <c>product_id</c> filter match something.</summary>
     public string? ProductId { get; set; }
 }

@@ -111,11 +111,16 @@ internal sealed class WhopCreateHandler(EmulatorState state)
                 BillingItemId = item.Id,
                 Quantity = quantity,
                 Amount = amount,
-                ReceiptId = fixtures.Settings.Whop.ReceiptOnCreate ? Ids.New("rec_") : null,
                 Sequence = state.NextSequence(),
                 ProductId = item.ProductId,
                 BillingItemIdentifier = item.Identifier,
             };
+            if (fixtures.Settings.Whop.ReceiptOnCreate)
+            {
+                // A receipt at create is a payment made at once, so every receipt_id resolves to a payment.
+                WhopCharge.Pay(state, [usage]);
+            }
+
             state.WhopUsages.Add(usage);
             return ProviderResponse.Json(201, usage);
         }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace UsageBatch.Emulator.Whop;
 
-/// <summary>Routes for Whop v5 billing usages, with the auth and rate-limit gate every v5 call passes.</summary>
+/// <summary>Routes for Whop v5 billing usages and payments, with the auth and rate-limit gate every v5 call passes.</summary>
 internal static class WhopEndpoints
 {
     public const string Prefix = "/api/v5";
@@ -13,6 +13,7 @@ internal static class WhopEndpoints
     {
         var create = new WhopCreateHandler(state);
         var query = new WhopQueryHandler(state);
+        var payments = new WhopPaymentQueryHandler(state);
 
         routes.MapPost(Prefix + "/app/billing_usages", async context =>
         {
@@ -24,6 +25,10 @@ internal static class WhopEndpoints
             EmulatorJson.WriteAsync(context, Gate(context, state) ?? query.List(context.Request.Query)));
         routes.MapGet(Prefix + "/app/billing_usages/{id}", context =>
             EmulatorJson.WriteAsync(context, Gate(context, state) ?? query.Retrieve((string)context.GetRouteValue("id")!)));
+        routes.MapGet(Prefix + "/app/payments", context =>
+            EmulatorJson.WriteAsync(context, Gate(context, state) ?? payments.List(context.Request.Query)));
+        routes.MapGet(Prefix + "/app/payments/{id}", context =>
+            EmulatorJson.WriteAsync(context, Gate(context, state) ?? payments.Retrieve((string)context.GetRouteValue("id")!)));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace UsageBatch.Emulator.Whop;
@@ -6,19 +5,13 @@ namespace UsageBatch.Emulator.Whop;
 /// <summary>GET list and retrieve of billing usages.</summary>
 internal sealed class WhopQueryHandler(EmulatorState state)
 {
-    private const int DefaultPer = 10;
-
-    // inferred (the provider's API docs): the docs say "max 50"; a larger per is clamped rather than refused.
-    private const int MaxPer = 50;
-
     public ProviderResponse List(IQueryCollection query)
     {
-        if (!TryPositiveInt(query, "page", 1, out var page) || !TryPositiveInt(query, "per", DefaultPer, out var per))
+        if (!WhopPaging.TryRead(query, out var page, out var per))
         {
-            return WhopMessage.Respond(400, "page and per must be positive integers");
+            return WhopPaging.BadPaging();
         }
 
-        per = Math.Min(per, MaxPer);
         string? companyId = query["company_id"];
         string? membershipId = query["membership_id"];
         string? itemId = query["billing_item_id"];
@@ -37,16 +30,7 @@ internal sealed class WhopQueryHandler(EmulatorState state)
                 .OrderByDescending(u => u.CreatedAt)
                 .ThenByDescending(u => u.Sequence)
                 .ToList();
-
-            var totalPages = (matches.Count + per - 1) / per;
-            var data = matches.Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * per)).Take(per).ToList();
-            var pagination = new WhopPagination(
-                CurrentPage: page,
-                TotalPages: totalPages,
-                NextPage: page < totalPages ? page + 1 : null,
-                PrevPage: page > 1 ? page - 1 : null,
-                TotalCount: matches.Count);
-            return ProviderResponse.Json(200, new WhopPage(pagination, data));
+            return WhopPaging.Respond(matches, page, per);
         }
     }
 
@@ -57,17 +41,5 @@ internal sealed class WhopQueryHandler(EmulatorState state)
             var usage = state.WhopUsages.FirstOrDefault(u => u.Id == id);
             return usage is null ? WhopMessage.Respond(404, "Not found") : ProviderResponse.Json(200, usage);
         }
-    }
-
-    private static bool TryPositiveInt(IQueryCollection query, string name, int fallback, out int value)
-    {
-        string? text = query[name];
-        if (string.IsNullOrEmpty(text))
-        {
-            value = fallback;
-            return true;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
     }
 }

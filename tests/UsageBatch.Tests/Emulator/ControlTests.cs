@@ -56,7 +56,7 @@ public sealed class ControlTests
 
         Assert.Equal(200, (int)response.StatusCode);
         var body = await EmulatorHarness.ReadJsonAsync(response);
-        Assert.StartsWith("rec_", body.GetProperty("receipt_id").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("pay_", body.GetProperty("receipt_id").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, body.GetProperty("usages").GetArrayLength());
         var ledger = (await emu.LedgerAsync()).GetProperty("whop");
         Assert.Equal(body.GetProperty("receipt_id").GetString(), ledger[0].GetProperty("receipt_id").GetString());

@@ -20,7 +20,7 @@ public sealed class WhopCreateTests
         Assert.Equal("bi_ApiCalls01", body.GetProperty("billing_item_id").GetString());
         Assert.Equal(12m, body.GetProperty("quantity").GetDecimal());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("amount").ValueKind);
-        Assert.Matches("^rec_[A-Za-z0-9]{14}$", body.GetProperty("receipt_id").GetString());
+        Assert.Matches("^pay_[A-Za-z0-9]{14}$", body.GetProperty("receipt_id").GetString());
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public sealed class ReconcileTests
             Assert.StartsWith("inv_", invoice, StringComparison.Ordinal);
             Assert.Equal(invoice, await h.ScalarAsync<string>("SELECT provider_receipt_id FROM chargebee_usage WHERE source_key = 'acme'"));
             Assert.Equal(invoice, (await h.Store.GetSubmissionAsync(acme.Id, CancellationToken.None))!.ProviderReceiptId);
-            Assert.StartsWith("rec_", await h.ScalarAsync<string>("SELECT provider_receipt_id FROM whop_usage WHERE source_key = 'alpha'"), StringComparison.Ordinal);
+            Assert.StartsWith("pay_", await h.ScalarAsync<string>("SELECT provider_receipt_id FROM whop_usage WHERE source_key = 'alpha'"), StringComparison.Ordinal);
             Assert.Null(await h.ScalarAsync<string?>("SELECT provider_receipt_id FROM whop_usage WHERE source_key = 'bravo'"));
 
             // Reconciling again finds the receipts already written.

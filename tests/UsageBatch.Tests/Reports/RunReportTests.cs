@@ -118,7 +118,7 @@ public sealed class RunReportTests(RunReportFixture fixture) : IClassFixture<Run
         Assert.Equal(["confirmed", "confirmed", "held", "rejected", "rejected", "zero"], statuses);
         var confirmed = json.RootElement.GetProperty("submissions").EnumerateArray().Where(s => s.GetProperty("status").GetString() == "confirmed").ToList();
         Assert.All(confirmed, s => Assert.StartsWith("bu_", s.GetProperty("providerUsageId").GetString(), StringComparison.Ordinal));
-        Assert.All(confirmed, s => Assert.StartsWith("rec_", s.GetProperty("providerReceiptId").GetString(), StringComparison.Ordinal));
+        Assert.All(confirmed, s => Assert.StartsWith("pay_", s.GetProperty("providerReceiptId").GetString(), StringComparison.Ordinal));
 
         var exceptions = json.RootElement.GetProperty("exceptions").EnumerateArray()
             .Select(e => (Scope: e.GetProperty("scope").GetString(), Kind: e.GetProperty("kind").GetString(), Key: e.GetProperty("sourceKey").GetString(), Reason: e.GetProperty("reason").GetString()!))

@@ -21,7 +21,7 @@ public sealed class WhopProviderTests : IAsyncLifetime
 
         Assert.Equal(OutcomeKind.Confirmed, outcome.Kind);
         Assert.StartsWith("bu_", outcome.UsageId, StringComparison.Ordinal);
-        Assert.StartsWith("rec_", outcome.ReceiptId, StringComparison.Ordinal);
+        Assert.StartsWith("pay_", outcome.ReceiptId, StringComparison.Ordinal);
         Assert.Equal(12.3456789m, outcome.EchoedTotal);
         var stored = Assert.Single(await _host.LedgerAsync("whop"));
         Assert.Equal("12.3456789", stored!["quantity"]!.ToJsonString());
