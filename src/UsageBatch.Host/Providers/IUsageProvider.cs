@@ -39,6 +39,9 @@ internal interface IUsageProvider
     /// <summary>One invoice with its metered lines (term-invoicing providers; others answer null). Null when it does not exist.</summary>
     Task<ProviderInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken) => Task.FromResult<ProviderInvoice?>(null);
 
+    /// <summary>Every payment the provider holds for the account (providers whose usages are charged by payments; others: none).</summary>
+    IAsyncEnumerable<ProviderPayment> ListPaymentsAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<ProviderPayment>();
+
     /// <summary>Every provider usage in the range (all pages), for reconciliation.</summary>
     IAsyncEnumerable<ProviderUsage> ListAsync(UsageListQuery query, CancellationToken cancellationToken);
 }

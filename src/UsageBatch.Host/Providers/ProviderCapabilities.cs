@@ -39,10 +39,12 @@ internal enum ReconcileListing
 /// <param name="Listing">How reconcile lists the provider's usages.</param>
 /// <param name="InvoicesByTerm">Usage is invoiced at the end of a term, and a usage dated in a closed term is never invoiced.</param>
 /// <param name="LifetimeUsageCap">The provider takes at most the account's usageCap usages per customer over its lifetime.</param>
+/// <param name="ChargesByPayment">Usages are charged by payments that list them (reconcile shows each usage's payment and its status).</param>
 internal sealed record ProviderCapabilities(
     UnknownOutcomeResolution UnknownOutcome,
     bool UsesDateBuckets,
     ReconcileDating Dating,
     ReconcileListing Listing,
     bool InvoicesByTerm,
-    bool LifetimeUsageCap);
+    bool LifetimeUsageCap,
+    bool ChargesByPayment = false);

@@ -30,6 +30,7 @@ internal static class ReconcileHtml
         Differences(page, report);
         Summary(page, kinds);
         Invoices(page, report);
+        Payments(page, report);
         Receipts(page, report, kinds);
         page.Note("receipt_assigned and invoiced are updates, not differences: the provider has charged or invoiced the usage and its id is now in the ledger and on the rows. Whop lists have no date filter and no list across customers, so usages made elsewhere are found only for the customer/item pairs our ledger billed in the period. All times are UTC.");
         return page.ToString();
@@ -63,6 +64,25 @@ internal static class ReconcileHtml
                     new Cell(l.LineQuantity == l.UsageTotal ? "yes" : "NO", l.LineQuantity == l.UsageTotal ? "pass" : "fail"),
                 ]));
         }
+    }
+
+    /// <summary>Each payment that charged our usages: paid, refunded or failed, and which of our submissions and rows it covers.</summary>
+    private static void Payments(HtmlPage page, ReconcileReport report)
+    {
+        if (report.Payments is not { Count: > 0 } payments)
+        {
+            return;
+        }
+
+        page.Heading(2, "Payments: whether what we billed was paid");
+        page.Table(["Payment", "Status", "Paid at", "Amount", "Refunded", "Usages charged", "Our submissions", "Our rows"],
+            payments.Select(p => (IReadOnlyList<Cell>)
+            [
+                Cell.Id(p.PaymentId), new Cell(p.Status, p.Status == "paid" && (p.RefundedAmount ?? 0m) == 0m ? "pass" : "fail"), Cell.Id(Time(p.PaidAt)),
+                Cell.Num(p.FinalAmount is { } f ? $"{ReportNumber.Display(f, "amount", p.Currency?.ToUpperInvariant())} {p.Currency?.ToUpperInvariant()}" : ""),
+                Cell.Num(p.RefundedAmount is { } r and > 0 ? $"{ReportNumber.Display(r, "amount", p.Currency?.ToUpperInvariant())} {p.Currency?.ToUpperInvariant()}" : ""),
+                Cell.Num(Number(p.Usages)), Cell.Id(string.Join(", ", p.OurSubmissions.Select(s => s.ToString(CultureInfo.InvariantCulture)))), Cell.Num(Number(p.OurRows)),
+            ]));
     }
 
     private static void Verdict(HtmlPage page, ReconcileReport report, IReadOnlyList<ReconcileKindSummary> kinds)

@@ -24,6 +24,12 @@ internal static class ReconcileKinds
     /// <summary>Term invoicing: a metered line's quantity is not the sum of the usages on it (ours and foreign).</summary>
     public const string LineQuantityMismatch = "line_quantity_mismatch";
 
+    /// <summary>Payments: the payment that charged the usage was refunded, in full or in part.</summary>
+    public const string PaymentRefunded = "payment_refunded";
+
+    /// <summary>Payments: the payment that charged the usage failed (or was voided, uncollectible).</summary>
+    public const string PaymentFailed = "payment_failed";
+
     /// <summary>Term invoicing: the usage is on an invoice line; the invoice id was written to the ledger and rows.</summary>
     public const string Invoiced = "invoiced";
 
@@ -32,7 +38,7 @@ internal static class ReconcileKinds
     /// routine receipts last. The JSON and CSV keep the reconciler's own order.
     /// </summary>
     public static readonly IReadOnlyList<string> ReadingOrder =
-        [MissingAtProvider, NeverInvoiced, InvoiceVoided, NotInLedger, ValueMismatch, LineQuantityMismatch, Invoiced, ReceiptAssigned];
+        [MissingAtProvider, NeverInvoiced, InvoiceVoided, PaymentFailed, PaymentRefunded, NotInLedger, ValueMismatch, LineQuantityMismatch, Invoiced, ReceiptAssigned];
 
     public static bool IsDifference(string kind) => kind is not (ReceiptAssigned or Invoiced);
 
@@ -62,6 +68,8 @@ internal static class ReconcileKinds
         InvoiceVoided => "The invoice of its term was voided: the usage is billed by no invoice. Regenerate the invoice at the provider.",
         LineQuantityMismatch => "An invoice line bills a quantity other than the sum of the usages on it; the value shown is the line's minus the usages'. Ask the provider.",
         Invoiced => "Routine: the usage is on an invoice line; the invoice id is now in the ledger and on the rows.",
+        PaymentFailed => "The payment that charged the usage failed: billed, not paid. Follow it up with the customer or the provider.",
+        PaymentRefunded => "The payment that charged the usage was refunded (the value is what we billed): billed, money returned. Check it was meant to be.",
         ReceiptAssigned => "Routine: the provider has charged or invoiced the usage; its id is now in the ledger and on the rows.",
         _ => "A finding this page does not describe; see its detail in the CSV.",
     };

@@ -14,7 +14,9 @@ internal sealed record ReconcileReport(
     int ProviderUsages,
     IReadOnlyList<ReconcileFinding> Findings,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<InvoiceView>? Invoices = null)
+    IReadOnlyList<InvoiceView>? Invoices = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<PaymentView>? Payments = null)
 {
     public int Differences => Findings.Count(f => ReconcileKinds.IsDifference(f.Kind));
 

@@ -31,7 +31,7 @@ internal static class ReconcileSummary
         ReconcileKinds.MissingAtProvider => finding.OurValue,
         ReconcileKinds.ValueMismatch => finding.ProviderValue - finding.OurValue,
         ReconcileKinds.ReceiptAssigned or ReconcileKinds.Invoiced => finding.OurValue ?? finding.ProviderValue,
-        ReconcileKinds.NeverInvoiced or ReconcileKinds.InvoiceVoided => finding.OurValue ?? finding.ProviderValue,
+        ReconcileKinds.NeverInvoiced or ReconcileKinds.InvoiceVoided or ReconcileKinds.PaymentFailed or ReconcileKinds.PaymentRefunded => finding.OurValue ?? finding.ProviderValue,
         ReconcileKinds.LineQuantityMismatch => finding.ProviderValue - finding.OurValue,
         _ => finding.ProviderValue ?? finding.OurValue,
     };

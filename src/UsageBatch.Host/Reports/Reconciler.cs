@@ -77,6 +77,14 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
                 "confirmed in our ledger but not in the provider's list: deleted there? Its rows are marked billed."));
         }
 
+        List<PaymentView>? payments = null;
+        if (capabilities.ChargesByPayment)
+        {
+            var (paymentFindings, views) = await new PaymentTieOut(provider).RunAsync(ours, ownerOf, cancellationToken);
+            findings.AddRange(paymentFindings);
+            payments = views;
+        }
+
         List<InvoiceView>? invoices = null;
         if (capabilities.InvoicesByTerm)
         {
@@ -87,7 +95,8 @@ internal sealed class Reconciler(IReportStore store, IUsageProvider provider, Jo
 
         return new ReconcileReport(1, job.Name, job.Provider, account.Module.Type, from, to, time.GetUtcNow(), account.Currency,
             ours.Count, listed.Count, findings.OrderBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.SubmissionId).ThenBy(f => f.ProviderUsageId, StringComparer.Ordinal).ToList(),
-            invoices);
+            invoices,
+            payments);
     }
 
     private static ReconcileFinding Finding(string kind, LedgerSubmission? owner, ProviderUsage usage, SubmissionTarget target, decimal? ours, string detail) =>

@@ -21,7 +21,7 @@ internal sealed class WhopModule : ProviderModule
 
     public override ProviderCapabilities Capabilities { get; } = new(
         UnknownOutcomeResolution.ListAndMatch, UsesDateBuckets: false, ReconcileDating.SentAt, ReconcileListing.PerCustomerAndItem,
-        InvoicesByTerm: false, LifetimeUsageCap: false);
+        InvoicesByTerm: false, LifetimeUsageCap: false, ChargesByPayment: true);
 
     public override ProviderReportTerms ReportTerms { get; } = new("Customer", "Item", QualifiedIds: true, "Receipt id", "charged", "receipt");
 

@@ -34,7 +34,12 @@ internal sealed class WhopProvider : IUsageProvider, IDisposable
         _caller = caller;
         _options = options;
         _logger = logger;
+        _payments = new WhopPayments(caller, options);
     }
+
+    private readonly WhopPayments _payments;
+
+    public IAsyncEnumerable<ProviderPayment> ListPaymentsAsync(CancellationToken cancellationToken) => _payments.ListAsync(cancellationToken);
 
     /// <summary>The account's pacer (tests observe the account-wide pause through it).</summary>
     internal ProviderPacer Pacer => _caller.Pacer;
