@@ -14,23 +14,9 @@ public sealed class LateUsageEmulatorTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
-    /// <summary>A monthly subscription whose first term ended about ten days ago (its renewal invoice is then generated).</summary>
-    private static ChargebeeSubscription Monthly(string id, bool pendingInvoices) => new()
-    {
-        Id = id, ItemPrices = ["api-calls-USD-monthly"], CurrentTermStart = Now.AddMonths(-1).AddDays(-10).ToUnixTimeSeconds(),
-        CreatePendingInvoices = pendingInvoices,
-    };
+    private static ChargebeeSubscription Monthly(string id, bool pendingInvoices) => TermFixtures.Monthly(id, pendingInvoices, Now);
 
-    private static async Task<BillingHarness> StartAsync(params ChargebeeSubscription[] subscriptions)
-    {
-        var fixtures = EmulatorFixtures.CreateDefault();
-        foreach (var s in subscriptions)
-        {
-            fixtures.Chargebee.Subscriptions.Add(s);
-        }
-
-        return await BillingHarness.StartAsync(fixtures);
-    }
+    private static Task<BillingHarness> StartAsync(params ChargebeeSubscription[] subscriptions) => TermFixtures.StartAsync("sum", subscriptions);
 
     private static string DaysAgo(double days) => BillingHarness.At(Now.AddDays(-days));
 

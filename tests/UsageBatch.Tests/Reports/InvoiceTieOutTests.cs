@@ -13,25 +13,11 @@ public sealed class InvoiceTieOutTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
-    private static ChargebeeSubscription Monthly(string id, bool pendingInvoices) => new()
-    {
-        Id = id, ItemPrices = ["api-calls-USD-monthly"], CurrentTermStart = Now.AddMonths(-1).AddDays(-10).ToUnixTimeSeconds(),
-        CreatePendingInvoices = pendingInvoices,
-    };
+    private static ChargebeeSubscription Monthly(string id, bool pendingInvoices) => TermFixtures.Monthly(id, pendingInvoices, Now);
 
-    private static async Task<BillingHarness> StartAsync(params ChargebeeSubscription[] subscriptions) => await StartAsync("sum", subscriptions);
+    private static Task<BillingHarness> StartAsync(params ChargebeeSubscription[] subscriptions) => TermFixtures.StartAsync("sum", subscriptions);
 
-    private static async Task<BillingHarness> StartAsync(string aggregation, params ChargebeeSubscription[] subscriptions)
-    {
-        var fixtures = EmulatorFixtures.CreateDefault();
-        fixtures.Settings.Chargebee.UsageAggregation = aggregation;
-        foreach (var s in subscriptions)
-        {
-            fixtures.Chargebee.Subscriptions.Add(s);
-        }
-
-        return await BillingHarness.StartAsync(fixtures);
-    }
+    private static Task<BillingHarness> StartAsync(string aggregation, params ChargebeeSubscription[] subscriptions) => TermFixtures.StartAsync(aggregation, subscriptions);
 
     private static async Task<ReconcileReport> ReconcileAsync(BillingHarness h)
     {

@@ -46,14 +46,19 @@ internal static class WhopJson
             }
         }
 
-        var hasNext = false;
-        if (doc.RootElement.TryGetProperty("pagination", out var pagination) && pagination.ValueKind == JsonValueKind.Object)
+        return (usages, HasNext(doc.RootElement, page, usages.Count));
+    }
+
+    /// <summary>Whether another page follows this one of a v5 list (its <c>pagination</c> block; an empty page ends it).</summary>
+    public static bool HasNext(JsonElement root, int page, int itemsOnPage)
+    {
+        if (itemsOnPage == 0 || !root.TryGetProperty("pagination", out var pagination) || pagination.ValueKind != JsonValueKind.Object)
         {
-            var next = JsonRead.Long(pagination, "next_page");
-            var total = JsonRead.Long(pagination, "total_pages");
-            hasNext = next is not null ? next > page : total is not null && total > page;
+            return false;
         }
 
-        return (usages, hasNext && usages.Count > 0);
+        var next = JsonRead.Long(pagination, "next_page");
+        var total = JsonRead.Long(pagination, "total_pages");
+        return next is not null ? next > page : total is not null && total > page;
     }
 }

@@ -67,14 +67,6 @@ internal sealed class WhopPayments(ProviderCaller caller, ProviderAccountOptions
                 JsonRead.Decimal(item, "refunded_amount"), JsonRead.String(item, "currency"), JsonRead.UnixSeconds(item, "paid_at"), JsonRead.UnixSeconds(item, "refunded_at")));
         }
 
-        var hasNext = false;
-        if (doc.RootElement.TryGetProperty("pagination", out var pagination) && pagination.ValueKind == JsonValueKind.Object)
-        {
-            var next = JsonRead.Long(pagination, "next_page");
-            var total = JsonRead.Long(pagination, "total_pages");
-            hasNext = next is not null ? next > page : total is not null && total > page;
-        }
-
-        return (payments, hasNext && payments.Count > 0);
+        return (payments, WhopJson.HasNext(doc.RootElement, page, payments.Count));
     }
 }
