@@ -557,6 +557,57 @@ public abstract class BillingStoreContractTests
     }
 
     [StoreFact]
+    public async Task NewestOccurred_IsTheLatestRowOfAnyStatus_NullWhenEmpty()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var empty = await db.Store.NewestOccurredAsync(UsageTable.Whop, None);
+        await db.InsertWhopAsync("old", "mem_A", null, "bi_X", null, null, "1", At(8, 0));
+        await db.InsertWhopAsync("newest", "mem_A", null, "bi_X", null, null, "1", At(10, 30, 5, 250));
+        await db.InsertWhopAsync("middle", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
+        await db.SetStatusAsync(UsageTable.Whop, (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "newest").Id, "billed");
+
+        Assert.Null(empty);
+        Assert.Equal(At(10, 30, 5, 250), await db.Store.NewestOccurredAsync(UsageTable.Whop, None));
+        Assert.Null(await db.Store.NewestOccurredAsync(UsageTable.Chargebee, None));
+    }
+
+    [StoreFact]
+    public async Task SilentCustomers_BilledInEachOfTheLastBillingRunsAndAbsentNow_AreListed_RunsThatBilledNothingDoNotCount()
+    {
+        await using var db = await CreateDatabaseAsync();
+        var reports = Reports(db);
+        var minute = 0;
+        async Task<long> RunBillingAsync(params string[] members)
+        {
+            foreach (var member in members)
+            {
+                await db.InsertWhopAsync($"{member}-{++minute}", member, null, "bi_X", null, null, "1", At(9, minute));
+            }
+
+            var runId = await StartRunAsync(db.Store, Now);
+            foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
+            {
+                var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), (_, _) => new GroupDecision(SubmissionStatus.Prepared, null, null), None))!
+                    .Value.Claimed.SubmissionId;
+                Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, $"wu_{id}"), None));
+                await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
+            }
+
+            return runId;
+        }
+
+        await RunBillingAsync("mem_A", "mem_B");
+        await RunBillingAsync(); // billed nothing
+        var second = await RunBillingAsync("mem_A", "mem_B");
+        var quiet = await RunBillingAsync("mem_A");
+
+        Assert.Equal([("membership_id", "mem_B")], await reports.SilentCustomersAsync("job-a", quiet, 2, None));
+        Assert.Empty(await reports.SilentCustomersAsync("job-a", second, 2, None)); // one billing run before it, not two
+        Assert.Empty(await reports.SilentCustomersAsync("job-b", quiet, 2, None));
+        Assert.Empty(await reports.SilentCustomersAsync("job-a", quiet, 0, None));
+    }
+
+    [StoreFact]
     public async Task ConfirmedInPeriod_ChargebeeByUsageDate_WhopByAcceptedAttempt_AndLookupByUsageIds()
     {
         await using var db = await CreateDatabaseAsync();
