@@ -297,34 +297,11 @@ internal sealed class BillingRun
         // Anything this run prepared but could not send (its lease could not be stretched over a request) goes back
         // to pending now: a finished run leaves none of its rows claimed.
         await ReleaseUnsentAsync(summary.RunId, summary, "the run could not send this submission within its lease");
-        await CheckFreshnessAsync(summary);
+        summary.SilentCustomerRuns = _job.SilentCustomerRuns;
+        await Freshness.CheckAsync(_store, _job, _table, _time, _logger, summary);
         return summary.NeedsAttention
             ? await FinishAsync(summary, "attention", ExitCodes.Attention, summary.Stale)
             : await FinishAsync(summary, "succeeded", ExitCodes.Ok, null);
-    }
-
-    /// <summary>
-    /// Silence is not success: with expectUsageWithin set, a usage table whose newest row (any status) is older than that
-    /// makes the run end attention, one line naming the table and that row's occurred_at.
-    /// </summary>
-    private async Task CheckFreshnessAsync(RunSummary summary)
-    {
-        summary.SilentCustomerRuns = _job.SilentCustomerRuns;
-        if (_job.ExpectUsageWithin is not { } within)
-        {
-            return;
-        }
-
-        var newest = await _store.NewestOccurredAsync(_table, CancellationToken.None);
-        summary.NewestUsageAt = newest;
-        var now = _time.GetUtcNow();
-        if (newest is null || now - newest > within)
-        {
-            summary.Stale = newest is { } n
-                ? $"{_table.Name}: no new usage; its newest row occurred at {UtcText.Format(n)}, {DurationText.Format(now - n)} ago (expectUsageWithin {DurationText.Format(within)}): check the upstream load"
-                : $"{_table.Name}: no usage at all (expectUsageWithin {DurationText.Format(within)}): check the upstream load";
-            _logger.LogWarning("Stale usage: {Stale}", summary.Stale);
-        }
     }
 
     /// <summary>Submissions this run owns that were never sent go back to pending (void), so nothing stays claimed.</summary>
