@@ -5,7 +5,7 @@ namespace UsageBatch.Emulator.Chargebee;
 
 /// <summary>
 /// An exact sum of usage quantity strings, kept at the largest scale among them (as decimal addition keeps it),
-/// so a line's quantity_in_decimal is what the usages add up to and never a float's rounding of it.
+/// so a line's quantity_in_decimal is exactly what the usages add up to, never a rounded binary approximation.
 /// </summary>
 internal readonly record struct QuantitySum(BigInteger Units, int Scale)
 {

@@ -182,7 +182,7 @@ internal static class Commands
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"database: reachable ({store.Dialect}, schema version {version})"));
         }
 
-        foreach (var warning in ConfigValidator.Warnings(options))
+        foreach (var warning in ConfigValidator.Warnings(options, TimeProvider.System))
         {
             await output.WriteLineAsync("warning: " + warning);
         }

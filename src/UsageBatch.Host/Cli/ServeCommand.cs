@@ -45,7 +45,7 @@ internal static class ServeCommand
         }
 
         var now = TimeProvider.System.GetUtcNow();
-        foreach (var warning in ConfigValidator.Warnings(options))
+        foreach (var warning in ConfigValidator.Warnings(options, TimeProvider.System))
         {
             logger.Warning("{Warning}", warning);
         }

@@ -267,7 +267,7 @@ internal static class ConfigValidator
     /// <summary>
     /// What is allowed but deserves a look, by key path (`validate` prints these; `serve` logs them at start).
     /// </summary>
-    public static IReadOnlyList<string> Warnings(AppOptions options)
+    public static IReadOnlyList<string> Warnings(AppOptions options, TimeProvider time)
     {
         var warnings = new List<string>();
         if (options.Scheduler.Store == "sqlserver" && !options.Scheduler.Clustered)
@@ -277,7 +277,7 @@ internal static class ConfigValidator
 
         for (var i = 0; i < options.Jobs.Count; i++)
         {
-            if (LateUsageWarning(options, options.Jobs[i]) is { } late)
+            if (LateUsageWarning(options, options.Jobs[i], time.GetUtcNow()) is { } late)
             {
                 warnings.Add($"jobs[{i}] ({options.Jobs[i].Name}): {late}");
             }
@@ -291,7 +291,7 @@ internal static class ConfigValidator
     /// the term has ended; once the term's invoice is closed it is late (stored, never invoiced). Said when the account's
     /// pendingInvoiceWindow is shorter than that, or not given.
     /// </summary>
-    internal static string? LateUsageWarning(AppOptions options, JobOptions job)
+    internal static string? LateUsageWarning(AppOptions options, JobOptions job, DateTimeOffset now)
     {
         if (!options.Providers.TryGetValue(job.Provider, out var account) || Providers.ProviderRegistry.Find(account.Type) is not { Capabilities.InvoicesByTerm: true })
         {
@@ -302,7 +302,7 @@ internal static class ConfigValidator
         try
         {
             var cron = Hosting.JobSchedule.Cron(job);
-            var first = cron.GetNextValidTimeAfter(DateTimeOffset.UtcNow);
+            var first = cron.GetNextValidTimeAfter(now);
             var second = first is { } f ? cron.GetNextValidTimeAfter(f) : null;
             interval = first is { } a && second is { } b ? b - a : TimeSpan.Zero;
         }

@@ -30,9 +30,9 @@ public sealed class SqlServerFailureTests
     {
         var options = new AppOptions { Scheduler = { Store = "sqlserver", Clustered = false } };
 
-        Assert.StartsWith("scheduler.clustered: false with store sqlserver", Assert.Single(ConfigValidator.Warnings(options)), StringComparison.Ordinal);
-        Assert.Empty(ConfigValidator.Warnings(new AppOptions { Scheduler = { Store = "sqlserver", Clustered = true } }));
-        Assert.Empty(ConfigValidator.Warnings(new AppOptions()));
+        Assert.StartsWith("scheduler.clustered: false with store sqlserver", Assert.Single(ConfigValidator.Warnings(options, TimeProvider.System)), StringComparison.Ordinal);
+        Assert.Empty(ConfigValidator.Warnings(new AppOptions { Scheduler = { Store = "sqlserver", Clustered = true } }, TimeProvider.System));
+        Assert.Empty(ConfigValidator.Warnings(new AppOptions(), TimeProvider.System));
     }
 }
 

@@ -20,6 +20,9 @@ public sealed class ConfigValidatorTests
         },
     };
 
+    // A fixed day far from any daylight-saving change: the warnings measure the time between two firings.
+    private static readonly UsageBatch.Tests.TestSupport.ManualTimeProvider Clock = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
+
     private static string? Environment(string name) => name is "WHOP_KEY" or "CB_KEY" ? "secret-value" : null;
 
     [Fact]
@@ -128,7 +131,7 @@ public sealed class ConfigValidatorTests
     {
         var options = Valid();
         options.Jobs[1].TimeZone = "Etc/UTC"; // a day between runs whatever the date (no daylight saving)
-        var warning = Assert.Single(ConfigValidator.Warnings(options));
+        var warning = Assert.Single(ConfigValidator.Warnings(options, Clock));
 
         Assert.StartsWith("jobs[1] (chargebee-nightly): usage from the last 1 d 01 h of each term (settleDelay 1 h 00 min + 1 d 00 h between runs) is sent after the term has ended",
             warning, StringComparison.Ordinal);
@@ -141,10 +144,10 @@ public sealed class ConfigValidatorTests
         var options = Valid();
         options.Jobs[1].TimeZone = "Etc/UTC";
         options.Providers["chargebee"].PendingInvoiceWindow = TimeSpan.FromHours(12);
-        var shortWindow = Assert.Single(ConfigValidator.Warnings(options));
+        var shortWindow = Assert.Single(ConfigValidator.Warnings(options, Clock));
         options.Providers["chargebee"].PendingInvoiceWindow = TimeSpan.FromDays(3);
 
         Assert.Contains("closes renewal invoices after 12 h 00 min: that usage will regularly be late", shortWindow, StringComparison.Ordinal);
-        Assert.Empty(ConfigValidator.Warnings(options));
+        Assert.Empty(ConfigValidator.Warnings(options, Clock));
     }
 }
