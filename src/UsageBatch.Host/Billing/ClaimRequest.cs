@@ -13,4 +13,8 @@ internal sealed record ClaimRequest(
     int BatchSize,
     ValidationRules Rules,
     string UsageIdPrefix,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>The provider whose table this is (its rules, capabilities and decisions).</summary>
+    public Providers.ProviderModule Module => Providers.ProviderRegistry.For(Table);
+}

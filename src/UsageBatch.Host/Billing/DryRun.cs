@@ -44,9 +44,9 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
             }
 
             var target = account.Module.TargetOf(row);
-            var bucket = account.Module.Capabilities.UsesDateBuckets ? Grouping.BucketKey(row.OccurredAt!, job.Bucket) : "";
+            var bucket = account.Module.UsesDateBuckets ? Grouping.BucketKey(row.OccurredAt!, job.Bucket) : "";
             var current = groups.GetValueOrDefault((target, bucket));
-            if (!Grouping.TryAdd(current.Total, Grouping.Value(row, target.ValueField), out var total))
+            if (!Grouping.TryAdd(current.Total, row.Value(target.ValueField), out var total))
             {
                 outOfRange.Add((target, bucket));
             }
@@ -65,7 +65,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
         {
             DateTimeOffset? start = null, end = null;
             IReadOnlySet<DateTimeOffset> used = new HashSet<DateTimeOffset>();
-            if (account.Module.Capabilities.UsesDateBuckets && Grouping.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
+            if (account.Module.UsesDateBuckets && Grouping.TryBucketBounds(bucket, job.Bucket, out var s, out var e))
             {
                 (start, end) = (s, e);
                 used = await store.UsedUsageDatesAsync(job.Provider, target, s, e, 0, cancellationToken);

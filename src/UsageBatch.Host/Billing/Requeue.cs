@@ -118,15 +118,16 @@ internal sealed class Requeue(
             $"requeue: submission {submission.Id} re-dated from {was} into the current term as {Usage.UtcText.Format(date.Value)} and released; the next run of {submission.Job} sends it ({submission.RowCount} rows, {submission.Target.ValueField} {submission.Total.ToString(CultureInfo.InvariantCulture)})");
     }
 
-    /// <param name="table">The usage table (row ids count from 1 in each); null looks in both.</param>
+    /// <param name="table">The usage table (row ids count from 1 in each); null looks in the tables of every configured job.</param>
     public async Task<int> RowAsync(long rowId, UsageTable? table, CancellationToken cancellationToken)
     {
-        var held = (await requeueStore.FindHeldRowsAsync(rowId, cancellationToken)).Where(r => table is null || r.Table == table).ToList();
+        IReadOnlyList<UsageTable> tables = table is not null ? [table] : options.Jobs.Select(j => options.Providers[j.Provider].Module.Table).Distinct().ToList();
+        var held = await requeueStore.FindHeldRowsAsync(rowId, tables, cancellationToken);
         if (held.Count != 1)
         {
             await output.WriteLineAsync(held.Count == 0
-                ? $"requeue: no held row {rowId} in {table?.Name ?? "whop_usage or chargebee_usage"}"
-                : $"requeue: row {rowId} is held in both usage tables; name one: --table whop_usage or --table chargebee_usage (or --job NAME)");
+                ? $"requeue: no held row {rowId} in {string.Join(" or ", tables.Select(t => t.Name))}"
+                : $"requeue: row {rowId} is held in {held.Count} usage tables; name one: --table {string.Join(" or --table ", held.Select(r => r.Table.Name))} (or --job NAME)");
             return ExitCodes.BadConfiguration;
         }
 

@@ -149,7 +149,7 @@ internal static class CliApp
         Option<bool> intoCurrentTerm)
     {
         var target = new RequeueTarget(parse.GetValue(row), parse.GetValue(submission),
-            parse.GetValue(table) is { } name ? UsageTable.Parse(name) : null, parse.GetValue(job), parse.GetValue(intoCurrentTerm));
+            parse.GetValue(table) is { } name ? Providers.ProviderRegistry.Table(name) : null, parse.GetValue(job), parse.GetValue(intoCurrentTerm));
         if (target.IntoCurrentTerm && target.Submission is null)
         {
             throw new UsageException("usagebatch requeue: --into-current-term goes with --submission ID (a held late group)");

@@ -34,7 +34,6 @@ internal enum ReconcileListing
 /// What a provider can and cannot do, as the core asks it (the core branches on these, never on a provider's name).
 /// </summary>
 /// <param name="UnknownOutcome">How an unknown outcome is settled.</param>
-/// <param name="UsesDateBuckets">Groups are split by a UTC bucket of occurred_at (hour, day, month) and carry a usage date.</param>
 /// <param name="Dating">Which date reconcile compares by.</param>
 /// <param name="Listing">How reconcile lists the provider's usages.</param>
 /// <param name="InvoicesByTerm">Usage is invoiced at the end of a term, and a usage dated in a closed term is never invoiced.</param>
@@ -42,7 +41,6 @@ internal enum ReconcileListing
 /// <param name="ChargesByPayment">Usages are charged by payments that list them (reconcile shows each usage's payment and its status).</param>
 internal sealed record ProviderCapabilities(
     UnknownOutcomeResolution UnknownOutcome,
-    bool UsesDateBuckets,
     ReconcileDating Dating,
     ReconcileListing Listing,
     bool InvoicesByTerm,

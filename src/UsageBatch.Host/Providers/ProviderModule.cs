@@ -41,7 +41,10 @@ internal abstract class ProviderModule
     public abstract string? CheckRow(UsageRow row, ValidationRules rules);
 
     /// <summary>Who and what a valid row bills: the grouping key, with the provider's own field names.</summary>
-    public abstract SubmissionTarget TargetOf(UsageRow row);
+    public SubmissionTarget TargetOf(UsageRow row) => Table.TargetOf(row);
+
+    /// <summary>Groups are split by a UTC bucket of occurred_at (hour, day, month) and carry a usage date.</summary>
+    public bool UsesDateBuckets => Table.DateBuckets;
 
     /// <summary>
     /// The usage date a group is sent under, chosen before the job's limits so a held group keeps it reserved; null

@@ -54,7 +54,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
         // A summary that records the cap limits also recorded the currency (null there means none was configured).
         var recorded = summary?.Summary.CapWarnAt is not null ? summary.Summary : null;
         return new(
-            run.Id, run.Job, run.ProviderAccount, UsageTable.Parse(run.UsageTable).Provider.ToString().ToLowerInvariant(), run.UsageTable,
+            run.Id, run.Job, run.ProviderAccount, ProviderRegistry.For(ProviderRegistry.Table(run.UsageTable)).Type, run.UsageTable,
             run.Status, run.ExitCode, run.Message, run.DryRun, run.ScheduledAt, run.Cutoff, run.StartedAt, run.FinishedAt, run.Host,
             recorded is null ? defaults.Currency : recorded.Currency,
             recorded?.CapWarnAt ?? defaults.CapWarnAt,

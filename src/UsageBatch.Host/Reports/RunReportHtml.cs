@@ -211,7 +211,7 @@ internal static class RunReportHtml
         // A provider that dates usages takes one per (customer, item, usage date), so the date is what tells submissions
         // apart; otherwise the value kind does.
         var terms = ProviderReportTerms.Of(report.Run.Provider);
-        var dated = ProviderRegistry.Find(report.Run.Provider)?.Capabilities.UsesDateBuckets == true;
+        var dated = ProviderRegistry.Find(report.Run.Provider)?.UsesDateBuckets == true;
         IReadOnlyList<string> headers =
             ["Id", "Status", terms.Customer, terms.Item, dated ? "Usage date" : "Value kind", "Rows", "Total", "Echoed", "Unit", "Provider usage id", terms.ReceiptId, "Reason"];
         page.Table(headers,

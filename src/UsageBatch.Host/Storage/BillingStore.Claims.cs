@@ -12,18 +12,23 @@ internal sealed partial class BillingStore
     {
         await using var session = await _dialect.OpenAsync(cancellationToken);
         var args = new { Cutoff = UtcText.WholeSeconds(cutoff), Bucket = Arg.Ansi(bucket, 10), PrefixLength = Grouping.BucketPrefixLength(bucket) };
-        if (table.Provider == ProviderKind.Whop)
+        var groups = await session.QueryAsync(Sql.Groups[table], args, r =>
         {
-            return await session.QueryAsync(Sql.WhopGroups, args, r => new PendingGroup(
-                new SubmissionTarget(r.String(0), r.String(1), r.String(2), r.String(3), r.String(4)),
-                null, null, r.Long(5), r.SumOrNull(6) ?? 0m, r.UsageTimeOrNull(7) ?? cutoff), cancellationToken);
-        }
+            var target = new SubmissionTarget(r.String(0), r.String(1), r.String(2), r.String(3), r.String(4));
+            var (start, end) = (default(DateTimeOffset?), default(DateTimeOffset?));
+            if (table.DateBuckets)
+            {
+                if (!Grouping.TryBucket(r.GetValue(5), bucket, out var s, out var e))
+                {
+                    // Not a bucket: a malformed occurred_at slipped in after validation; the next run rejects it.
+                    return null;
+                }
 
-        var groups = await session.QueryAsync(Sql.ChargebeeGroups, args, r =>
-            Grouping.TryBucket(r.GetValue(2), bucket, out var start, out var end)
-                ? new PendingGroup(SubmissionTarget.Chargebee(r.String(0), r.String(1)), start, end, r.Long(3), r.SumOrNull(4) ?? 0m, r.UsageTimeOrNull(5) ?? cutoff)
-                : null, cancellationToken);
-        // A bucket that is not one: a malformed occurred_at slipped in after validation; the next run rejects it.
+                (start, end) = (s, e);
+            }
+
+            return new PendingGroup(target, start, end, r.Long(6), r.SumOrNull(7) ?? 0m, r.UsageTimeOrNull(8) ?? cutoff);
+        }, cancellationToken);
         return groups.OfType<PendingGroup>().ToList();
     }
 
@@ -54,7 +59,7 @@ internal sealed partial class BillingStore
     {
         foreach (var row in rows)
         {
-            var reason = ProviderRegistry.For(request.Table).CheckRow(row, request.Rules);
+            var reason = request.Module.CheckRow(row, request.Rules);
             if (reason is null)
             {
                 tally.Add(row);
@@ -92,7 +97,10 @@ internal sealed partial class BillingStore
         {
             Status = Arg.Ansi(decision.Status, 10), decision.Reason, Count = tally.Ids.Count, tally.Total, tally.First, tally.Last,
             RowIds = Arg.LongAnsi(RowIdRanges.Format(tally.Ids)), decision.UsageDate,
-            UsageId = Arg.Ansi(request.Table.Provider == ProviderKind.Chargebee ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null, 200),
+            // A provider that takes a client-assigned id gets it now, before anything is sent: a re-send after an
+            // unknown outcome must carry the same id.
+            UsageId = Arg.Ansi(request.Module.Capabilities.UnknownOutcome == UnknownOutcomeResolution.SendSameIdAgain
+                ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null, 200),
             request.Now, Id = submissionId, request.RunId,
         }, cancellationToken), request.RunId, submissionId);
         await InsertEventAsync(session, submissionId, request.RunId, request.Now, decision.Status,
@@ -100,17 +108,28 @@ internal sealed partial class BillingStore
         return (group, decision);
     }
 
+    /// <summary>
+    /// What the ledger already holds for the group's customer, as its provider needs it: the usage dates taken in the
+    /// group's bucket (providers with dated usages) and the usages counted toward a lifetime cap. Read under the
+    /// dialect's lock on the customer, so two runs of one account cannot both take the last date or the last usage.
+    /// </summary>
     private async Task<GroupFacts> ReadFactsAsync(StoreSession session, ClaimRequest request, PendingGroup group, long submissionId, CancellationToken cancellationToken)
     {
-        if (request.Table.Provider != ProviderKind.Chargebee)
+        var dated = request.Module.UsesDateBuckets;
+        var capped = request.Module.Capabilities.LifetimeUsageCap;
+        if (!dated && !capped)
         {
             return new GroupFacts(new HashSet<DateTimeOffset>(), 0);
         }
 
         await _dialect.LockGroupFactsAsync(session, request.ProviderAccount, group.Target.CustomerId, cancellationToken);
-        var used = await UsedUsageDatesAsync(session, request.ProviderAccount, group.Target, group.BucketStart!.Value, group.BucketEnd!.Value, submissionId, cancellationToken);
-        var counted = await session.ScalarAsync<int>(Sql.CapCount,
-            new { Account = request.ProviderAccount, SubscriptionId = group.Target.CustomerId, Id = submissionId }, cancellationToken);
+        var used = dated
+            ? await UsedUsageDatesAsync(session, request.ProviderAccount, group.Target, group.BucketStart!.Value, group.BucketEnd!.Value, submissionId, cancellationToken)
+            : new HashSet<DateTimeOffset>();
+        var counted = capped
+            ? await session.ScalarAsync<int>(Sql.CapCount,
+                new { Account = request.ProviderAccount, CustomerField = Arg.Ansi(group.Target.CustomerField, 50), group.Target.CustomerId, Id = submissionId }, cancellationToken)
+            : 0;
         return new GroupFacts(used, counted);
     }
 
@@ -123,6 +142,6 @@ internal sealed partial class BillingStore
     private async Task<IReadOnlySet<DateTimeOffset>> UsedUsageDatesAsync(StoreSession session, string account, SubmissionTarget target,
         DateTimeOffset bucketStart, DateTimeOffset bucketEnd, long exceptSubmissionId, CancellationToken cancellationToken) =>
         (await session.QueryAsync(Sql.UsedUsageDates,
-            new { Account = account, SubscriptionId = target.CustomerId, ItemPriceId = target.ItemId, Start = bucketStart, End = bucketEnd, Id = exceptSubmissionId },
+            new { Account = account, target.CustomerId, target.ItemId, Start = bucketStart, End = bucketEnd, Id = exceptSubmissionId },
             r => r.Time(0), cancellationToken)).ToHashSet();
 }

@@ -105,7 +105,7 @@ internal sealed partial class BillingStore
             return 0;
         }
 
-        var table = UsageTable.Parse(submission.UsageTable);
+        var table = Providers.ProviderRegistry.Table(submission.UsageTable);
         var rowStatus = SubmissionStatus.RowStatusFor(submission.Status);
         var exceptionKind = submission.Status switch
         {

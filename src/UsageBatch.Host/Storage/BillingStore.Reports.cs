@@ -109,7 +109,7 @@ internal sealed partial class BillingStore
         await using var session = await _dialect.OpenAsync(cancellationToken);
         var submission = await GetSubmissionAsync(session, submissionId, cancellationToken)
             ?? throw new InvalidOperationException($"submission {submissionId} does not exist");
-        var table = UsageTable.Parse(submission.UsageTable);
+        var table = Providers.ProviderRegistry.Table(submission.UsageTable);
         var receipt = Arg.Ansi(receiptId, Arg.ProviderIdLength);
         await session.InTransactionAsync(() => session.ExecuteAsync(Sql.RecordReceipt, new { Id = submissionId, ReceiptId = receipt, Now = now }, cancellationToken), cancellationToken);
         var batchSize = _dialect.MaxRowsPerStatement;

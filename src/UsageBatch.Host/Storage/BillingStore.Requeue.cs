@@ -10,11 +10,11 @@ internal sealed partial class BillingStore
             HeldRow.RequeuedReason(table, r.Long(0), r.Long(2), r.String(3), r.TextOrNull(4))), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, IEnumerable<UsageTable> tables, CancellationToken cancellationToken)
     {
         await using var session = await _dialect.OpenAsync(cancellationToken);
         var found = new List<HeldRow>();
-        foreach (var table in new[] { UsageTable.Whop, UsageTable.Chargebee })
+        foreach (var table in tables)
         {
             found.AddRange(await session.QueryAsync(Sql.FindHeldRow[table], new { Id = rowId },
                 r => new HeldRow(table, r.Long(0), r.TextOrNull(1), r.LongOrNull(2), r.TextOrNull(3)), cancellationToken));
@@ -34,7 +34,7 @@ internal sealed partial class BillingStore
         await using var session = await _dialect.OpenAsync(cancellationToken);
         var submission = await GetSubmissionAsync(session, submissionId, cancellationToken)
             ?? throw new InvalidOperationException($"submission {submissionId} does not exist");
-        var table = UsageTable.Parse(submission.UsageTable);
+        var table = Providers.ProviderRegistry.Table(submission.UsageTable);
         var batchSize = _dialect.MaxRowsPerStatement;
         var rows = 0;
         var after = BatchStep.Start;

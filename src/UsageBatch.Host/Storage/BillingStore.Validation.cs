@@ -14,7 +14,7 @@ internal sealed partial class BillingStore
         await using var reader = await session.ReaderAsync(Sql.PendingRows[table], null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return reader.UsageRow();
+            yield return reader.UsageRow(table);
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed class ClaimTally(PendingGroup group)
     public void Add(UsageRow row)
     {
         Ids.Add(row.Id);
-        if (!OutOfRange && Grouping.TryAdd(Total, Grouping.Value(row, Group.Target.ValueField), out var sum))
+        if (!OutOfRange && Grouping.TryAdd(Total, row.Value(Group.Target.ValueField), out var sum))
         {
             Total = sum;
         }

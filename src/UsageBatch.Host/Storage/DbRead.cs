@@ -75,10 +75,24 @@ internal static class DbRead
         _ => null,
     };
 
-    /// <summary>A usage row whose columns are in <see cref="UsageRow"/>'s order, as canonical text.</summary>
-    public static UsageRow UsageRow(this DbDataReader reader) =>
-        new(reader.Long(0), reader.TextOrNull(1), reader.TextOrNull(2), reader.TextOrNull(3), reader.TextOrNull(4), reader.TextOrNull(5),
-            reader.TextOrNull(6), reader.TextOrNull(7), reader.TextOrNull(8), reader.TextOrNull(9), reader.TextOrNull(10));
+    /// <summary>
+    /// A usage row of <paramref name="table"/> as every statement answers one: id, source_key, occurred_at, then the
+    /// table's <see cref="UsageTable.Fields"/> in order, as canonical text (see <see cref="UsageRowColumns"/>).
+    /// </summary>
+    public static UsageRow UsageRow(this DbDataReader reader, UsageTable table)
+    {
+        var fields = new string?[table.Fields.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = reader.TextOrNull(3 + i);
+        }
+
+        return new UsageRow(table, reader.Long(0), reader.TextOrNull(1), reader.TextOrNull(2), fields);
+    }
+
+    /// <summary>The columns <see cref="UsageRow(DbDataReader, UsageTable)"/> reads, in its order, each prefixed with <paramref name="prefix"/>.</summary>
+    public static string UsageRowColumns(UsageTable table, string prefix = "") =>
+        string.Join(", ", new[] { "id", "source_key", "occurred_at" }.Concat(table.Fields.Select(c => c.Name)).Select(c => prefix + c));
 
     public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 

@@ -55,7 +55,7 @@ internal sealed class GroupBatches(BillingStore store, StoreDialect dialect) : R
                 }
 
                 var claimed = await session.QueryAsync(dialect.Sql.ClaimBatch[request.Table], ClaimArgs(request, tally.SubmissionId, rowsPerStatement),
-                    DbRead.UsageRow, cancellationToken);
+                    r => r.UsageRow(request.Table), cancellationToken);
                 await store.TallyClaimedAsync(session, request, tally, claimed, cancellationToken);
                 if (claimed.Count == rowsPerStatement)
                 {
@@ -83,25 +83,15 @@ internal sealed class GroupBatches(BillingStore store, StoreDialect dialect) : R
         }
     }
 
-    private static object ClaimArgs(ClaimRequest request, long submissionId, int batchSize)
+    private static NamedArgs ClaimArgs(ClaimRequest request, long submissionId, int batchSize)
     {
-        var target = request.Group.Target;
-        var cutoff = Usage.UtcText.WholeSeconds(request.Cutoff);
-        if (request.Table.Provider == Providers.ProviderKind.Whop)
+        var args = new NamedArgs().With(new { Cutoff = Usage.UtcText.WholeSeconds(request.Cutoff), BatchSize = batchSize, request.RunId, SubmissionId = submissionId });
+        if (request.Table.DateBuckets)
         {
-            var key = Grouping.WhopKeyOf(target);
-            return new
-            {
-                key.MembershipId, key.CompanyId, key.BillingItemId, key.BillingItemIdentifier, key.IsAmount,
-                Cutoff = cutoff, BatchSize = batchSize, request.RunId, SubmissionId = submissionId,
-            };
+            args.With(new { BucketStart = request.Group.BucketStart!.Value, BucketEnd = request.Group.BucketEnd!.Value });
         }
 
-        return new
-        {
-            SubscriptionId = Arg.Ansi(target.CustomerId), ItemPriceId = Arg.Ansi(target.ItemId), request.Group.BucketStart, request.Group.BucketEnd,
-            Cutoff = cutoff, BatchSize = batchSize, request.RunId, SubmissionId = submissionId,
-        };
+        return ClaimKey.Add(args, request.Table, request.Group.Target);
     }
 
     public override async Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)

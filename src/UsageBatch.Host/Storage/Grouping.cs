@@ -1,4 +1,3 @@
-using UsageBatch.Providers;
 using System.Globalization;
 using UsageBatch.Billing;
 using UsageBatch.Usage;
@@ -6,10 +5,9 @@ using UsageBatch.Usage;
 namespace UsageBatch.Storage;
 
 /// <summary>
-/// What a group is, written once: the run, the dry run and both dialects' statements all group by these keys.
-/// Whop: the customer and item fields a row carries (membership before company, billing item id before its
-/// identifier) and whether it bills an amount or a quantity. Chargebee: subscription, item price and the UTC bucket
-/// (hour, day or month) of occurred_at.
+/// What a group is, written once: the run, the dry run and both dialects' statements all group by these keys: the
+/// customer, item and value fields a row carries (the first set column of each, as its <see cref="UsageTable"/>
+/// lists them) and, for a table with date buckets, the UTC bucket (hour, day or month) of occurred_at.
 /// </summary>
 internal static class Grouping
 {
@@ -29,9 +27,6 @@ internal static class Grouping
         sum = total + value;
         return Math.Abs(sum) < TotalLimit;
     }
-
-    /// <summary>The value a valid row adds to its group: its amount or its quantity, as the group's value field says.</summary>
-    public static decimal Value(UsageRow row, string valueField) => DecimalText.Parse((valueField == "amount" ? row.Amount : row.Quantity)!);
 
     /// <summary>The canonical text of occurred_at up to the bucket (what SQLite groups by): 2026-11-20T05 / 2026-11-20 / 2026-11.</summary>
     public static int BucketPrefixLength(string bucket) => bucket switch
@@ -94,15 +89,4 @@ internal static class Grouping
         start = end = default;
         return false;
     }
-
-    /// <summary>A Whop group's key as the claim statements match it: one value per column, null where the row has none.</summary>
-    public static WhopKey WhopKeyOf(SubmissionTarget target) => new(
-        Arg.Ansi(target.CustomerField == "membership_id" ? target.CustomerId : null),
-        Arg.Ansi(target.CustomerField == "company_id" ? target.CustomerId : null),
-        Arg.Ansi(target.ItemField == "billing_item_id" ? target.ItemId : null),
-        Arg.Text(target.ItemField == "billing_item_identifier" ? target.ItemId : null, 200),
-        target.ValueField == "amount" ? 1 : 0);
 }
-
-/// <summary>The columns a Whop group is matched on (see <see cref="Grouping.WhopKeyOf"/>).</summary>
-internal readonly record struct WhopKey(Dapper.DbString MembershipId, Dapper.DbString CompanyId, Dapper.DbString BillingItemId, Dapper.DbString BillingItemIdentifier, int IsAmount);

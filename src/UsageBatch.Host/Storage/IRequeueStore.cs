@@ -6,7 +6,7 @@ namespace UsageBatch.Storage;
 internal interface IRequeueStore
 {
     /// <summary>Held rows with this id, in either usage table (ids are per table, so there may be two).</summary>
-    Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<HeldRow>> FindHeldRowsAsync(long rowId, IEnumerable<UsageTable> tables, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes a held submission back: its held rows become claimed again and the submission takes

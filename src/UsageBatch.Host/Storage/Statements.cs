@@ -1,13 +1,5 @@
 namespace UsageBatch.Storage;
 
-/// <summary>A statement that names a usage table: one text per table (the two fixed names, never input).</summary>
-internal sealed record PerTable(string Whop, string Chargebee)
-{
-    public string this[UsageTable table] => table.Provider == Providers.ProviderKind.Whop ? Whop : Chargebee;
-
-    public static PerTable From(Func<UsageTable, string> text) => new(text(UsageTable.Whop), text(UsageTable.Chargebee));
-}
-
 /// <summary>
 /// Every statement the store sends, by name (where a count of rows changed is used, the statement answers it as a
 /// scalar, counted from what it changed: the client's count would include rows a DBA's trigger touched): the part of a dialect that differs (lock hints, <c>OUTPUT … INTO</c>
@@ -63,7 +55,7 @@ internal sealed class Statements
     public required string InsertRowException { get; init; }
 
     // Validate
-    /// <summary>Every pending row, in <see cref="Usage.UsageRow"/>'s column order, streamed.</summary>
+    /// <summary>Every pending row as <see cref="DbRead.UsageRow"/> reads it (id, source_key, occurred_at, the table's fields), streamed.</summary>
     public required PerTable PendingRows { get; init; }
     /// <summary>Makes the (empty) staging table the dialect's <see cref="StoreDialect.StageRejectionsAsync"/> fills.</summary>
     public required string CreateRejectStage { get; init; }
@@ -73,13 +65,14 @@ internal sealed class Statements
     public required PerTable HoldRequeued { get; init; }
 
     // Claim and prepare
-    /// <summary>customer_field, customer_id, item_field, item_id, value_field, count, total, last occurred_at of pending rows before @Cutoff.</summary>
-    public required string WhopGroups { get; init; }
-    /// <summary>subscription_id, item_price_id, bucket (see <see cref="Grouping.TryBucket"/>), count, total, last occurred_at of pending rows before @Cutoff.</summary>
-    public required string ChargebeeGroups { get; init; }
+    /// <summary>
+    /// customer_field, customer_id, item_field, item_id, value_field, bucket (see <see cref="Grouping.TryBucket"/>; NULL
+    /// for a table without date buckets), count, total, last occurred_at of pending rows before @Cutoff, in that order.
+    /// </summary>
+    public required PerTable Groups { get; init; }
     /// <summary>A 'preparing' ledger row for a group while the run is still 'running'; answers its id, or nothing when the run is not.</summary>
     public required string InsertPreparing { get; init; }
-    /// <summary>Claims up to @BatchSize pending rows of one group for @SubmissionId; answers them as usage rows, by id.</summary>
+    /// <summary>Claims up to @BatchSize pending rows of one group (its <see cref="ClaimKey"/>) for @SubmissionId; answers them as usage rows, by id.</summary>
     public required PerTable ClaimBatch { get; init; }
     public required PerTable RejectClaimedRow { get; init; }
     /// <summary>
@@ -89,9 +82,9 @@ internal sealed class Statements
     public required string UpdatePreparing { get; init; }
     public required string DeleteSubmission { get; init; }
     public required string DecideSubmission { get; init; }
-    /// <summary>Submissions of a subscription that count toward Chargebee's lifetime cap. Scalar.</summary>
+    /// <summary>Submissions of a customer (@CustomerField, @CustomerId) that count toward a lifetime cap of usages. Scalar.</summary>
     public required string CapCount { get; init; }
-    /// <summary>usage_date of submissions that may exist at the provider for a subscription and item price in [@Start, @End).</summary>
+    /// <summary>usage_date of submissions that may exist at the provider for a customer and item (@CustomerId, @ItemId) in [@Start, @End).</summary>
     public required string UsedUsageDates { get; init; }
 
     // Requeue

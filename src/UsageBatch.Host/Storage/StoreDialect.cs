@@ -51,12 +51,12 @@ internal abstract class StoreDialect : IAsyncDisposable
     public abstract Task RenewGuardAsync(string job, long runId, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Serializes, until the transaction ends, every claim deciding a group of this (account, subscription): the cap
+    /// Serializes, until the transaction ends, every claim deciding a group of this (account, customer): the cap
     /// count and the usage dates it reads must not be read by two runs at once and both pass. SQLite has one writer
     /// at a time already; SQL Server takes a transaction-owned app lock (its reads may be versioned under
     /// READ_COMMITTED_SNAPSHOT, and locks on rows that do not exist yet protect nothing).
     /// </summary>
-    public virtual Task LockGroupFactsAsync(StoreSession session, string account, string subscription, CancellationToken cancellationToken) => Task.CompletedTask;
+    public virtual Task LockGroupFactsAsync(StoreSession session, string account, string customer, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Fills the staging table <see cref="Statements.CreateRejectStage"/> made (SQL Server: a bulk copy).</summary>
     public abstract Task StageRejectionsAsync(StoreSession session, IReadOnlyList<RowRejection> rejections, CancellationToken cancellationToken);

@@ -63,8 +63,14 @@ internal abstract class StoreSession : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>The readable properties of an argument object, cached per type.</summary>
-    protected static PropertyInfo[] Properties(object args) => Properties(args.GetType());
+    /// <summary>
+    /// The named values of an argument object: a <see cref="NamedArgs"/>' entries (statements written from a usage
+    /// table's description, whose parameters depend on its columns), else its readable properties, cached per type.
+    /// </summary>
+    protected static IEnumerable<(string Name, Type Type, object? Value)> Values(object args) =>
+        args is NamedArgs named
+            ? named.Select(p => (p.Key, p.Value?.GetType() ?? typeof(object), p.Value))
+            : Properties(args.GetType()).Select(p => (p.Name, p.PropertyType, p.GetValue(args)));
 
     private static PropertyInfo[] Properties(Type type) =>
         PropertyCache.GetOrAdd(type, static t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance));
@@ -74,10 +80,31 @@ internal abstract class StoreSession : IAsyncDisposable
     /// <summary>Whether a value is a list Dapper expands (<c>IN @Ids</c>), which only Dapper's own binding handles.</summary>
     protected static bool IsList(object? value) => value is IEnumerable and not string and not byte[];
 
-    /// <summary>Whether an argument object has a list among its properties (decided once per type).</summary>
+    /// <summary>Whether an argument object has a list among its values (decided once per type).</summary>
     protected static bool HasList(object? args) =>
-        args is not null && ListTypes.GetOrAdd(args.GetType(), static t => Properties(t).Any(p =>
+        args is NamedArgs named ? named.Values.Any(IsList)
+        : args is not null && ListTypes.GetOrAdd(args.GetType(), static t => Properties(t).Any(p =>
             typeof(IEnumerable).IsAssignableFrom(p.PropertyType) && p.PropertyType != typeof(string) && p.PropertyType != typeof(byte[])));
 
     private static readonly ConcurrentDictionary<Type, bool> ListTypes = new();
+}
+
+/// <summary>Arguments by name, for a statement whose parameters come from a usage table's columns (an anonymous object cannot vary).</summary>
+internal sealed class NamedArgs : Dictionary<string, object?>
+{
+    public NamedArgs()
+        : base(StringComparer.Ordinal)
+    {
+    }
+
+    /// <summary>Adds every readable property of <paramref name="args"/> (an anonymous object of the fixed parameters).</summary>
+    public NamedArgs With(object args)
+    {
+        foreach (var property in args.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            Add(property.Name, property.GetValue(args));
+        }
+
+        return this;
+    }
 }

@@ -16,7 +16,7 @@ public sealed class BillingRunTests
             await h.InsertChargebeeAsync($"k{i}", "sub_Acme", "api-calls-USD-monthly", "0.1", BillingHarness.Earlier(i));
         }
 
-        var groups = await h.Store.ListPendingGroupsAsync(UsageTable.Chargebee, DateTimeOffset.UtcNow.AddHours(-1), "day", CancellationToken.None);
+        var groups = await h.Store.ListPendingGroupsAsync(Tables.Chargebee, DateTimeOffset.UtcNow.AddHours(-1), "day", CancellationToken.None);
         var group = Assert.Single(groups);
         Assert.Equal(1m, group.Total);
 
@@ -26,7 +26,7 @@ public sealed class BillingRunTests
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         var (_, chargebee) = await h.ProviderLedgerAsync();
         Assert.Equal(1m, Assert.Single(chargebee).Value);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class BillingRunTests
         Assert.Equal(ExitCodes.Attention, summary.ExitCode);
         var (whop, _) = await h.ProviderLedgerAsync();
         Assert.Equal(12m, Assert.Single(whop).Value);
-        var rows = await h.RowsAsync(UsageTable.Whop);
+        var rows = await h.RowsAsync(Tables.Whop);
         Assert.Equal(["billed", "billed", "rejected"], rows.Select(r => r.BillingStatus));
         Assert.All(rows.Take(2), r => Assert.Equal(whop[0].Id, r.ProviderUsageId));
         Assert.False(string.IsNullOrEmpty(rows[2].BillingError));
@@ -65,7 +65,7 @@ public sealed class BillingRunTests
         Assert.Equal(0, summary.ProviderCalls);
         var (_, chargebee) = await h.ProviderLedgerAsync();
         Assert.Empty(chargebee);
-        var rows = await h.RowsAsync(UsageTable.Chargebee);
+        var rows = await h.RowsAsync(Tables.Chargebee);
         Assert.Equal(["billed", "billed", "rejected", "rejected"], rows.Select(r => r.BillingStatus));
         Assert.Contains("negative", rows[2].BillingError, StringComparison.Ordinal);
     }
@@ -82,7 +82,7 @@ public sealed class BillingRunTests
 
         Assert.Equal(1, summary.Held);
         Assert.Equal(0, summary.ProviderCalls);
-        var row = Assert.Single(await h.RowsAsync(UsageTable.Chargebee));
+        var row = Assert.Single(await h.RowsAsync(Tables.Chargebee));
         Assert.Equal("held", row.BillingStatus);
         Assert.Contains("maxQuantityPerSubmission", row.BillingError, StringComparison.Ordinal);
     }
@@ -96,8 +96,8 @@ public sealed class BillingRunTests
         var summary = await h.Run(BillingHarness.Job(ProviderKind.Chargebee), h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(0, summary.Groups);
-        Assert.Equal("pending", Assert.Single(await h.RowsAsync(UsageTable.Chargebee)).BillingStatus);
-        var counts = await h.Store.CountRowsAsync(UsageTable.Chargebee, summary.Cutoff, CancellationToken.None);
+        Assert.Equal("pending", Assert.Single(await h.RowsAsync(Tables.Chargebee)).BillingStatus);
+        var counts = await h.Store.CountRowsAsync(Tables.Chargebee, summary.Cutoff, CancellationToken.None);
         Assert.Equal(1, counts.FutureDated);
     }
 
@@ -115,7 +115,7 @@ public sealed class BillingRunTests
         Assert.Equal("send", planned.Decision);
         Assert.Equal(5m, planned.Total);
         Assert.Equal(1, summary.RowsRejectedByValidation);
-        Assert.All(await h.RowsAsync(UsageTable.Whop), r => Assert.Equal("pending", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Whop), r => Assert.Equal("pending", r.BillingStatus));
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM ub_run"));
         Assert.Empty((await h.ProviderLedgerAsync()).Whop);
     }
@@ -132,7 +132,7 @@ public sealed class BillingRunTests
         var summary = await h.Run(job, h.Account(ProviderKind.Whop)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(1, summary.RowsHeldRequeued);
-        var row = Assert.Single(await h.RowsAsync(UsageTable.Whop));
+        var row = Assert.Single(await h.RowsAsync(Tables.Whop));
         Assert.Equal("held", row.BillingStatus);
         Assert.Contains("requeue --table whop_usage --row", row.BillingError, StringComparison.Ordinal);
         Assert.Single((await h.ProviderLedgerAsync()).Whop);
@@ -150,6 +150,6 @@ public sealed class BillingRunTests
 
         Assert.Equal(ExitCodes.AlreadyRunning, summary.ExitCode);
         Assert.Contains("already running: run 999", summary.Message, StringComparison.Ordinal);
-        Assert.Equal("pending", Assert.Single(await h.RowsAsync(UsageTable.Whop)).BillingStatus);
+        Assert.Equal("pending", Assert.Single(await h.RowsAsync(Tables.Whop)).BillingStatus);
     }
 }

@@ -128,6 +128,6 @@ public sealed class BulkPathTests
     }
 
     private static async Task<List<string>> RowStatesAsync(BillingHarness h, ProviderKind kind) =>
-        (await h.RowsAsync(UsageTable.For(kind)))
+        (await h.RowsAsync(kind.Table()))
             .Select(r => $"{r.SourceKey} {r.BillingStatus} {r.BillingSubmissionId} {r.BillingError} {r.ProviderUsageId is not null}").ToList();
 }

@@ -40,7 +40,7 @@ public sealed class ConcurrentRunTests
         var summaries = await Task.WhenAll(tasks);
 
         Assert.All(summaries, s => Assert.True(s.ExitCode is ExitCodes.Ok, $"run {s.RunId}: {s.Outcome} {s.Message}"));
-        var rows = await h.RowsAsync(UsageTable.For(kind));
+        var rows = await h.RowsAsync(kind.Table());
         Assert.All(rows, r => Assert.Equal("billed", r.BillingStatus));
         var (whop, chargebee) = await h.ProviderLedgerAsync();
         var usages = kind == ProviderKind.Whop ? whop : chargebee;

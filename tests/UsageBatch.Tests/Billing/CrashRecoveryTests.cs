@@ -77,7 +77,7 @@ public sealed class CrashRecoveryTests
 
     internal static async Task AssertConvergedAsync(BillingHarness h, ProviderKind kind, Dictionary<(string, string), decimal> expected)
     {
-        var table = UsageTable.For(kind);
+        var table = kind.Table();
         var rows = await h.RowsAsync(table);
         Assert.All(rows, r => Assert.Equal("billed", r.BillingStatus));
         var (whop, chargebee) = await h.ProviderLedgerAsync();

@@ -31,7 +31,7 @@ public sealed class ExactDecimalTests
         Assert.Equal(SubmissionStatus.Held, submission.Status);
         Assert.Null(submission.EchoedTotal);
         Assert.Contains("it echoed 3.00000000001, more than the ledger holds exactly", submission.StatusReason, StringComparison.Ordinal);
-        Assert.Equal("held", Assert.Single(await h.RowsAsync(UsageBatch.Storage.UsageTable.Chargebee)).BillingStatus);
+        Assert.Equal("held", Assert.Single(await h.RowsAsync(UsageBatch.Storage.Tables.Chargebee)).BillingStatus);
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public sealed class ExactDecimalTests
         var summary = await h.Run(job, h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal((1, 1), (summary.Confirmed, summary.Rejected));
-        var rows = await h.RowsAsync(UsageBatch.Storage.UsageTable.Chargebee);
+        var rows = await h.RowsAsync(UsageBatch.Storage.Tables.Chargebee);
         Assert.Equal("billed", rows.Single(r => r.SourceKey == "small").BillingStatus);
         Assert.All(rows.Where(r => r.SourceKey.StartsWith("big", StringComparison.Ordinal)), r =>
         {

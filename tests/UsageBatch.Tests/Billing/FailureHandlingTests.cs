@@ -23,7 +23,7 @@ public sealed class FailureHandlingTests
         var summary = await run.ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Aborted, summary.ExitCode);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM ub_submission WHERE settled_at IS NULL"));
     }
 
@@ -40,7 +40,7 @@ public sealed class FailureHandlingTests
 
         Assert.Equal(ExitCodes.Aborted, summary.ExitCode);
         Assert.Contains("same error", summary.Message, StringComparison.Ordinal);
-        Assert.All(await h.RowsAsync(UsageTable.Whop), r => Assert.Equal("pending", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Whop), r => Assert.Equal("pending", r.BillingStatus));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class FailureHandlingTests
 
         Assert.Equal(ExitCodes.Attention, summary.ExitCode);
         Assert.Equal(1, summary.Released);
-        Assert.Equal("pending", Assert.Single(await h.RowsAsync(UsageTable.Chargebee)).BillingStatus);
+        Assert.Equal("pending", Assert.Single(await h.RowsAsync(Tables.Chargebee)).BillingStatus);
         Assert.Equal(1L, await h.ScalarAsync<long>("SELECT billing_attempts FROM chargebee_usage"));
     }
 
@@ -71,7 +71,7 @@ public sealed class FailureHandlingTests
 
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         var usage = Assert.Single((await h.ProviderLedgerAsync()).Whop);
-        Assert.Equal(usage.Id, Assert.Single(await h.RowsAsync(UsageTable.Whop)).ProviderUsageId);
+        Assert.Equal(usage.Id, Assert.Single(await h.RowsAsync(Tables.Whop)).ProviderUsageId);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class FailureHandlingTests
 
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         var usage = Assert.Single((await h.ProviderLedgerAsync()).Chargebee);
-        Assert.Equal(usage.Id, Assert.Single(await h.RowsAsync(UsageTable.Chargebee)).ProviderUsageId);
+        Assert.Equal(usage.Id, Assert.Single(await h.RowsAsync(Tables.Chargebee)).ProviderUsageId);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class FailureHandlingTests
 
         Assert.Equal(1, summary.Confirmed);
         Assert.Equal(1, summary.Held);
-        Assert.Contains("cap", (await h.RowsAsync(UsageTable.Chargebee)).Single(r => r.BillingStatus == "held").BillingError, StringComparison.Ordinal);
+        Assert.Contains("cap", (await h.RowsAsync(Tables.Chargebee)).Single(r => r.BillingStatus == "held").BillingError, StringComparison.Ordinal);
     }
 
     [Fact]

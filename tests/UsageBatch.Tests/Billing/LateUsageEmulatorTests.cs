@@ -34,7 +34,7 @@ public sealed class LateUsageEmulatorTests
         Assert.Equal(2m, Assert.Single((await h.ProviderLedgerAsync()).Chargebee).Value);
         var held = (await h.Store.SubmissionsOfRunAsync(summary.RunId, CancellationToken.None)).Single(s => s.Status == SubmissionStatus.Held);
         Assert.Matches(@"^late: usage_date .* is in the term .*, whose invoice inv_\w+ is (posted|paid): Chargebee would store the usage and never invoice it", held.StatusReason);
-        var rows = await h.RowsAsync(UsageTable.Chargebee);
+        var rows = await h.RowsAsync(Tables.Chargebee);
         Assert.Equal(("held", "billed"), (rows.Single(r => r.SourceKey == "old").BillingStatus, rows.Single(r => r.SourceKey == "new").BillingStatus));
     }
 

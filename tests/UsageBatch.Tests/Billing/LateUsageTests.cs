@@ -49,7 +49,7 @@ public sealed class LateUsageTests
         Assert.Empty((await h.ProviderLedgerAsync()).Chargebee);
         Assert.Equal((1, 2), (summary.Held, summary.RowsHeld));
         Assert.True(summary.NeedsAttention);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("held", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("held", r.BillingStatus));
         var submission = (await h.Store.SubmissionsOfRunAsync(summary.RunId, CancellationToken.None)).Single();
         Assert.Equal(SubmissionStatus.Held, submission.Status);
         Assert.Contains("inv_T1 is posted", submission.StatusReason, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class LateUsageTests
         var sent = Assert.Single((await h.ProviderLedgerAsync()).Chargebee);
         Assert.Equal(7m, sent.Value);
         Assert.Contains("re-dated; rows dated", SubmissionNote.For(submission), StringComparison.Ordinal);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
         var line = Assert.Single((await ReportAsync(h, summary.RunId)).LateUsage!);
         Assert.Equal(("late, re-dated into the current term", SubmissionStatus.Confirmed), (line.Standing, line.Status));
     }
@@ -160,7 +160,7 @@ public sealed class LateUsageTests
 
         Assert.Equal(1, summary.Released);
         Assert.Empty((await h.ProviderLedgerAsync()).Chargebee);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class LateUsageTests
         Assert.Equal(("aborted", ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
         Assert.Contains("check the API key in environment variable", summary.Message, StringComparison.Ordinal);
         Assert.Empty((await h.ProviderLedgerAsync()).Chargebee);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("pending", r.BillingStatus));
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class LateUsageTests
         Assert.Equal(SubmissionStatus.Confirmed, submission.Status);
         Assert.InRange(submission.UsageDate!.Value, CurrentTermStart, DateTimeOffset.UtcNow);
         Assert.Equal(7m, Assert.Single((await h.ProviderLedgerAsync()).Chargebee).Value);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class LeaseMarginTests
 
         var summary = await h.Run(job, account, store: new LateRenewalStore(h.Store, h.Database)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
-        var rows = await h.RowsAsync(UsageTable.For(kind));
+        var rows = await h.RowsAsync(kind.Table());
         Assert.DoesNotContain(rows, r => r.BillingStatus == "claimed");
         Assert.All(rows, r => Assert.Equal("billed", r.BillingStatus));
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);

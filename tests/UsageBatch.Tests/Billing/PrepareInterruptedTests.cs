@@ -25,9 +25,9 @@ public sealed class PrepareInterruptedTests
         // A run that claims the group in batches of 3 and dies before its last claim transaction commits.
         var now = DateTimeOffset.UtcNow;
         var job = BillingHarness.Job(ProviderKind.Chargebee);
-        var runId = await h.Store.StartRunAsync(new RunRecord(job.Name, job.Provider, UsageTable.Chargebee.Name, false, now, now.AddHours(-1), now, TimeSpan.FromMinutes(5), "test", 1), CancellationToken.None);
-        var group = Assert.Single(await h.Store.ListPendingGroupsAsync(UsageTable.Chargebee, now.AddHours(-1), "day", CancellationToken.None));
-        var request = new ClaimRequest(runId, job.Name, job.Provider, UsageTable.Chargebee, group, now.AddHours(-1), 3,
+        var runId = await h.Store.StartRunAsync(new RunRecord(job.Name, job.Provider, Tables.Chargebee.Name, false, now, now.AddHours(-1), now, TimeSpan.FromMinutes(5), "test", 1), CancellationToken.None);
+        var group = Assert.Single(await h.Store.ListPendingGroupsAsync(Tables.Chargebee, now.AddHours(-1), "day", CancellationToken.None));
+        var request = new ClaimRequest(runId, job.Name, job.Provider, Tables.Chargebee, group, now.AddHours(-1), 3,
             new ValidationRules(2, 2, now.AddYears(-1)), "ubtest-", now);
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Store.ClaimGroupAsync(request, (_, _) => throw new InvalidOperationException("killed"), CancellationToken.None));
         Assert.Equal("preparing", await h.ScalarAsync<string>("SELECT status FROM ub_submission"));
@@ -39,7 +39,7 @@ public sealed class PrepareInterruptedTests
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         Assert.Equal(1, summary.Voided);
         Assert.Equal(15m, Assert.Single((await h.ProviderLedgerAsync()).Chargebee).Value);
-        Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class PrepareInterruptedTests
         var summary = await h.Run(BillingHarness.Job(ProviderKind.Whop), account, store: flaky).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Aborted, summary.ExitCode);
-        Assert.All(await h.RowsAsync(UsageTable.Whop), r => Assert.Equal("pending", r.BillingStatus));
+        Assert.All(await h.RowsAsync(Tables.Whop), r => Assert.Equal("pending", r.BillingStatus));
         Assert.Empty((await h.ProviderLedgerAsync()).Whop);
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM ub_submission WHERE settled_at IS NULL"));
     }

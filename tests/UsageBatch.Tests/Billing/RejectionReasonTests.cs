@@ -20,7 +20,7 @@ public sealed class RejectionReasonTests
 
         await h.Run(BillingHarness.Job(ProviderKind.Whop), h.Account(ProviderKind.Whop)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
-        var row = (await h.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "unknown");
+        var row = (await h.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "unknown");
         Assert.Equal("rejected", row.BillingStatus);
         Assert.Contains("membership_id=mem_Nobody99", row.BillingError, StringComparison.Ordinal);
         Assert.Contains("Not found", row.BillingError, StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public sealed class RejectionReasonTests
 
         await h.Run(BillingHarness.Job(ProviderKind.Chargebee), h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
-        var row = (await h.RowsAsync(UsageTable.Chargebee)).Single(r => r.SourceKey == "stranger");
+        var row = (await h.RowsAsync(Tables.Chargebee)).Single(r => r.SourceKey == "stranger");
         Assert.Equal("rejected", row.BillingStatus);
         Assert.Contains("item_price_id", row.BillingError, StringComparison.Ordinal);
         Assert.Contains("subscription_id=sub_Initech", row.BillingError, StringComparison.Ordinal);

@@ -34,7 +34,7 @@ public sealed class RequeueTests
         Assert.Contains("approved", output.ToString(), StringComparison.Ordinal);
         Assert.True(next.Confirmed == 1, System.Text.Json.JsonSerializer.Serialize(next));
         Assert.Equal(5000m, Assert.Single((await h.ProviderLedgerAsync()).Chargebee).Value);
-        Assert.Equal("billed", Assert.Single(await h.RowsAsync(UsageTable.Chargebee)).BillingStatus);
+        Assert.Equal("billed", Assert.Single(await h.RowsAsync(Tables.Chargebee)).BillingStatus);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class RequeueTests
 
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("already billed", output.ToString(), StringComparison.Ordinal);
-        Assert.Equal("billed", Assert.Single(await h.RowsAsync(UsageTable.Whop)).BillingStatus);
+        Assert.Equal("billed", Assert.Single(await h.RowsAsync(Tables.Whop)).BillingStatus);
         Assert.Single((await h.ProviderLedgerAsync()).Whop);
     }
 
@@ -74,7 +74,7 @@ public sealed class RequeueTests
 
         Assert.Equal(ExitCodes.Attention, exit);
         Assert.Contains("stays held: its submission 1 is still sent", output.ToString(), StringComparison.Ordinal);
-        Assert.Equal("held", Assert.Single(await h.RowsAsync(UsageTable.Whop)).BillingStatus);
+        Assert.Equal("held", Assert.Single(await h.RowsAsync(Tables.Whop)).BillingStatus);
         Assert.Single((await h.ProviderLedgerAsync()).Whop);
     }
 
@@ -105,7 +105,7 @@ public sealed class RequeueTests
 
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Equal(1, next.Confirmed);
-        var row = Assert.Single(await h.RowsAsync(UsageTable.Chargebee));
+        var row = Assert.Single(await h.RowsAsync(Tables.Chargebee));
         Assert.Equal("billed", row.BillingStatus);
         Assert.NotEqual(usageId, row.ProviderUsageId);
         Assert.Single((await h.ProviderLedgerAsync()).Chargebee);

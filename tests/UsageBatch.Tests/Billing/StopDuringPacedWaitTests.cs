@@ -61,7 +61,7 @@ public sealed class StopDuringPacedWaitTests
         var next = await h.Run(job, h.Account(kind)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         Assert.Equal(("succeeded", ExitCodes.Ok), (next.Outcome, next.ExitCode));
         Assert.Equal(summary.Groups - 2, next.Confirmed);
-        var rows = await h.RowsAsync(kind == ProviderKind.Whop ? UsageBatch.Storage.UsageTable.Whop : UsageBatch.Storage.UsageTable.Chargebee);
+        var rows = await h.RowsAsync(kind == ProviderKind.Whop ? UsageBatch.Storage.Tables.Whop : UsageBatch.Storage.Tables.Chargebee);
         Assert.All(rows, r => Assert.Equal("billed", r.BillingStatus));
     }
 

@@ -25,7 +25,7 @@ public sealed class CliHostingTests
         Assert.Equal(ExitCodes.AlreadyRunning, exit);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Contains("whop-test is already running: run 4242", output.ToString(), StringComparison.Ordinal);
-        Assert.Equal("pending", Assert.Single(await h.RowsAsync(UsageBatch.Storage.UsageTable.Whop)).BillingStatus);
+        Assert.Equal("pending", Assert.Single(await h.RowsAsync(UsageBatch.Storage.Tables.Whop)).BillingStatus);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class GracefulStopTests
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM ub_submission WHERE status IN ('preparing', 'prepared', 'sent') OR settled_at IS NULL"));
         var (status, exitCode) = (await h.ScalarAsync<string>("SELECT status FROM ub_run ORDER BY id LIMIT 1"), await h.ScalarAsync<long>("SELECT exit_code FROM ub_run ORDER BY id LIMIT 1"));
         Assert.Equal(("aborted", 3L), (status, exitCode));
-        var rows = await h.RowsAsync(UsageBatch.Storage.UsageTable.Chargebee);
+        var rows = await h.RowsAsync(UsageBatch.Storage.Tables.Chargebee);
         var billed = rows.Where(r => r.BillingStatus == "billed").ToList();
         Assert.All(rows, r => Assert.Contains(r.BillingStatus, new[] { "billed", "pending" }));
         Assert.NotEmpty(billed);

@@ -13,13 +13,13 @@ public sealed class ExceptionCommandTests
     [Fact]
     public void HeldLateGroup_IsOfferedIntoCurrentTerm() =>
         Assert.Equal("usagebatch requeue --submission 42 --into-current-term",
-            ExceptionsPage.GroupCommand(UsageTable.Chargebee, Group("held", TermGate.LateReasonPrefix + "usage_date … is in the term …, whose invoice inv_1 is posted")));
+            ExceptionsPage.GroupCommand(Tables.Chargebee, Group("held", TermGate.LateReasonPrefix + "usage_date … is in the term …, whose invoice inv_1 is posted")));
 
     [Fact]
     public void OtherHeldGroup_IsOfferedAPlainRequeue() =>
-        Assert.Equal("usagebatch requeue --submission 42", ExceptionsPage.GroupCommand(UsageTable.Chargebee, Group("held", "quantity 9000 is above the job's maxQuantityPerSubmission")));
+        Assert.Equal("usagebatch requeue --submission 42", ExceptionsPage.GroupCommand(Tables.Chargebee, Group("held", "quantity 9000 is above the job's maxQuantityPerSubmission")));
 
     [Fact]
     public void RejectedGroup_IsOfferedTheDbasUpdate() =>
-        Assert.StartsWith("UPDATE chargebee_usage SET billing_status = 'pending'", ExceptionsPage.GroupCommand(UsageTable.Chargebee, Group("rejected", "late: not really")), StringComparison.Ordinal);
+        Assert.StartsWith("UPDATE chargebee_usage SET billing_status = 'pending'", ExceptionsPage.GroupCommand(Tables.Chargebee, Group("rejected", "late: not really")), StringComparison.Ordinal);
 }

@@ -86,7 +86,7 @@ public sealed class JobHealthTests
         var keys = JobStatusReader.CountsToRead(options);
 
         Assert.Equal(3, keys.Count);
-        Assert.Equal(2, keys.Count(k => k.Table == UsageTable.Whop));
+        Assert.Equal(2, keys.Count(k => k.Table == Tables.Whop));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public abstract class BillingStoreContractTests
         await db.InsertWhopAsync("w5", "mem_A", null, null, "api-calls", null, "3", At(9, 40));
         await db.InsertWhopAsync("w6", "mem_A", null, "bi_X", null, null, "100", At(11, 30)); // after the cutoff
         await db.InsertWhopAsync("w7", "mem_A", null, "bi_X", null, null, "50", At(8, 0));
-        await db.SetStatusAsync(UsageTable.Whop, (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w7").Id, "billed");
+        await db.SetStatusAsync(Tables.Whop, (await db.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "w7").Id, "billed");
     }
 
     [StoreFact]
@@ -54,7 +54,7 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await SeedWhopAsync(db);
 
-        var groups = await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None);
+        var groups = await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None);
 
         Assert.Equal(4, groups.Count);
         var byTarget = groups.ToDictionary(g => g.Target);
@@ -70,19 +70,19 @@ public abstract class BillingStoreContractTests
     {
         await using var db = await CreateDatabaseAsync();
         await SeedWhopAsync(db);
-        var group = (await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None)).Single(g => g.Target == MemberItemQuantity);
+        var group = (await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None)).Single(g => g.Target == MemberItemQuantity);
         // Null-safe matching: the same member and item, but with a company set too, is a different key.
         await db.InsertWhopAsync("w8", "mem_A", "biz_Z", "bi_X", null, null, "1", At(9, 50));
         var runId = await StartRunAsync(db.Store, Now);
 
-        var result = await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None);
+        var result = await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None);
 
         Assert.NotNull(result);
         var (claimed, decision) = result.Value;
         Assert.Equal((2, 12m), (claimed.RowCount, claimed.Total));
         Assert.Equal((At(9, 0), At(9, 10)), (claimed.FirstOccurredAt, claimed.LastOccurredAt));
         Assert.Equal(SubmissionStatus.Prepared, decision.Status);
-        var rows = (await db.RowsAsync(UsageTable.Whop)).ToDictionary(r => r.SourceKey);
+        var rows = (await db.RowsAsync(Tables.Whop)).ToDictionary(r => r.SourceKey);
         Assert.All(new[] { "w1", "w2" }, k => Assert.Equal(("claimed", (long?)claimed.SubmissionId), (rows[k].Status, rows[k].SubmissionId)));
         Assert.All(new[] { "w3", "w4", "w5", "w6", "w8" }, k => Assert.Equal("pending", rows[k].Status));
         Assert.Equal("billed", rows["w7"].Status);
@@ -98,8 +98,8 @@ public abstract class BillingStoreContractTests
         await db.InsertChargebeeAsync("c2", "sub_A", "price-1", "2", At(0, 10));
         await db.InsertChargebeeAsync("c3", "sub_A", "price-1", "4", At(9, 0, 0, 250));
 
-        var days = await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None);
-        var hours = await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "hour", None);
+        var days = await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None);
+        var hours = await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "hour", None);
 
         Assert.Equal(2, days.Count);
         var today = days.Single(g => g.BucketStart == At(0, 0));
@@ -108,10 +108,10 @@ public abstract class BillingStoreContractTests
         Assert.Contains(hours, g => g.BucketStart == At(9, 0) && g.BucketEnd == At(10, 0) && g.Total == 4m);
 
         var runId = await StartRunAsync(db.Store, Now);
-        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, today), Prepare, None))!.Value.Claimed;
+        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, today), Prepare, None))!.Value.Claimed;
 
         Assert.Equal((2, 6m), (claimed.RowCount, claimed.Total));
-        var rows = (await db.RowsAsync(UsageTable.Chargebee)).ToDictionary(r => r.SourceKey);
+        var rows = (await db.RowsAsync(Tables.Chargebee)).ToDictionary(r => r.SourceKey);
         Assert.Equal(("pending", "claimed", "claimed"), (rows["c1"].Status, rows["c2"].Status, rows["c3"].Status));
         var ledger = await db.Store.GetSubmissionAsync(claimed.SubmissionId, None);
         Assert.Equal("ubtest-" + claimed.SubmissionId, ledger!.UsageId);
@@ -127,9 +127,9 @@ public abstract class BillingStoreContractTests
             await db.InsertChargebeeAsync($"c{i}", "sub_A", "price-1", "0.1", At(9, i));
         }
 
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None));
         var runId = await StartRunAsync(db.Store, Now);
-        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group, batchSize: 3), Prepare, None))!.Value.Claimed;
+        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, group, batchSize: 3), Prepare, None))!.Value.Claimed;
 
         Assert.Equal(1m, group.Total);
         Assert.Equal("1", DecimalText.Format(claimed.Total));
@@ -146,12 +146,12 @@ public abstract class BillingStoreContractTests
             await db.InsertWhopAsync($"w{i}", "mem_A", null, "bi_X", null, null, "1.25", At(9, i));
         }
 
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
         var runId = await StartRunAsync(db.Store, Now);
-        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group, batchSize: 3), Prepare, None))!.Value.Claimed;
+        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group, batchSize: 3), Prepare, None))!.Value.Claimed;
 
         Assert.Equal((7, 8.75m), (claimed.RowCount, claimed.Total));
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("claimed", (long?)claimed.SubmissionId), (r.Status, r.SubmissionId)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("claimed", (long?)claimed.SubmissionId), (r.Status, r.SubmissionId)));
         var submissions = await db.Store.SubmissionsOfRunAsync(runId, None);
         Assert.Equal(SubmissionStatus.Prepared, Assert.Single(submissions).Status);
     }
@@ -163,14 +163,14 @@ public abstract class BillingStoreContractTests
         await db.InsertChargebeeAsync("ok", "sub_A", "price-1", "2", At(9, 0));
         await db.InsertChargebeeAsync("too-precise", "sub_A", "price-1", "0.001", At(9, 1)); // 3 decimals; the provider takes 2
 
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None));
         var runId = await StartRunAsync(db.Store, Now);
-        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed;
+        var claimed = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, group), Prepare, None))!.Value.Claimed;
 
         Assert.Equal((1, 2m), (claimed.RowCount, claimed.Total));
         var rejection = Assert.Single(claimed.Rejected);
         Assert.Contains("quantity", rejection.Reason, StringComparison.Ordinal);
-        var rows = (await db.RowsAsync(UsageTable.Chargebee)).ToDictionary(r => r.SourceKey);
+        var rows = (await db.RowsAsync(Tables.Chargebee)).ToDictionary(r => r.SourceKey);
         Assert.Equal(("claimed", "rejected"), (rows["ok"].Status, rows["too-precise"].Status));
     }
 
@@ -180,17 +180,17 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, "2.5", null, At(9, 0, 0, 500));
         await db.InsertWhopAsync("w2", null, "biz_B", null, "api-calls", null, "-3", At(9, 1));
-        await db.SetStatusAsync(UsageTable.Whop, (await db.RowsAsync(UsageTable.Whop))[1].Id, "billed");
+        await db.SetStatusAsync(Tables.Whop, (await db.RowsAsync(Tables.Whop))[1].Id, "billed");
 
         var rows = new List<UsageRow>();
-        await foreach (var row in db.Store.ReadPendingRowsAsync(UsageTable.Whop, None))
+        await foreach (var row in db.Store.ReadPendingRowsAsync(Tables.Whop, None))
         {
             rows.Add(row);
         }
 
         var only = Assert.Single(rows);
         Assert.Equal(("w1", "mem_A", "bi_X", "2.5", (string?)null, "2026-01-15T09:00:00.500Z"),
-            (only.SourceKey, only.MembershipId, only.BillingItemId, only.Amount, only.Quantity, only.OccurredAt));
+            (only.SourceKey, only["membership_id"], only["billing_item_id"], only["amount"], only["quantity"], only.OccurredAt));
         Assert.Null(ProviderRegistry.For("whop").CheckRow(only, Rules));
     }
 
@@ -203,9 +203,9 @@ public abstract class BillingStoreContractTests
             await db.InsertWhopAsync($"w{i}", "mem_A", null, "bi_X", null, null, "2", At(9, i));
         }
 
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
         var runId = await StartRunAsync(db.Store, Now);
-        var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
         Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now,
             "bu_1", "rec_1", 10m, 201), None));
@@ -214,7 +214,7 @@ public abstract class BillingStoreContractTests
         var again = await db.Store.SettleRowsAsync(submissionId, runId, batchSize: 2, Now.AddMinutes(1), None);
 
         Assert.Equal((5, 0), (settled, again));
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("billed", "bu_1"), (r.Status, r.ProviderUsageId)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("billed", "bu_1"), (r.Status, r.ProviderUsageId)));
         var ledger = (await db.Store.GetSubmissionAsync(submissionId, None))!;
         Assert.Equal((SubmissionStatus.Confirmed, 10m, Now, "rec_1"), (ledger.Status, ledger.EchoedTotal, ledger.SettledAt, ledger.ProviderReceiptId));
         // A settled submission's outcome is final.
@@ -228,16 +228,16 @@ public abstract class BillingStoreContractTests
         await db.InsertChargebeeAsync("c1", "sub_A", "price-1", "1", At(9, 0));
         await db.InsertChargebeeAsync("c2", "sub_B", "price-1", "1", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now);
-        var groups = await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None);
-        var first = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, groups[0]), Prepare, None))!.Value.Claimed.SubmissionId;
-        var second = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, groups[1]), Prepare, None))!.Value.Claimed.SubmissionId;
+        var groups = await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None);
+        var first = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, groups[0]), Prepare, None))!.Value.Claimed.SubmissionId;
+        var second = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, groups[1]), Prepare, None))!.Value.Claimed.SubmissionId;
 
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(first, runId, SubmissionStatus.Void, "stopped", "voided", Now), None);
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(second, runId, SubmissionStatus.Rejected, "subscription not found", "rejected", Now, HttpStatus: 404), None);
         await db.Store.SettleRowsAsync(first, runId, 100, Now, None);
         await db.Store.SettleRowsAsync(second, runId, 100, Now, None);
 
-        var rows = (await db.RowsAsync(UsageTable.Chargebee)).ToDictionary(r => r.SourceKey);
+        var rows = (await db.RowsAsync(Tables.Chargebee)).ToDictionary(r => r.SourceKey);
         Assert.Equal(("pending", (string?)null), (rows["c1"].Status, rows["c1"].Error));
         Assert.Equal(("rejected", "subscription not found"), (rows["c2"].Status, rows["c2"].Error));
     }
@@ -249,9 +249,9 @@ public abstract class BillingStoreContractTests
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
         var deadRun = await StartRunAsync(db.Store, Now); // lease until 12:05
-        var groups = await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None);
-        var open = (await db.Store.ClaimGroupAsync(Request(deadRun, UsageTable.Whop, groups[0]), Prepare, None))!.Value.Claimed.SubmissionId;
-        var done = (await db.Store.ClaimGroupAsync(Request(deadRun, UsageTable.Whop, groups[1]), (_, _) => new GroupDecision(SubmissionStatus.Zero, "net zero", null), None))!.Value.Claimed.SubmissionId;
+        var groups = await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None);
+        var open = (await db.Store.ClaimGroupAsync(Request(deadRun, Tables.Whop, groups[0]), Prepare, None))!.Value.Claimed.SubmissionId;
+        var done = (await db.Store.ClaimGroupAsync(Request(deadRun, Tables.Whop, groups[1]), (_, _) => new GroupDecision(SubmissionStatus.Zero, "net zero", null), None))!.Value.Claimed.SubmissionId;
         await db.Store.SettleRowsAsync(done, deadRun, 100, Now, None);
         var other = db.OtherProcess();
         var recoverer = await StartRunAsync(other, Now.AddMinutes(1));
@@ -277,8 +277,8 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         var live = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromSeconds(20), "host-a", 1), None);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
-        var id = (await db.Store.ClaimGroupAsync(Request(live, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(live, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
         Assert.True(await db.Store.MarkSentAsync(id, live, Now, TimeSpan.FromSeconds(10), None)); // its POST is in flight
 
         // Six seconds later a run starts on a host whose clock is 15 s ahead: by that clock the live run's lease
@@ -305,8 +305,8 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now); // lease until 12:05
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
-        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
 
         Assert.False(await db.Store.MarkSentAsync(id, runId, Now, TimeSpan.FromMinutes(6), None));
         Assert.True(await db.Store.MarkSentAsync(id, runId, Now, TimeSpan.FromMinutes(4), None));
@@ -322,7 +322,7 @@ public abstract class BillingStoreContractTests
             await db.InsertChargebeeAsync($"c{i}", "sub_A", "price-1", "0.5", At(9, i % 60, i / 60));
         }
 
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None));
         var stores = new[] { db.Store, db.OtherProcess() };
         var runs = new long[2];
         for (var i = 0; i < 2; i++)
@@ -333,7 +333,7 @@ public abstract class BillingStoreContractTests
         var claims = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(async () =>
         {
             var mine = new List<ClaimedGroup>();
-            while (await stores[i].ClaimGroupAsync(Request(runs[i], UsageTable.Chargebee, group, batchSize: 7), Prepare, None) is { } result)
+            while (await stores[i].ClaimGroupAsync(Request(runs[i], Tables.Chargebee, group, batchSize: 7), Prepare, None) is { } result)
             {
                 mine.Add(result.Claimed);
             }
@@ -344,7 +344,7 @@ public abstract class BillingStoreContractTests
         var all = claims.SelectMany(c => c).ToList();
         Assert.Equal(120, all.Sum(c => c.RowCount));
         Assert.Equal(60m, all.Sum(c => c.Total));
-        var rows = await db.RowsAsync(UsageTable.Chargebee);
+        var rows = await db.RowsAsync(Tables.Chargebee);
         Assert.All(rows, r => Assert.Equal("claimed", r.Status));
         foreach (var claimed in all)
         {
@@ -393,17 +393,17 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
-        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "bu_1"), None);
         await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
-        var row = Assert.Single(await db.RowsAsync(UsageTable.Whop));
-        await db.SetStatusAsync(UsageTable.Whop, row.Id, "pending");
+        var row = Assert.Single(await db.RowsAsync(Tables.Whop));
+        await db.SetStatusAsync(Tables.Whop, row.Id, "pending");
 
-        var held = await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, None);
+        var held = await db.Store.HoldRequeuedRowsAsync(Tables.Whop, runId, Now, None);
 
         Assert.Equal(1, held);
-        var after = Assert.Single(await db.RowsAsync(UsageTable.Whop));
+        var after = Assert.Single(await db.RowsAsync(Tables.Whop));
         Assert.Equal("held", after.Status);
         Assert.Contains("usagebatch requeue --table whop_usage --row " + row.Id, after.Error, StringComparison.Ordinal);
         Assert.Contains("bu_1", after.Error, StringComparison.Ordinal);
@@ -415,17 +415,17 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         await db.InsertWhopAsync("w2", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
-        var rows = await db.RowsAsync(UsageTable.Whop);
-        await db.SetStatusAsync(UsageTable.Whop, rows[1].Id, "billed");
+        var rows = await db.RowsAsync(Tables.Whop);
+        await db.SetStatusAsync(Tables.Whop, rows[1].Id, "billed");
         var runId = await StartRunAsync(db.Store, Now);
 
-        var rejected = await db.Store.RejectRowsAsync(UsageTable.Whop, runId,
+        var rejected = await db.Store.RejectRowsAsync(Tables.Whop, runId,
             [new RowRejection(rows[0].Id, "w1", "amount is bad"), new RowRejection(rows[1].Id, "w2", "amount is bad")], Now, None);
 
         Assert.Equal(1, rejected);
-        var after = await db.RowsAsync(UsageTable.Whop);
+        var after = await db.RowsAsync(Tables.Whop);
         Assert.Equal(("rejected", "amount is bad", "billed"), (after[0].Status, after[0].Error, after[1].Status));
-        var counts = await db.Store.CountRowsAsync(UsageTable.Whop, Cutoff, None);
+        var counts = await db.Store.CountRowsAsync(Tables.Whop, Cutoff, None);
         Assert.Equal(new RowCounts(0, 0, 0, 1, 1, 0), counts);
     }
 
@@ -452,13 +452,13 @@ public abstract class BillingStoreContractTests
     {
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
-        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_1", "rec_1"), None);
         await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
-        var row = Assert.Single(await db.RowsAsync(UsageTable.Whop));
-        await db.SetStatusAsync(UsageTable.Whop, row.Id, "pending");
-        Assert.Equal(1, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, None));
+        var row = Assert.Single(await db.RowsAsync(Tables.Whop));
+        await db.SetStatusAsync(Tables.Whop, row.Id, "pending");
+        Assert.Equal(1, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, runId, Now, None));
         return (runId, id, row.Id);
     }
 
@@ -470,8 +470,8 @@ public abstract class BillingStoreContractTests
         await db.InsertChargebeeAsync("ok", "sub_A", "price-1", "2", At(9, 0));
         await db.InsertChargebeeAsync("too-precise", "sub_A", "price-1", "0.001", At(9, 1));
         var runId = await StartRunAsync(db.Store, Now);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
-        var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None));
+        var submissionId = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId;
         Assert.True(await db.Store.MarkSentAsync(submissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now,
             "cbu_1", "inv_1", 2m, 200, "ok"), None));
@@ -487,7 +487,7 @@ public abstract class BillingStoreContractTests
         Assert.Equal(new ReportRunRow(runId, "job-a", "acct", "whop_usage", "succeeded", false, Now, Cutoff, Now, Now.AddMinutes(1),
             "test-host", 0, "1 submission", """{"runId":1}"""), run);
         Assert.Null(await reports.GetRunAsync(quiet + 100, None));
-        var rows = (await db.RowsAsync(UsageTable.Chargebee)).ToDictionary(r => r.SourceKey);
+        var rows = (await db.RowsAsync(Tables.Chargebee)).ToDictionary(r => r.SourceKey);
         var submission = Assert.Single(submissions);
         Assert.Equal((submissionId, SubmissionStatus.Confirmed, "cbu_1", RowIdRanges.Format([rows["ok"].Id])),
             (submission.Submission.Id, submission.Submission.Status, submission.Submission.ProviderUsageId, submission.RowIds));
@@ -532,9 +532,9 @@ public abstract class BillingStoreContractTests
         await db.InsertChargebeeAsync("b15", "sub_B", "price-1", "1", At(9, 0));
         var first = await StartRunAsync(db.Store, Now);
         var ids = new List<long>();
-        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None))
+        foreach (var group in await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None))
         {
-            ids.Add((await db.Store.ClaimGroupAsync(Request(first, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId);
+            ids.Add((await db.Store.ClaimGroupAsync(Request(first, Tables.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId);
         }
 
         // Ordered by subscription then bucket: sub_A 14th, sub_A 15th, sub_B 15th.
@@ -543,8 +543,8 @@ public abstract class BillingStoreContractTests
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(ids[2], first, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_b15"), None);
         await db.InsertChargebeeAsync("a15-late", "sub_A", "price-1", "1", At(10, 0));
         var second = await StartRunAsync(db.Store, Now.AddMinutes(1));
-        var late = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None));
-        var lateId = (await db.Store.ClaimGroupAsync(Request(second, UsageTable.Chargebee, late), Prepare, None))!.Value.Claimed.SubmissionId;
+        var late = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None));
+        var lateId = (await db.Store.ClaimGroupAsync(Request(second, Tables.Chargebee, late), Prepare, None))!.Value.Claimed.SubmissionId;
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(lateId, second, SubmissionStatus.Confirmed, null, "confirmed", Now, "cbu_a15"), None);
 
         var upToFirst = await reports.ConfirmedCountsAsync("acct", ["sub_A", "sub_B", "sub_C", "sub_A"], first, None);
@@ -560,15 +560,15 @@ public abstract class BillingStoreContractTests
     public async Task NewestOccurred_IsTheLatestRowOfAnyStatus_NullWhenEmpty()
     {
         await using var db = await CreateDatabaseAsync();
-        var empty = await db.Store.NewestOccurredAsync(UsageTable.Whop, None);
+        var empty = await db.Store.NewestOccurredAsync(Tables.Whop, None);
         await db.InsertWhopAsync("old", "mem_A", null, "bi_X", null, null, "1", At(8, 0));
         await db.InsertWhopAsync("newest", "mem_A", null, "bi_X", null, null, "1", At(10, 30, 5, 250));
         await db.InsertWhopAsync("middle", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
-        await db.SetStatusAsync(UsageTable.Whop, (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "newest").Id, "billed");
+        await db.SetStatusAsync(Tables.Whop, (await db.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "newest").Id, "billed");
 
         Assert.Null(empty);
-        Assert.Equal(At(10, 30, 5, 250), await db.Store.NewestOccurredAsync(UsageTable.Whop, None));
-        Assert.Null(await db.Store.NewestOccurredAsync(UsageTable.Chargebee, None));
+        Assert.Equal(At(10, 30, 5, 250), await db.Store.NewestOccurredAsync(Tables.Whop, None));
+        Assert.Null(await db.Store.NewestOccurredAsync(Tables.Chargebee, None));
     }
 
     [StoreFact]
@@ -585,9 +585,9 @@ public abstract class BillingStoreContractTests
             }
 
             var runId = await StartRunAsync(db.Store, Now);
-            foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
+            foreach (var group in await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None))
             {
-                var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), (_, _) => new GroupDecision(SubmissionStatus.Prepared, null, null), None))!
+                var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), (_, _) => new GroupDecision(SubmissionStatus.Prepared, null, null), None))!
                     .Value.Claimed.SubmissionId;
                 Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, $"wu_{id}"), None));
                 await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
@@ -619,16 +619,16 @@ public abstract class BillingStoreContractTests
         await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now); // lease until 12:05
         var chargebee = new List<long>();
-        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Chargebee, Cutoff, "day", None))
+        foreach (var group in await db.Store.ListPendingGroupsAsync(Tables.Chargebee, Cutoff, "day", None))
         {
-            chargebee.Add((await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId);
+            chargebee.Add((await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, group), Prepare, None))!.Value.Claimed.SubmissionId);
         }
 
         var whop = new List<long>();
-        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
+        foreach (var group in await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None))
         {
             // Whop has no usage date: only the accepted attempt's time places it in a period.
-            whop.Add((await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), (_, _) => new GroupDecision(SubmissionStatus.Prepared, null, null), None))!
+            whop.Add((await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), (_, _) => new GroupDecision(SubmissionStatus.Prepared, null, null), None))!
                 .Value.Claimed.SubmissionId);
         }
 
@@ -666,19 +666,19 @@ public abstract class BillingStoreContractTests
         }
 
         var runId = await StartRunAsync(db.Store, Now);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
-        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
         await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "wu_1"), None);
         await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
-        var rows = await db.RowsAsync(UsageTable.Whop);
-        await db.SetStatusAsync(UsageTable.Whop, rows[2].Id, "held"); // no longer billed: the receipt is not its to carry
+        var rows = await db.RowsAsync(Tables.Whop);
+        await db.SetStatusAsync(Tables.Whop, rows[2].Id, "held"); // no longer billed: the receipt is not its to carry
 
         var updated = await reports.RecordReceiptAsync(id, "rec_9", Now.AddMinutes(1), None);
         var again = await reports.RecordReceiptAsync(id, "rec_9", Now.AddMinutes(2), None);
 
         Assert.Equal((2, 0), (updated, again));
         Assert.Equal("rec_9", (await db.Store.GetSubmissionAsync(id, None))!.ProviderReceiptId);
-        Assert.Equal(new[] { "rec_9", "rec_9", null }, (await db.RowsAsync(UsageTable.Whop)).Select(r => r.ProviderReceiptId));
+        Assert.Equal(new[] { "rec_9", "rec_9", null }, (await db.RowsAsync(Tables.Whop)).Select(r => r.ProviderReceiptId));
         await Assert.ThrowsAsync<InvalidOperationException>(() => reports.RecordReceiptAsync(id + 100, "rec_x", Now, None));
     }
 
@@ -690,8 +690,8 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
-        var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
         var usageId = "wu_" + new string('u', 197);
         var receiptId = "rc_" + new string('r', 197);
 
@@ -699,7 +699,7 @@ public abstract class BillingStoreContractTests
             ProviderCode: new string('c', 300)), None);
         await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
 
-        var row = Assert.Single(await db.RowsAsync(UsageTable.Whop));
+        var row = Assert.Single(await db.RowsAsync(Tables.Whop));
         Assert.Equal(("billed", usageId, receiptId), (row.Status, row.ProviderUsageId, row.ProviderReceiptId));
         Assert.Equal(usageId, (await db.Store.GetSubmissionAsync(id, None))!.ProviderUsageId);
     }
@@ -710,19 +710,19 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         var (_, submissionId, rowId) = await HeldWhopRowAsync(db);
         await db.InsertChargebeeAsync("c1", "sub_A", "price-1", "1", At(9, 0));
-        var chargebeeRow = Assert.Single(await db.RowsAsync(UsageTable.Chargebee));
+        var chargebeeRow = Assert.Single(await db.RowsAsync(Tables.Chargebee));
         Assert.Equal(rowId, chargebeeRow.Id); // ids are per table: each table's first row has the same id
-        await db.SetStatusAsync(UsageTable.Chargebee, chargebeeRow.Id, "held");
+        await db.SetStatusAsync(Tables.Chargebee, chargebeeRow.Id, "held");
         await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
-        var pending = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w2");
+        var pending = (await db.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "w2");
 
-        var found = await Requeues(db).FindHeldRowsAsync(rowId, None);
+        var found = await Requeues(db).FindHeldRowsAsync(rowId, [Tables.Whop, Tables.Chargebee], None);
 
         Assert.Equal(2, found.Count);
-        Assert.Equal((UsageTable.Whop, rowId, "w1", (long?)submissionId), (found[0].Table, found[0].RowId, found[0].SourceKey, found[0].SubmissionId));
+        Assert.Equal((Tables.Whop, rowId, "w1", (long?)submissionId), (found[0].Table, found[0].RowId, found[0].SourceKey, found[0].SubmissionId));
         Assert.Contains("usagebatch requeue --table whop_usage --row " + rowId, found[0].Reason, StringComparison.Ordinal);
-        Assert.Equal(new HeldRow(UsageTable.Chargebee, rowId, "c1", null, null), found[1]);
-        Assert.Empty(await Requeues(db).FindHeldRowsAsync(pending.Id, None));
+        Assert.Equal(new HeldRow(Tables.Chargebee, rowId, "c1", null, null), found[1]);
+        Assert.Empty(await Requeues(db).FindHeldRowsAsync(pending.Id, [Tables.Whop, Tables.Chargebee], None));
     }
 
     [StoreFact]
@@ -735,16 +735,16 @@ public abstract class BillingStoreContractTests
         await db.InsertWhopAsync("w3", "mem_B", null, "bi_X", null, null, "4", At(9, 0));
         var runId = await StartRunAsync(db.Store, Now);
         var ids = new List<long>();
-        foreach (var group in await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None))
+        foreach (var group in await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None))
         {
-            var id = (await db.Store.ClaimGroupAsync(Request(runId, UsageTable.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
+            var id = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Whop, group), Prepare, None))!.Value.Claimed.SubmissionId;
             Assert.True(await db.Store.MarkSentAsync(id, runId, Now, TimeSpan.FromMinutes(1), None));
             await db.Store.RecordOutcomeAsync(new OutcomeRecord(id, runId, SubmissionStatus.Held, "ambiguous", "held", Now, ids.Count == 0 ? "wu_a" : null), None);
             await db.Store.SettleRowsAsync(id, runId, 100, Now, None);
             ids.Add(id);
         }
 
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("held", "ambiguous"), (r.Status, r.Error)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("held", "ambiguous"), (r.Status, r.Error)));
         var later = Now.AddMinutes(10);
         var admin = await StartRunAsync(db.Store, later);
 
@@ -752,7 +752,7 @@ public abstract class BillingStoreContractTests
         var confirmed = await requeue.ReopenSubmissionAsync(ids[1], admin, SubmissionStatus.Confirmed, "found at the provider", "wu_b", "rec_b", 4m, later, None);
 
         Assert.Equal((2, 1), (approved, confirmed));
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("claimed", (string?)null), (r.Status, r.Error)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("claimed", (string?)null), (r.Status, r.Error)));
         var a = (await db.Store.GetSubmissionAsync(ids[0], None))!;
         Assert.Equal((SubmissionStatus.Prepared, "approved", admin, (DateTimeOffset?)null, "wu_a"), (a.Status, a.StatusReason, a.OwnerRunId, a.SettledAt, a.ProviderUsageId));
         var b = (await db.Store.GetSubmissionAsync(ids[1], None))!;
@@ -765,7 +765,7 @@ public abstract class BillingStoreContractTests
 
         // Confirmed: requeue settles it at once; the row is billed under the provider's usage.
         Assert.Equal(1, await db.Store.SettleRowsAsync(ids[1], admin, 100, later, None));
-        var billed = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w3");
+        var billed = (await db.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "w3");
         Assert.Equal(("billed", "wu_b", "rec_b"), (billed.Status, billed.ProviderUsageId, billed.ProviderReceiptId));
         // A submission no longer held is not reopened.
         Assert.Equal(0, await requeue.ReopenSubmissionAsync(ids[1], admin, SubmissionStatus.Prepared, "again", null, null, null, later, None));
@@ -778,14 +778,14 @@ public abstract class BillingStoreContractTests
         await using var db = await CreateDatabaseAsync();
         var (_, submissionId, rowId) = await HeldWhopRowAsync(db);
         await db.InsertWhopAsync("w2", "mem_B", null, "bi_X", null, null, "1", At(9, 0));
-        var pending = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w2");
+        var pending = (await db.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "w2");
         var later = Now.AddMinutes(10);
         var admin = await StartRunAsync(db.Store, later);
 
-        await Requeues(db).RestoreBilledRowAsync(UsageTable.Whop, rowId, admin, "wu_1", null, later, None);
-        await Requeues(db).RestoreBilledRowAsync(UsageTable.Whop, pending.Id, admin, "wu_x", null, later, None);
+        await Requeues(db).RestoreBilledRowAsync(Tables.Whop, rowId, admin, "wu_1", null, later, None);
+        await Requeues(db).RestoreBilledRowAsync(Tables.Whop, pending.Id, admin, "wu_x", null, later, None);
 
-        var rows = (await db.RowsAsync(UsageTable.Whop)).ToDictionary(r => r.SourceKey);
+        var rows = (await db.RowsAsync(Tables.Whop)).ToDictionary(r => r.SourceKey);
         Assert.Equal(new StoredRow(rowId, "w1", "billed", submissionId, "wu_1", null, 1m, "rec_1"), rows["w1"]);
         Assert.Equal(new StoredRow(pending.Id, "w2", "pending", null, null, null, 1m, null), rows["w2"]);
     }
@@ -798,14 +798,14 @@ public abstract class BillingStoreContractTests
         var later = Now.AddMinutes(10);
         var admin = await StartRunAsync(db.Store, later);
 
-        await Requeues(db).ReleaseRowAsync(UsageTable.Whop, rowId, admin, "released by requeue: usage wu_1 no longer exists at the provider", later, None);
+        await Requeues(db).ReleaseRowAsync(Tables.Whop, rowId, admin, "released by requeue: usage wu_1 no longer exists at the provider", later, None);
 
-        Assert.Equal(new StoredRow(rowId, "w1", "pending", null, null, null, 1m, null), Assert.Single(await db.RowsAsync(UsageTable.Whop)));
+        Assert.Equal(new StoredRow(rowId, "w1", "pending", null, null, null, 1m, null), Assert.Single(await db.RowsAsync(Tables.Whop)));
         Assert.Equal(new ReportExceptionRow(rowId, "whop_usage", "w1", null, "released", "released by requeue: usage wu_1 no longer exists at the provider", later),
             Assert.Single(await Reports(db).RowExceptionsOfRunAsync(admin, None)));
         // Unlinked: the next run neither holds it again nor skips it.
-        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, admin, later, None));
-        Assert.Equal(1L, Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None)).RowCount);
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, admin, later, None));
+        Assert.Equal(1L, Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None)).RowCount);
     }
 
     private static async Task<string?> FinishAsync(IBillingStore store)

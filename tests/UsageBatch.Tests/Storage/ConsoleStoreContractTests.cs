@@ -64,13 +64,13 @@ public abstract class ConsoleStoreContractTests
     public async Task OldestPending_TheEarliestPendingRow_BilledRowsIgnored()
     {
         await using var db = await CreateDatabaseAsync();
-        Assert.Null(await Console(db).OldestPendingAsync(UsageTable.Whop, None));
+        Assert.Null(await Console(db).OldestPendingAsync(Tables.Whop, None));
         await db.InsertWhopAsync("w1", "mem_A", null, "bi_X", null, null, "1", Now.AddHours(-9));
         await db.InsertWhopAsync("w2", "mem_A", null, "bi_X", null, null, "1", Now.AddHours(-5));
         await db.InsertWhopAsync("w3", "mem_A", null, "bi_X", null, null, "1", Now.AddHours(-3));
-        await db.SetStatusAsync(UsageTable.Whop, (await db.RowsAsync(UsageTable.Whop)).Single(r => r.SourceKey == "w1").Id, "billed");
+        await db.SetStatusAsync(Tables.Whop, (await db.RowsAsync(Tables.Whop)).Single(r => r.SourceKey == "w1").Id, "billed");
 
-        Assert.Equal(Now.AddHours(-5), await Console(db).OldestPendingAsync(UsageTable.Whop, None));
+        Assert.Equal(Now.AddHours(-5), await Console(db).OldestPendingAsync(Tables.Whop, None));
     }
 
     [StoreFact]
@@ -80,20 +80,20 @@ public abstract class ConsoleStoreContractTests
         await db.InsertWhopAsync("w1", "<script>x</script>", null, "bi_X", null, null, "1", Now.AddHours(-3));
         await db.InsertWhopAsync("w2", null, "biz_B", null, "api-calls", null, "1", Now.AddHours(-3));
         await db.InsertChargebeeAsync("c1", "sub_A", "price_A", "1", Now.AddHours(-3));
-        var rows = await db.RowsAsync(UsageTable.Whop);
+        var rows = await db.RowsAsync(Tables.Whop);
         var runId = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Now.AddHours(-1), Now, TimeSpan.FromMinutes(5), "host-a", 1), None);
-        await db.Store.RejectRowsAsync(UsageTable.Whop, runId, [new RowRejection(rows[0].Id, "w1", "membership_id is bad")], Now, None);
-        await db.SetStatusAsync(UsageTable.Whop, rows[1].Id, "held");
+        await db.Store.RejectRowsAsync(Tables.Whop, runId, [new RowRejection(rows[0].Id, "w1", "membership_id is bad")], Now, None);
+        await db.SetStatusAsync(Tables.Whop, rows[1].Id, "held");
 
-        var listed = await Console(db).ExceptionRowsAsync(UsageTable.Whop, 10, None);
+        var listed = await Console(db).ExceptionRowsAsync(Tables.Whop, 10, None);
 
         Assert.Equal([rows[1].Id, rows[0].Id], listed.Select(r => r.RowId));
         var rejected = listed[1];
         Assert.Equal(("w1", "rejected", "membership_id is bad", runId, "<script>x</script>", "bi_X", (string?)null),
             (rejected.SourceKey, rejected.Status, rejected.Reason, rejected.RunId, rejected.Customer, rejected.Item, rejected.Note));
         Assert.Equal(("held", "biz_B", "api-calls"), (listed[0].Status, listed[0].Customer, listed[0].Item));
-        Assert.Empty(await Console(db).ExceptionRowsAsync(UsageTable.Chargebee, 10, None));
-        Assert.Empty(await Console(db).ExceptionGroupsAsync(UsageTable.Whop, 10, None));
+        Assert.Empty(await Console(db).ExceptionRowsAsync(Tables.Chargebee, 10, None));
+        Assert.Empty(await Console(db).ExceptionGroupsAsync(Tables.Whop, 10, None));
     }
 
     [StoreFact]

@@ -27,7 +27,7 @@ public abstract class DbaEditContractTests
         store.StartRunAsync(new RunRecord(job, "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromMinutes(5), "test-host", 1), None);
 
     private static ClaimRequest Request(long runId, PendingGroup group, int batchSize = 4000) =>
-        new(runId, "job-a", "acct", UsageTable.Whop, group, Cutoff, batchSize, Rules, "ubtest-", Now);
+        new(runId, "job-a", "acct", Tables.Whop, group, Cutoff, batchSize, Rules, "ubtest-", Now);
 
     private static GroupDecision Prepare(ClaimedGroup group, GroupFacts facts) => new(SubmissionStatus.Prepared, null, group.LastOccurredAt);
 
@@ -42,7 +42,7 @@ public abstract class DbaEditContractTests
     /// <summary>Claims every pending group for <paramref name="runId"/>; the submissions decided.</summary>
     private static async Task<IReadOnlyList<(ClaimedGroup Claimed, GroupDecision Decision)>> ClaimAllAsync(IBillingStore store, long runId, int batchSize = 4000)
     {
-        var groups = await store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None);
+        var groups = await store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None);
         return groups.Count == 0 ? [] : await store.ClaimGroupsAsync(Request(runId, groups[0], batchSize), groups, "day", Prepare, None);
     }
 
@@ -68,22 +68,22 @@ public abstract class DbaEditContractTests
         }
 
         // The run stalls mid-send; its rows look stuck, so the DBA sets them back to pending.
-        foreach (var row in await db.RowsAsync(UsageTable.Whop))
+        foreach (var row in await db.RowsAsync(Tables.Whop))
         {
-            await db.SetStatusAsync(UsageTable.Whop, row.Id, "pending");
+            await db.SetStatusAsync(Tables.Whop, row.Id, "pending");
         }
 
         // Another run neither claims nor holds them: their submission's outcome is not known yet.
         var next = await StartRunAsync(db.OtherProcess(), job: "job-b");
-        Assert.Empty(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        Assert.Empty(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
         Assert.Empty(await ClaimAllAsync(db.Store, next));
-        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, next, Now, None));
-        Assert.Empty(await db.Store.FindRequeuedBilledRowsAsync(UsageTable.Whop, None));
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, next, Now, None));
+        Assert.Empty(await db.Store.FindRequeuedBilledRowsAsync(Tables.Whop, None));
 
         // The submission is confirmed (by its run, or by the recovery of it): its rows follow it, reset or not.
         await ConfirmAsync(db.Store, submission, crashed, "bu_1");
 
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("billed", (long?)submission, "bu_1"), (r.Status, r.SubmissionId, r.ProviderUsageId)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("billed", (long?)submission, "bu_1"), (r.Status, r.SubmissionId, r.ProviderUsageId)));
     }
 
     [Fact]
@@ -98,17 +98,17 @@ public abstract class DbaEditContractTests
 
         // The next run has held nothing (nothing was re-queued yet) when the DBA resets a billed row.
         var second = await StartRunAsync(db.Store);
-        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, second, Now, None));
-        var reset = (await db.RowsAsync(UsageTable.Whop)).First(r => r.Status == "billed");
-        await db.SetStatusAsync(UsageTable.Whop, reset.Id, "pending");
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, second, Now, None));
+        var reset = (await db.RowsAsync(Tables.Whop)).First(r => r.Status == "billed");
+        await db.SetStatusAsync(Tables.Whop, reset.Id, "pending");
 
         var claimed = Assert.Single(await ClaimAllAsync(db.Store, second)).Claimed;
 
         Assert.Equal(("mem_B", 1), (claimed.Target.CustomerId, claimed.RowCount));
-        var row = (await db.RowsAsync(UsageTable.Whop)).Single(r => r.Id == reset.Id);
+        var row = (await db.RowsAsync(Tables.Whop)).Single(r => r.Id == reset.Id);
         Assert.Equal(("pending", (long?)billed), (row.Status, row.SubmissionId));
-        Assert.Equal(1, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, second, Now, None));
-        Assert.StartsWith($"re-queued, but its submission {billed} is already confirmed (provider usage bu_1)", (await db.RowsAsync(UsageTable.Whop)).Single(r => r.Id == reset.Id).Error, StringComparison.Ordinal);
+        Assert.Equal(1, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, second, Now, None));
+        Assert.StartsWith($"re-queued, but its submission {billed} is already confirmed (provider usage bu_1)", (await db.RowsAsync(Tables.Whop)).Single(r => r.Id == reset.Id).Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -123,17 +123,17 @@ public abstract class DbaEditContractTests
         var submission = Assert.Single(await ClaimAllAsync(db.Store, first)).Claimed.SubmissionId;
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submission, first, final, "test", final, Now), None));
         await db.Store.SettleRowsAsync(submission, first, 100, Now, None);
-        foreach (var row in await db.RowsAsync(UsageTable.Whop))
+        foreach (var row in await db.RowsAsync(Tables.Whop))
         {
-            await db.SetStatusAsync(UsageTable.Whop, row.Id, "pending");
+            await db.SetStatusAsync(Tables.Whop, row.Id, "pending");
         }
 
         var second = await StartRunAsync(db.Store);
-        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, second, Now, None));
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, second, Now, None));
         var again = Assert.Single(await ClaimAllAsync(db.Store, second)).Claimed;
 
         Assert.Equal(2, again.RowCount);
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("claimed", (long?)again.SubmissionId), (r.Status, r.SubmissionId)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("claimed", (long?)again.SubmissionId), (r.Status, r.SubmissionId)));
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public abstract class DbaEditContractTests
 
         await Assert.ThrowsAsync<LeaseLostException>(() => ClaimAllAsync(db.Store, stale, batchSize: 2));
 
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal(("pending", (long?)null), (r.Status, r.SubmissionId)));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal(("pending", (long?)null), (r.Status, r.SubmissionId)));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public abstract class DbaEditContractTests
         await SeedAsync(db, 3);
         var stale = await StartRunAsync(db.Store);
         var store = Assert.IsType<BillingStore>(db.Store);
-        var group = Assert.Single(await store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None));
+        var group = Assert.Single(await store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
         var request = Request(stale, group);
         var tally = new ClaimTally(group);
         await using (var session = await store.Database.OpenAsync(None))
@@ -185,7 +185,7 @@ public abstract class DbaEditContractTests
 
         var ledger = (await db.Store.GetSubmissionAsync(tally.SubmissionId, None))!;
         Assert.Equal((SubmissionStatus.Void, recoverer), (ledger.Status, ledger.OwnerRunId));
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal("pending", r.Status));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal("pending", r.Status));
     }
 }
 
@@ -219,7 +219,7 @@ public sealed class DbaEditBetweenBatchesTests
             await db.InsertWhopAsync($"w{i}", "mem_A", null, "bi_X", null, null, "1", new DateTimeOffset(2026, 1, 15, 9, i, 0, TimeSpan.Zero));
         }
 
-        var rows = await db.RowsAsync(UsageTable.Whop);
+        var rows = await db.RowsAsync(Tables.Whop);
         // When the fourth row is claimed (the second batch of three), the first one (claimed by the first batch) is
         // set back to pending, as a DBA watching "stuck claimed rows" would.
         await ((SqliteStoreTestDatabase)db).ExecuteSqlAsync($"""
@@ -228,22 +228,22 @@ public sealed class DbaEditBetweenBatchesTests
             BEGIN UPDATE whop_usage SET billing_status = 'pending' WHERE id = {rows[0].Id}; END;
             """);
         var runId = await db.Store.StartRunAsync(new RunRecord("job-a", "acct", "whop_usage", false, Now, Cutoff, Now, TimeSpan.FromMinutes(5), "test-host", 1), CancellationToken.None);
-        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", CancellationToken.None));
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", CancellationToken.None));
         var rules = new ValidationRules(2, 2, Cutoff.AddDays(-365));
 
-        var (claimed, _) = Assert.Single(await db.Store.ClaimGroupsAsync(new ClaimRequest(runId, "job-a", "acct", UsageTable.Whop, group, Cutoff, 3, rules, "ubtest-", Now),
+        var (claimed, _) = Assert.Single(await db.Store.ClaimGroupsAsync(new ClaimRequest(runId, "job-a", "acct", Tables.Whop, group, Cutoff, 3, rules, "ubtest-", Now),
             [group], "day", (g, _) => new GroupDecision(SubmissionStatus.Prepared, null, g.LastOccurredAt), CancellationToken.None));
 
         // Counted once (the provider is sent 7), claimed by no second batch, and billed with its group.
         Assert.Equal((7, 7m), (claimed.RowCount, claimed.Total));
-        var after = await db.RowsAsync(UsageTable.Whop);
+        var after = await db.RowsAsync(Tables.Whop);
         Assert.Equal(("pending", (long?)claimed.SubmissionId), (after[0].Status, after[0].SubmissionId));
         Assert.All(after.Skip(1), r => Assert.Equal(("claimed", (long?)claimed.SubmissionId), (r.Status, r.SubmissionId)));
-        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(UsageTable.Whop, runId, Now, CancellationToken.None));
+        Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, runId, Now, CancellationToken.None));
         Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, TimeSpan.FromMinutes(1), CancellationToken.None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(claimed.SubmissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "bu_7", null, 7m), CancellationToken.None));
-        Assert.Equal(7, await db.Store.SettleConfirmedAsync(UsageTable.Whop, runId, 3, Now, CancellationToken.None));
-        Assert.All(await db.RowsAsync(UsageTable.Whop), r => Assert.Equal("billed", r.Status));
+        Assert.Equal(7, await db.Store.SettleConfirmedAsync(Tables.Whop, runId, 3, Now, CancellationToken.None));
+        Assert.All(await db.RowsAsync(Tables.Whop), r => Assert.Equal("billed", r.Status));
     }
 
     [Fact]
@@ -251,9 +251,10 @@ public sealed class DbaEditBetweenBatchesTests
     {
         var group = new PendingGroup(new SubmissionTarget("membership_id", "mem_A", "billing_item_id", "bi_X", "quantity"), null, null, 2, 2m, Now);
         var tally = new ClaimTally(group) { SubmissionId = 9 };
-        var row = new UsageRow(5, "w5", null, "mem_A", "bi_X", null, null, "1", null, null, "2026-01-15T09:00:00Z");
+        UsageRow Row(long id) => new(Tables.Whop, id, "w" + id, "2026-01-15T09:00:00Z", ["mem_A", null, "bi_X", null, null, "1"]);
+        var row = Row(5);
         tally.Add(row);
-        tally.Add(row with { Id = 6 });
+        tally.Add(Row(6));
         tally.SortAndCheckIds();
         tally.Add(row);
 

@@ -26,9 +26,9 @@ public abstract class ReportCarryContractTests
     {
         await db.InsertWhopAsync(member, member, null, "bi_X", null, null, "2", new DateTimeOffset(2026, 1, 15, 9, 0, 0, TimeSpan.Zero));
         var runId = await StartRunAsync(db.Store);
-        var groups = (await db.Store.ListPendingGroupsAsync(UsageTable.Whop, Cutoff, "day", None)).Where(g => g.Target.CustomerId == member).ToList();
+        var groups = (await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None)).Where(g => g.Target.CustomerId == member).ToList();
         var rules = new ValidationRules(2, 2, Cutoff.AddDays(-365));
-        var (claimed, _) = Assert.Single(await db.Store.ClaimGroupsAsync(new ClaimRequest(runId, "job-a", "acct", UsageTable.Whop, groups[0], Cutoff, 100, rules, "ubtest-", Now),
+        var (claimed, _) = Assert.Single(await db.Store.ClaimGroupsAsync(new ClaimRequest(runId, "job-a", "acct", Tables.Whop, groups[0], Cutoff, 100, rules, "ubtest-", Now),
             groups, "day", (g, _) => new GroupDecision(SubmissionStatus.Prepared, null, g.LastOccurredAt), None));
         Assert.True(await db.Store.MarkSentAsync(claimed.SubmissionId, runId, Now, TimeSpan.FromMinutes(1), None));
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(claimed.SubmissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now, "bu_" + member, "rec_" + member, 2m), None));

@@ -98,7 +98,7 @@ internal sealed class SqlServerStoreTestDatabase : IStoreTestDatabase
     public async Task<IReadOnlyList<StoredRow>> RowsAsync(UsageTable table)
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
-        var template = table == UsageTable.Whop
+        var template = table == Tables.Whop
             ? "SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, COALESCE(amount, quantity) FROM [$(Schema)].whop_usage ORDER BY id"
             : "SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, quantity FROM [$(Schema)].chargebee_usage ORDER BY id";
         var rows = await connection.QueryAsync<(long Id, string SourceKey, string Status, long? SubmissionId, string? UsageId, string? Error, decimal? Value)>(_database.Sql(template));

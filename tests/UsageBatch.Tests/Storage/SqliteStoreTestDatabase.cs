@@ -71,7 +71,7 @@ internal sealed class SqliteStoreTestDatabase : IStoreTestDatabase
     public async Task<IReadOnlyList<StoredRow>> RowsAsync(UsageTable table)
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
-        var value = table == UsageTable.Whop ? "COALESCE(amount, quantity)" : "quantity";
+        var value = table == Tables.Whop ? "COALESCE(amount, quantity)" : "quantity";
         var rows = await connection.QueryAsync<(long Id, string SourceKey, string Status, long? SubmissionId, string? UsageId, string? Error, string? Value)>(
             $"SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, {value} FROM {table.Name} ORDER BY id");
         var receipts = (await connection.QueryAsync<(long Id, string? ReceiptId)>($"SELECT id, provider_receipt_id FROM {table.Name}")).ToDictionary(r => r.Id, r => r.ReceiptId);

@@ -116,7 +116,7 @@ internal sealed class BillingHarness : IAsyncDisposable
     public async Task<List<Row>> RowsAsync(UsageTable table)
     {
         await using var connection = await Database.OpenAsync(CancellationToken.None);
-        var value = table == UsageTable.Whop ? "COALESCE(amount, quantity)" : "quantity";
+        var value = table == Tables.Whop ? "COALESCE(amount, quantity)" : "quantity";
         return (await connection.QueryAsync<Row>(
             $"SELECT id, source_key, billing_status, billing_submission_id, provider_usage_id, billing_error, {value} AS value FROM {table.Name} ORDER BY id")).ToList();
     }

@@ -9,10 +9,10 @@ public sealed class UsageRowValidatorTests
 
     private static UsageRow Whop(string? company = null, string? membership = "mem_A1", string? itemId = "bi_X1", string? identifier = null,
         string? amount = null, string? quantity = "5", string? at = "2026-11-20T10:00:00Z", string? key = "k") =>
-        new(1, key, company, membership, itemId, identifier, amount, quantity, null, null, at);
+        TestRows.Whop(1, key, company, membership, itemId, identifier, amount, quantity, at);
 
     private static UsageRow Chargebee(string? sub = "sub_A", string? price = "p-USD", string? quantity = "5", string? at = "2026-11-20T10:00:00.250Z") =>
-        new(1, "k", null, null, null, null, null, quantity, sub, price, at);
+        TestRows.Chargebee(1, "k", sub, price, quantity, at);
 
     [Theory]
     [InlineData(null, null, "neither company_id nor membership_id")]

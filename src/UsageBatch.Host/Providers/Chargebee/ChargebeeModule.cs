@@ -21,10 +21,17 @@ internal sealed class ChargebeeModule : ProviderModule
 
     public override string DisplayName => "Chargebee";
 
-    public override UsageTable Table => UsageTable.Chargebee;
+    /// <summary>chargebee_usage: a subscription, an item price and a quantity, grouped by the job's bucket of occurred_at.</summary>
+    public static readonly UsageTable Usage = new("chargebee_usage",
+        new KeyColumns(new UsageColumn("subscription_id", UsageColumnKind.Id)),
+        new KeyColumns(new UsageColumn("item_price_id", UsageColumnKind.Id)),
+        new KeyColumns(new UsageColumn("quantity", UsageColumnKind.Decimal)),
+        dateBuckets: true, noteColumn: "note");
+
+    public override UsageTable Table => Usage;
 
     public override ProviderCapabilities Capabilities { get; } = new(
-        UnknownOutcomeResolution.SendSameIdAgain, UsesDateBuckets: true, ReconcileDating.UsageDate, ReconcileListing.WholePeriod,
+        UnknownOutcomeResolution.SendSameIdAgain, ReconcileDating.UsageDate, ReconcileListing.WholePeriod,
         InvoicesByTerm: true, LifetimeUsageCap: true);
 
     public override ProviderReportTerms ReportTerms { get; } = new("Subscription", "Item price", QualifiedIds: false, "Invoice id", "invoiced", "invoice");
@@ -48,8 +55,6 @@ internal sealed class ChargebeeModule : ProviderModule
     }
 
     public override string? CheckRow(UsageRow row, ValidationRules rules) => ChargebeeRowRules.Check(row, rules);
-
-    public override SubmissionTarget TargetOf(UsageRow row) => SubmissionTarget.Chargebee(row.SubscriptionId!, row.ItemPriceId!);
 
     /// <summary>
     /// One usage per (subscription, item price, usage_date): the group's last second, stepped back past the dates our

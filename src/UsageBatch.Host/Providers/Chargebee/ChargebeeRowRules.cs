@@ -13,10 +13,10 @@ internal static partial class ChargebeeRowRules
 
     public static string? Check(UsageRow row, ValidationRules rules) =>
         CheckSourceKey(row.SourceKey)
-        ?? CheckId("subscription_id", row.SubscriptionId)
-        ?? CheckId("item_price_id", row.ItemPriceId)
-        ?? (row.Quantity is null ? "quantity is missing" : null)
-        ?? CheckValue("quantity", row.Quantity, rules.QuantityDecimals)
+        ?? CheckId("subscription_id", row["subscription_id"])
+        ?? CheckId("item_price_id", row["item_price_id"])
+        ?? (row["quantity"] is null ? "quantity is missing" : null)
+        ?? CheckValue("quantity", row["quantity"], rules.QuantityDecimals)
         ?? CheckOccurredAt(row.OccurredAt, rules);
 
     private static string? CheckId(string column, string? value)

@@ -17,10 +17,17 @@ internal sealed class WhopModule : ProviderModule
 
     public override string DisplayName => "Whop";
 
-    public override UsageTable Table => UsageTable.Whop;
+    /// <summary>whop_usage: a membership or a company, a billing item or its identifier, an amount or a quantity.</summary>
+    public static readonly UsageTable Usage = new("whop_usage",
+        new KeyColumns(new UsageColumn("membership_id", UsageColumnKind.Id), new UsageColumn("company_id", UsageColumnKind.Id)),
+        new KeyColumns(new UsageColumn("billing_item_id", UsageColumnKind.Id), new UsageColumn("billing_item_identifier", UsageColumnKind.Text)),
+        new KeyColumns(new UsageColumn("amount", UsageColumnKind.Decimal), new UsageColumn("quantity", UsageColumnKind.Decimal)),
+        dateBuckets: false);
+
+    public override UsageTable Table => Usage;
 
     public override ProviderCapabilities Capabilities { get; } = new(
-        UnknownOutcomeResolution.ListAndMatch, UsesDateBuckets: false, ReconcileDating.SentAt, ReconcileListing.PerCustomerAndItem,
+        UnknownOutcomeResolution.ListAndMatch, ReconcileDating.SentAt, ReconcileListing.PerCustomerAndItem,
         InvoicesByTerm: false, LifetimeUsageCap: false, ChargesByPayment: true);
 
     public override ProviderReportTerms ReportTerms { get; } = new("Customer", "Item", QualifiedIds: true, "Receipt id", "charged", "receipt");
@@ -31,12 +38,6 @@ internal sealed class WhopModule : ProviderModule
     public override string DefaultBaseUrl(ProviderAccountOptions account) => "https://api.whop.com/api/v5";
 
     public override string? CheckRow(UsageRow row, ValidationRules rules) => WhopRowRules.Check(row, rules);
-
-    /// <summary>The customer and item fields a row carries (membership before company, billing item id before its identifier).</summary>
-    public override SubmissionTarget TargetOf(UsageRow row) => new(
-        row.MembershipId is not null ? "membership_id" : "company_id", row.MembershipId ?? row.CompanyId ?? "",
-        row.BillingItemId is not null ? "billing_item_id" : "billing_item_identifier", row.BillingItemId ?? row.BillingItemIdentifier ?? "",
-        row.Amount is not null ? "amount" : "quantity");
 
     public override GroupDecision Decide(ClaimedGroup group, GroupFacts facts, ProviderAccountOptions account, decimal total, DateTimeOffset? usageDate) =>
         DecimalText.SurvivesDouble(total)

@@ -18,15 +18,15 @@ internal static partial class WhopRowRules
 
     public static string? Check(UsageRow row, ValidationRules rules) =>
         CheckSourceKey(row.SourceKey)
-        ?? ExactlyOne("company_id", row.CompanyId, "membership_id", row.MembershipId)
-        ?? CheckId("company_id", row.CompanyId, CompanyId(), "biz_")
-        ?? CheckId("membership_id", row.MembershipId, MembershipId(), "mem_")
-        ?? ExactlyOne("billing_item_id", row.BillingItemId, "billing_item_identifier", row.BillingItemIdentifier)
-        ?? CheckId("billing_item_id", row.BillingItemId, BillingItemId(), "bi_")
-        ?? CheckIdentifier(row.BillingItemIdentifier)
-        ?? ExactlyOne("amount", row.Amount, "quantity", row.Quantity)
-        ?? CheckNumber("amount", row.Amount, rules.AmountDecimals)
-        ?? CheckNumber("quantity", row.Quantity, rules.QuantityDecimals)
+        ?? ExactlyOne("company_id", row["company_id"], "membership_id", row["membership_id"])
+        ?? CheckId("company_id", row["company_id"], CompanyId(), "biz_")
+        ?? CheckId("membership_id", row["membership_id"], MembershipId(), "mem_")
+        ?? ExactlyOne("billing_item_id", row["billing_item_id"], "billing_item_identifier", row["billing_item_identifier"])
+        ?? CheckId("billing_item_id", row["billing_item_id"], BillingItemId(), "bi_")
+        ?? CheckIdentifier(row["billing_item_identifier"])
+        ?? ExactlyOne("amount", row["amount"], "quantity", row["quantity"])
+        ?? CheckNumber("amount", row["amount"], rules.AmountDecimals)
+        ?? CheckNumber("quantity", row["quantity"], rules.QuantityDecimals)
         ?? CheckOccurredAt(row.OccurredAt, rules);
 
     /// <summary>The message for a value Whop's JSON numbers would not carry exactly.</summary>

@@ -248,8 +248,8 @@ internal sealed partial class SqlServerDatabase
     {
         if (table.Length > 0)
         {
-            // Only the two fixed table names; never anything read from input.
-            table = UsageTable.Parse(table).Name;
+            // Only a known provider's table name; never anything read from input.
+            table = Providers.ProviderRegistry.Table(table).Name;
         }
         else if (template.Contains("$(UsageTable)", StringComparison.Ordinal))
         {

@@ -246,13 +246,13 @@ internal sealed class SqlServerDialect : StoreDialect
         connection.ExecuteAsync(new CommandDefinition(_database.Sql(WriteJobLockRowSql),
             new { Job = job, RunId = runId, LeaseMs = Arg.Milliseconds(lease) }, cancellationToken: cancellationToken));
 
-    public override async Task LockGroupFactsAsync(StoreSession session, string account, string subscription, CancellationToken cancellationToken)
+    public override async Task LockGroupFactsAsync(StoreSession session, string account, string customer, CancellationToken cancellationToken)
     {
-        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(account + "\n" + subscription)));
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(account + "\n" + customer)));
         var result = await session.ScalarAsync<int>(_database.Sql(LockGroupFactsSql), new { Resource = "UsageBatch:" + _database.Schema + ":facts#" + key }, cancellationToken);
         if (result < 0)
         {
-            throw new InvalidOperationException($"could not lock the usage cap count of subscription {subscription} (sp_getapplock answered {result})");
+            throw new InvalidOperationException($"could not lock the ledger facts of customer {customer} (sp_getapplock answered {result})");
         }
     }
 
@@ -269,6 +269,7 @@ internal sealed class SqlServerDialect : StoreDialect
     {
         string S(string template) => db.Sql(template.Replace("$(SubmissionColumns)", LedgerRows.Columns, StringComparison.Ordinal));
         PerTable T(string template) => PerTable.From(table => db.Sql(template, table));
+        PerTable U(Func<UsageTable, string> template) => PerTable.From(table => db.Sql(template(table), table));
         return new Statements
         {
             UsageIdPrefix = S(InstallationSql), InsertInstallation = S(InsertInstallationSql), StartRun = S(StartRunSql),
@@ -278,10 +279,10 @@ internal sealed class SqlServerDialect : StoreDialect
             RecordOutcome = S(RecordOutcomeSql), SettleBatch = T(SettleBatchSql), MarkSettled = S(MarkSettledSql), ConfirmedUnsettled = S(ConfirmedUnsettledSql),
             CarryUnreported = S(CarryUnreportedSql), MarkReportWritten = S(MarkReportWrittenSql), MarkReportFailed = S(MarkReportFailedSql),
             GetSubmission = S(GetSubmissionSql), SubmissionsOfRun = S(SubmissionsOfRunSql), InsertEvent = S(InsertEventSql), InsertRowException = S(InsertRowExceptionSql),
-            PendingRows = new PerTable(S(PendingWhopSql), S(PendingChargebeeSql)), CreateRejectStage = S(CreateRejectTempSql), RejectStaged = T(RejectFromTempSql),
+            PendingRows = U(SqlServerUsageStatements.PendingRows), CreateRejectStage = S(CreateRejectTempSql), RejectStaged = T(RejectFromTempSql),
             HoldRequeued = T(HoldRequeuedSql),
-            WhopGroups = S(WhopGroupsSql), ChargebeeGroups = S(ChargebeeGroupsSql), InsertPreparing = S(InsertPreparingSql),
-            ClaimBatch = new PerTable(S(ClaimWhopBatchSql), S(ClaimChargebeeBatchSql)), RejectClaimedRow = T(RejectClaimedRowSql),
+            Groups = U(SqlServerUsageStatements.Groups), InsertPreparing = S(InsertPreparingSql),
+            ClaimBatch = U(SqlServerUsageStatements.ClaimBatch), RejectClaimedRow = T(RejectClaimedRowSql),
             UpdatePreparing = S(UpdatePreparingSql), DeleteSubmission = S(DeleteSubmissionSql), DecideSubmission = S(DecideSubmissionSql),
             CapCount = S(CapCountSql), UsedUsageDates = S(UsedUsageDatesSql),
             FindRequeuedBilled = T(FindRequeuedBilledSql), FindHeldRow = T(FindHeldRowSql), ReopenRowsBatch = T(ReopenRowsBatchSql),
@@ -292,7 +293,7 @@ internal sealed class SqlServerDialect : StoreDialect
             RecordReceiptRows = T(RecordReceiptRowsSql),
             CountRows = T(CountRowsSql), RecentRuns = S(RecentRunsSql), LastRun = S(ConsoleLastRunSql), OldestPending = T(ConsoleOldestPendingSql), NewestOccurred = T(NewestOccurredSql),
             Runs = S(ConsoleRunsSql), RunCount = S(ConsoleRunCountSql), ExceptionGroups = T(ConsoleExceptionGroupsSql),
-            ExceptionRows = new PerTable(S(ConsoleWhopExceptionRowsSql), S(ConsoleChargebeeExceptionRowsSql)),
+            ExceptionRows = U(SqlServerUsageStatements.ExceptionRows),
         };
     }
 }

@@ -83,17 +83,16 @@ internal sealed class SqlServerSession(SqlConnection connection) : StoreSession
         }
 
         var parameters = new DynamicParameters();
-        foreach (var property in Properties(args))
+        foreach (var (name, declared, value) in Values(args))
         {
-            var value = property.GetValue(args);
-            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var type = Nullable.GetUnderlyingType(declared) ?? declared;
             if (type == typeof(decimal))
             {
-                parameters.Add(property.Name, Decimal(property.Name, (decimal?)value), System.Data.DbType.Decimal, precision: DecimalPrecision, scale: DecimalScale);
+                parameters.Add(name, Decimal(name, (decimal?)value), System.Data.DbType.Decimal, precision: DecimalPrecision, scale: DecimalScale);
                 continue;
             }
 
-            parameters.Add(property.Name, type == typeof(DateTimeOffset) ? SqlServerDatabase.Time((DateTimeOffset?)value) : value);
+            parameters.Add(name, type == typeof(DateTimeOffset) ? SqlServerDatabase.Time((DateTimeOffset?)value) : value);
         }
 
         return parameters;

@@ -225,27 +225,6 @@ internal static partial class SqlServerStatements
         ORDER BY u.billing_submission_id DESC;
         """;
 
-    internal const string ConsoleWhopExceptionRowsSql = """
-        SELECT TOP (@Take) u.id AS RowId, u.source_key AS SourceKey, u.billing_status AS Status, u.billing_error AS Reason,
-               u.billing_run_id AS RunId, u.billing_submission_id AS SubmissionId, u.occurred_at AS OccurredAt,
-               COALESCE(u.membership_id, u.company_id) AS Customer, COALESCE(u.billing_item_id, u.billing_item_identifier) AS Item,
-               CAST(NULL AS nvarchar(500)) AS Note
-        FROM [$(Schema)].whop_usage AS u
-        LEFT JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status IN ('held', 'rejected') AND (s.id IS NULL OR s.status NOT IN ('held', 'rejected'))
-        ORDER BY u.id DESC;
-        """;
-
-    internal const string ConsoleChargebeeExceptionRowsSql = """
-        SELECT TOP (@Take) u.id AS RowId, u.source_key AS SourceKey, u.billing_status AS Status, u.billing_error AS Reason,
-               u.billing_run_id AS RunId, u.billing_submission_id AS SubmissionId, u.occurred_at AS OccurredAt,
-               u.subscription_id AS Customer, u.item_price_id AS Item, u.note AS Note
-        FROM [$(Schema)].chargebee_usage AS u
-        LEFT JOIN [$(Schema)].ub_submission AS s ON s.id = u.billing_submission_id
-        WHERE u.billing_status IN ('held', 'rejected') AND (s.id IS NULL OR s.status NOT IN ('held', 'rejected'))
-        ORDER BY u.id DESC;
-        """;
-
     // Ids of the run's confirmed, unsettled submissions of one usage table: the rows the run's last step settles.
     internal const string ConfirmedUnsettledSql = """
         SELECT id FROM [$(Schema)].ub_submission

@@ -23,7 +23,7 @@ internal static partial class SqlServerStatements
     // step holds it instead. Most rows have no submission, so the seek on the ledger's key is skipped for them. A
     // versioned read of the ledger row (READ_COMMITTED_SNAPSHOT) can only see an older, never a freer, status.
     // Spliced into the claim and planning statements as a constant (the compiler refuses anything but constants).
-    private const string ClaimableU = """
+    internal const string ClaimableU = """
         (u.billing_submission_id IS NULL OR NOT EXISTS (SELECT 1 FROM [$(Schema)].ub_submission AS prev
                                                        WHERE prev.id = u.billing_submission_id AND prev.status NOT IN ('void', 'released', 'rejected')))
         """;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using UsageBatch.Billing;
-using UsageBatch.Providers;
 using UsageBatch.Usage;
 
 namespace UsageBatch.Storage.Sqlite;
@@ -44,11 +43,11 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
         CancellationToken cancellationToken)
     {
         var table = template.Table;
-        var whop = table.Provider == ProviderKind.Whop;
+        var module = template.Module;
         var prefixLength = Grouping.BucketPrefixLength(bucket);
         await using var session = (SqliteSession)await dialect.OpenAsync(cancellationToken);
         await using var cache = await PassCacheAsync(session, cancellationToken);
-        await session.Command(whop ? CreateWhopMapSql : CreateChargebeeMapSql).ExecuteNonQueryAsync(cancellationToken);
+        await session.Command(CreateMap[table]).ExecuteNonQueryAsync(cancellationToken);
         var passRows = Math.Max(template.BatchSize, PassRows);
 
         // 1. A 'preparing' ledger row per group, and the group key -> ledger row map the claim pass joins on.
@@ -61,26 +60,20 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
                 {
                     var tally = new ClaimTally(group) { SubmissionId = await store.InsertPreparingAsync(session, template, group, cancellationToken) };
                     tallies.Add(tally.SubmissionId, tally);
-                    if (whop)
+                    var key = ClaimKey.Add(new NamedArgs().With(new { tally.SubmissionId }), table, group.Target);
+                    if (table.DateBuckets)
                     {
-                        var key = Grouping.WhopKeyOf(group.Target);
-                        await session.ExecuteAsync(InsertWhopMapSql,
-                            new { key.MembershipId, key.CompanyId, key.BillingItemId, key.BillingItemIdentifier, key.IsAmount, tally.SubmissionId }, cancellationToken);
+                        key.Add("Bucket", Grouping.BucketKey(UtcText.Format(group.BucketStart!.Value), bucket));
                     }
-                    else
-                    {
-                        await session.ExecuteAsync(InsertChargebeeMapSql, new
-                        {
-                            SubscriptionId = group.Target.CustomerId, ItemPriceId = group.Target.ItemId,
-                            Bucket = Grouping.BucketKey(UtcText.Format(group.BucketStart!.Value), bucket), tally.SubmissionId,
-                        }, cancellationToken);
-                    }
+
+                    await session.ExecuteAsync(InsertMap[table], key, cancellationToken);
                 }
             }, cancellationToken);
         }
 
         // 2. Claim pass: batches of pending rows in id order, each linked to its group's ledger row.
-        var claim = whop ? ClaimWhopPassSql : ClaimChargebeePassSql(prefixLength);
+        var claim = ClaimPass[table];
+        var submissionColumn = 3 + table.Fields.Count;
         var cutoff = UtcText.WholeSeconds(template.Cutoff);
         var after = 0L;
         while (true)
@@ -102,13 +95,13 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
 
                 // Rows are tallied as they come back; only the (rare) rows failing the re-check are kept until the reader closes.
                 var failed = new List<(ClaimTally Tally, UsageRow Row)>();
-                await using (var reader = await session.ReaderAsync(claim, new { After = after, Upto = upto, Cutoff = cutoff, template.RunId }, cancellationToken))
+                await using (var reader = await session.ReaderAsync(claim, new { After = after, Upto = upto, Cutoff = cutoff, template.RunId, PrefixLength = prefixLength }, cancellationToken))
                 {
                     while (await reader.ReadAsync(cancellationToken))
                     {
-                        var row = reader.UsageRow();
-                        var tally = tallies[reader.GetInt64(11)];
-                        if (ProviderRegistry.For(table).CheckRow(row, template.Rules) is null)
+                        var row = reader.UsageRow(table);
+                        var tally = tallies[reader.GetInt64(submissionColumn)];
+                        if (module.CheckRow(row, template.Rules) is null)
                         {
                             tally.Add(row);
                         }
@@ -153,7 +146,7 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
             }, cancellationToken);
         }
 
-        await session.InTransactionAsync(() => session.ExecuteAsync(whop ? ClearWhopMapSql : ClearChargebeeMapSql, null, cancellationToken), cancellationToken);
+        await session.InTransactionAsync(() => session.ExecuteAsync(ClearMap[table], null, cancellationToken), cancellationToken);
         return results;
     }
 
@@ -219,34 +212,11 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
         public async ValueTask DisposeAsync() => await SetCacheAsync(session, 2_000, CancellationToken.None);
     }
 
-    // Temp tables live on this session's connection only; emptied before and after each use.
-    private const string CreateWhopMapSql = """
-        CREATE TEMP TABLE IF NOT EXISTS ub_claim_whop (membership_id TEXT, company_id TEXT, billing_item_id TEXT,
-            billing_item_identifier TEXT, is_amount INTEGER NOT NULL, submission_id INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS temp.ub_claim_whop_key
-            ON ub_claim_whop (membership_id, company_id, billing_item_id, billing_item_identifier, is_amount);
-        DELETE FROM temp.ub_claim_whop;
-        """;
-
-    private const string CreateChargebeeMapSql = """
-        CREATE TEMP TABLE IF NOT EXISTS ub_claim_chargebee (subscription_id TEXT NOT NULL, item_price_id TEXT NOT NULL,
-            bucket TEXT NOT NULL, submission_id INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS temp.ub_claim_chargebee_key ON ub_claim_chargebee (subscription_id, item_price_id, bucket);
-        DELETE FROM temp.ub_claim_chargebee;
-        """;
-
-    private const string InsertWhopMapSql = """
-        INSERT INTO temp.ub_claim_whop (membership_id, company_id, billing_item_id, billing_item_identifier, is_amount, submission_id)
-        VALUES (@MembershipId, @CompanyId, @BillingItemId, @BillingItemIdentifier, @IsAmount, @SubmissionId)
-        """;
-
-    private const string InsertChargebeeMapSql = """
-        INSERT INTO temp.ub_claim_chargebee (subscription_id, item_price_id, bucket, submission_id)
-        VALUES (@SubscriptionId, @ItemPriceId, @Bucket, @SubmissionId)
-        """;
-
-    private const string ClearWhopMapSql = "DELETE FROM temp.ub_claim_whop";
-    private const string ClearChargebeeMapSql = "DELETE FROM temp.ub_claim_chargebee";
+    // The group key -> ledger row map and the claim pass, for the run's table (see SqliteUsageStatements).
+    private static readonly PerTable CreateMap = PerTable.From(SqliteUsageStatements.CreateMap);
+    private static readonly PerTable InsertMap = PerTable.From(SqliteUsageStatements.InsertMap);
+    private static readonly PerTable ClearMap = PerTable.From(SqliteUsageStatements.ClearMap);
+    private static readonly PerTable ClaimPass = PerTable.From(SqliteUsageStatements.ClaimPass);
 
     // The last id of the next batch of pending (or claimed) rows: NOT INDEXED walks the table in id order.
     private static readonly PerTable PendingBound = PerTable.From(t => $"""
@@ -258,26 +228,6 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
         SELECT MAX(id) FROM (SELECT id FROM {t.Name} NOT INDEXED
                              WHERE id > @After AND billing_status = 'claimed' ORDER BY id LIMIT @BatchSize)
         """);
-
-    private static readonly string ClaimWhopPassSql = $"""
-        UPDATE whop_usage AS u NOT INDEXED
-        SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = m.submission_id
-        FROM temp.ub_claim_whop AS m
-        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
-          AND m.membership_id IS u.membership_id AND m.company_id IS u.company_id AND m.billing_item_id IS u.billing_item_id
-          AND m.billing_item_identifier IS u.billing_item_identifier AND m.is_amount = (u.amount IS NOT NULL)
-        RETURNING id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at, billing_submission_id
-        """;
-
-    // prefixLength: the bucket's prefix length (a number from Grouping, never input).
-    private static string ClaimChargebeePassSql(int prefixLength) => $"""
-        UPDATE chargebee_usage AS u NOT INDEXED
-        SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = m.submission_id
-        FROM temp.ub_claim_chargebee AS m
-        WHERE u.id > @After AND u.id <= @Upto AND u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
-          AND m.subscription_id = u.subscription_id AND m.item_price_id = u.item_price_id AND m.bucket = substr(u.occurred_at, 1, {prefixLength.ToString(CultureInfo.InvariantCulture)})
-        RETURNING id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at, billing_submission_id
-        """;
 
     private static readonly PerTable SettlePass = PerTable.From(t => $"""
         UPDATE {t.Name} AS u NOT INDEXED

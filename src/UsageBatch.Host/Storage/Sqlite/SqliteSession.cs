@@ -79,9 +79,9 @@ internal sealed class SqliteSession : StoreSession
         command.Transaction = _transaction;
         if (args is not null)
         {
-            foreach (var property in Properties(args))
+            foreach (var (name, _, value) in Values(args))
             {
-                command.With("@" + property.Name, Encode(property.GetValue(args)));
+                command.With("@" + name, Encode(value));
             }
         }
 
@@ -96,17 +96,15 @@ internal sealed class SqliteSession : StoreSession
         decimal number => DecimalText.Format(number),
         bool flag => flag ? 1L : 0L,
         DbString text => text.Value,
-        WhopKey => throw new InvalidOperationException("bind a Whop key's columns, not the key"),
         _ => value,
     };
 
     private CommandDefinition Dapper(string sql, object? args, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
-        foreach (var property in Properties(args!))
+        foreach (var (name, _, value) in Values(args!))
         {
-            var value = property.GetValue(args);
-            parameters.Add(property.Name, IsList(value) ? value : Encode(value));
+            parameters.Add(name, IsList(value) ? value : Encode(value));
         }
 
         return new CommandDefinition(sql, parameters, _transaction, cancellationToken: cancellationToken);

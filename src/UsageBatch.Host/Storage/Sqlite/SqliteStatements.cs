@@ -10,9 +10,6 @@ internal static class SqliteStatements
 {
     private const string SubmissionColumns = LedgerRows.Columns;
 
-    private const string UsageColumns = "id, source_key, company_id, membership_id, billing_item_id, billing_item_identifier, amount, quantity, NULL, NULL, occurred_at";
-    private const string ChargebeeColumns = "id, source_key, NULL, NULL, NULL, NULL, NULL, quantity, subscription_id, item_price_id, occurred_at";
-
     /// <summary>
     /// A pending row (alias u) may be claimed only when its previous submission, if any, is final and unbilled (void,
     /// released, rejected): a row a DBA set back to 'pending' under a live or billed submission is never billed again
@@ -180,9 +177,7 @@ internal static class SqliteStatements
             VALUES (@RunId, @Table, @RowId, @SourceKey, @SubmissionId, @Kind, @Reason, @At)
             """,
 
-        PendingRows = new PerTable(
-            $"SELECT {UsageColumns} FROM whop_usage WHERE billing_status = 'pending'",
-            $"SELECT {ChargebeeColumns} FROM chargebee_usage WHERE billing_status = 'pending'"),
+        PendingRows = PerTable.From(SqliteUsageStatements.PendingRows),
         CreateRejectStage = """
             CREATE TEMP TABLE IF NOT EXISTS ub_reject (row_id INTEGER PRIMARY KEY, source_key TEXT, reason TEXT NOT NULL);
             DELETE FROM temp.ub_reject;
@@ -212,28 +207,7 @@ internal static class SqliteStatements
                 """;
         }),
 
-        WhopGroups = $"""
-            SELECT CASE WHEN membership_id IS NOT NULL THEN 'membership_id' ELSE 'company_id' END,
-                   COALESCE(membership_id, company_id, ''),
-                   CASE WHEN billing_item_id IS NOT NULL THEN 'billing_item_id' ELSE 'billing_item_identifier' END,
-                   COALESCE(billing_item_id, billing_item_identifier, ''),
-                   CASE WHEN amount IS NOT NULL THEN 'amount' ELSE 'quantity' END,
-                   COUNT(*), ub_decimal_sum(COALESCE(amount, quantity)), MAX(occurred_at)
-            FROM whop_usage AS u
-            WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
-            GROUP BY 1, 2, 3, 4, 5
-            ORDER BY 1, 2, 3, 4, 5
-            """,
-        // The bucket is the prefix of the canonical text (2026-11-20T05 / 2026-11-20 / 2026-11): see Grouping.
-        ChargebeeGroups = $"""
-            SELECT subscription_id, item_price_id, substr(occurred_at, 1, @PrefixLength),
-                   COUNT(*), ub_decimal_sum(quantity), MAX(occurred_at)
-            FROM chargebee_usage AS u
-            WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
-              AND subscription_id IS NOT NULL AND item_price_id IS NOT NULL
-            GROUP BY 1, 2, 3
-            ORDER BY 1, 2, 3
-            """,
+        Groups = PerTable.From(SqliteUsageStatements.Groups),
         // Only while the run is still 'running': a run declared dead (its lease lapsed, its work adopted) creates nothing more.
         InsertPreparing = """
             INSERT INTO ub_submission (created_run_id, owner_run_id, job, provider_account, usage_table, customer_field,
@@ -244,29 +218,7 @@ internal static class SqliteStatements
             WHERE EXISTS (SELECT 1 FROM ub_run WHERE id = @RunId AND status = 'running')
             RETURNING id
             """,
-        // IS compares NULLs as equal, so one statement serves every customer/item field combination.
-        ClaimBatch = new PerTable(
-            $"""
-            UPDATE whop_usage
-            SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
-            WHERE id IN (SELECT id FROM whop_usage AS u
-                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
-                           AND membership_id IS @MembershipId AND company_id IS @CompanyId
-                           AND billing_item_id IS @BillingItemId AND billing_item_identifier IS @BillingItemIdentifier
-                           AND (amount IS NOT NULL) = @IsAmount
-                         ORDER BY id LIMIT @BatchSize)
-            RETURNING {UsageColumns}
-            """,
-            $"""
-            UPDATE chargebee_usage
-            SET billing_status = 'claimed', billing_run_id = @RunId, billing_submission_id = @SubmissionId
-            WHERE id IN (SELECT id FROM chargebee_usage AS u
-                         WHERE billing_status = 'pending' AND occurred_at < @Cutoff AND {ClaimableU}
-                           AND subscription_id = @SubscriptionId AND item_price_id = @ItemPriceId
-                           AND occurred_at >= @BucketStart AND occurred_at < @BucketEnd
-                         ORDER BY id LIMIT @BatchSize)
-            RETURNING {ChargebeeColumns}
-            """),
+        ClaimBatch = PerTable.From(SqliteUsageStatements.ClaimBatch),
         RejectClaimedRow = PerTable.From(t => $"UPDATE {t.Name} SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id"),
         // The claim's writes of its own ledger row: only while the run still owns it, it is still 'preparing' and the
         // run is still 'running' (a recovering run that adopted it has voided it; writing on would strand its rows).
@@ -282,14 +234,14 @@ internal static class SqliteStatements
             """,
         CapCount = """
             SELECT COUNT(*) FROM ub_submission
-            WHERE provider_account = @Account AND customer_field = 'subscription_id' AND customer_id = @SubscriptionId
+            WHERE provider_account = @Account AND customer_field = @CustomerField AND customer_id = @CustomerId
               AND id <> @Id
               AND (status IN ('prepared', 'sent', 'confirmed') OR (status = 'held' AND first_sent_at IS NOT NULL))
             """,
-        // Dates that may exist at the provider for this (subscription, item price): anything but never-sent or refused.
+        // Dates that may exist at the provider for this (customer, item): anything but never-sent or refused.
         UsedUsageDates = """
             SELECT usage_date FROM ub_submission
-            WHERE provider_account = @Account AND customer_id = @SubscriptionId AND item_id = @ItemPriceId
+            WHERE provider_account = @Account AND customer_id = @CustomerId AND item_id = @ItemId
               AND usage_date >= @Start AND usage_date < @End AND id <> @Id
               AND status NOT IN ('preparing', 'void', 'rejected', 'released')
             """,
@@ -428,21 +380,7 @@ internal static class SqliteStatements
             GROUP BY u.billing_submission_id, s.status, u.billing_status, s.status_reason, s.customer_field, s.customer_id, s.item_field, s.item_id
             ORDER BY u.billing_submission_id DESC LIMIT @Take
             """),
-        ExceptionRows = new PerTable(
-            """
-            SELECT u.id, u.source_key, u.billing_status, u.billing_error, u.billing_run_id, u.billing_submission_id, u.occurred_at,
-                   COALESCE(u.membership_id, u.company_id), COALESCE(u.billing_item_id, u.billing_item_identifier), NULL
-            FROM whop_usage AS u LEFT JOIN ub_submission AS s ON s.id = u.billing_submission_id
-            WHERE u.billing_status IN ('held', 'rejected') AND (s.id IS NULL OR s.status NOT IN ('held', 'rejected'))
-            ORDER BY u.id DESC LIMIT @Take
-            """,
-            """
-            SELECT u.id, u.source_key, u.billing_status, u.billing_error, u.billing_run_id, u.billing_submission_id, u.occurred_at,
-                   u.subscription_id, u.item_price_id, u.note
-            FROM chargebee_usage AS u LEFT JOIN ub_submission AS s ON s.id = u.billing_submission_id
-            WHERE u.billing_status IN ('held', 'rejected') AND (s.id IS NULL OR s.status NOT IN ('held', 'rejected'))
-            ORDER BY u.id DESC LIMIT @Take
-            """),
+        ExceptionRows = PerTable.From(SqliteUsageStatements.ExceptionRows),
     };
 
     // The run guard: a lease row. Taken when it is free or its holder's lease ran out (a killed run must not lock

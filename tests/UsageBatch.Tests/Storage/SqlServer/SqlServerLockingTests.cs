@@ -13,7 +13,7 @@ namespace UsageBatch.Tests.Storage.SqlServer;
 /// </summary>
 public sealed class SqlServerLockingTests
 {
-    private static readonly string[] UsageTables = [UsageTable.Whop.Name, UsageTable.Chargebee.Name];
+    private static readonly string[] UsageTables = [Tables.Whop.Name, Tables.Chargebee.Name];
 
     [Fact]
     public void EveryUsageTableUpdate_StaysUnderTheEscalationThreshold_OnEveryIndex()
@@ -45,7 +45,7 @@ public sealed class SqlServerLockingTests
     {
         // The defect this guards against: 4,000 rows per claim were ~8,000 key locks on ix_*_submission.
         var (tables, others) = SchemaModel.Ddl();
-        var claim = CodeStatements.All().Single(s => s.Origin == "SqlServerStatements.ClaimWhopBatchSql");
+        var claim = CodeStatements.All().Single(s => s.Origin == "SqlServerUsageStatements.ClaimBatch (whop_usage)");
         var update = Assert.Single(Updates(claim.Text));
 
         var locks = LocksPerRow(tables[$"{CodeStatements.Schema}.whop_usage"], IndexesOf(others, "whop_usage"), update.SetColumns);
@@ -106,8 +106,8 @@ public sealed class SqlServerLockingTests
     }
 
     [Theory]
-    [InlineData("SqlServerStatements.ClaimWhopBatchSql", "whop_usage")]
-    [InlineData("SqlServerStatements.ClaimChargebeeBatchSql", "chargebee_usage")]
+    [InlineData("SqlServerUsageStatements.ClaimBatch (whop_usage)", "whop_usage")]
+    [InlineData("SqlServerUsageStatements.ClaimBatch (chargebee_usage)", "chargebee_usage")]
     public void TheClaim_IsPinnedToTheFilteredPendingIndex(string origin, string table)
     {
         var claim = CodeStatements.All().Single(s => s.Origin == origin);

@@ -109,10 +109,10 @@ public sealed class SqlServerSessionTests
     {
         var group = new UsageBatch.Billing.PendingGroup(new UsageBatch.Providers.SubmissionTarget("membership_id", "m", "billing_item_id", "bi", "quantity"), null, null, 2, 5m, DateTimeOffset.UtcNow);
         var progress = new ClaimTally(group) { SubmissionId = 5 };
-        progress.Add(new UsageBatch.Usage.UsageRow(1, "a", null, "m", "bi", null, null, "2", null, null, "2026-01-01T00:00:00.000Z"));
+        progress.Add(UsageBatch.Usage.TestRows.Whop(1, "a", null, "m", "bi", null, null, "2", "2026-01-01T00:00:00.000Z"));
         var mark = progress.Mark();
         progress.SubmissionId = 9;
-        progress.Add(new UsageBatch.Usage.UsageRow(2, "b", null, "m", "bi", null, null, "3", null, null, "2026-01-02T00:00:00.000Z"));
+        progress.Add(UsageBatch.Usage.TestRows.Whop(2, "b", null, "m", "bi", null, null, "3", "2026-01-02T00:00:00.000Z"));
         progress.Rejected.Add(new UsageBatch.Usage.RowRejection(3, "c", "bad"));
 
         progress.Restore(mark);

@@ -104,7 +104,6 @@ public sealed class TransientFaultTests
     [Theory]
     [InlineData(nameof(SqlServerStatements.SubmissionsOfRunSql), true)]
     [InlineData(nameof(SqlServerStatements.EventsOfRunSql), true)]
-    [InlineData(nameof(SqlServerStatements.WhopGroupsSql), true)]
     [InlineData(nameof(SqlServerStatements.ConsoleExceptionGroupsSql), true)]
     [InlineData(nameof(SqlServerStatements.SettleBatchSql), false)]
     [InlineData(nameof(SqlServerStatements.CarryUnreportedSql), false)]
@@ -117,10 +116,22 @@ public sealed class TransientFaultTests
     }
 
     [Fact]
+    public void UsageTableStatements_OnlyTheClaimWrites()
+    {
+        foreach (var module in UsageBatch.Providers.ProviderRegistry.BuiltIn)
+        {
+            Assert.All(SqlServerUsageStatements.All(module.Table), s =>
+                Assert.Equal(s.Name != nameof(SqlServerUsageStatements.ClaimBatch), SqlServerDatabase.IsReadOnly(s.Template)));
+        }
+    }
+
+    [Fact]
     public void EveryStatementTakenForARead_WritesNothing()
     {
         var statements = typeof(SqlServerStatements).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-            .Where(f => f.FieldType == typeof(string)).Select(f => (f.Name, Sql: (string)f.GetValue(null)!)).ToList();
+            .Where(f => f.FieldType == typeof(string)).Select(f => (f.Name, Sql: (string)f.GetValue(null)!))
+            .Concat(UsageBatch.Providers.ProviderRegistry.BuiltIn.SelectMany(m => SqlServerUsageStatements.All(m.Table)).Select(s => (s.Name, Sql: s.Template)))
+            .ToList();
 
         var reads = statements.Where(s => SqlServerDatabase.IsReadOnly(s.Sql)).ToList();
 

@@ -13,7 +13,7 @@ namespace UsageBatch.Tests.Storage.SqlServer;
 /// </summary>
 public sealed class UpdLockRuleTests
 {
-    private static readonly string[] UsageTables = [UsageTable.Whop.Name, UsageTable.Chargebee.Name];
+    private static readonly string[] UsageTables = [Tables.Whop.Name, Tables.Chargebee.Name];
 
     [Fact]
     public void UpdLock_OnAUsageTable_OnlyOnTheUpdateTarget_UnjoinedAndSeekingItsIndex()

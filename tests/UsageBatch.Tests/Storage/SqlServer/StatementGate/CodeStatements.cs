@@ -28,8 +28,18 @@ internal static partial class CodeStatements
             .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
                 .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal))
                 .SelectMany(f => Expand(t, f)))
+            .Concat(UsageTableStatements())
             .OrderBy(s => s.Origin, StringComparer.Ordinal),
     ];
+
+    /// <summary>
+    /// The statements written from each built-in provider's usage table description (the tables the schema scripts
+    /// create). A provider registered at run time brings its own table, which these scripts do not know.
+    /// </summary>
+    private static IEnumerable<CodeStatement> UsageTableStatements() =>
+        UsageBatch.Providers.ProviderRegistry.BuiltIn.SelectMany(m => SqlServerUsageStatements.All(m.Table)
+            .Select(s => new CodeStatement($"{nameof(SqlServerUsageStatements)}.{s.Name} ({m.Table.Name})",
+                SqlServerDatabase.Expand(DapperList().Replace(s.Template, "IN (@$1_1, @$1_2)"), Schema, m.Table.Name))));
 
     private static IEnumerable<CodeStatement> Expand(Type type, FieldInfo field)
     {
@@ -50,7 +60,7 @@ internal static partial class CodeStatements
             yield break;
         }
 
-        foreach (var table in new[] { UsageTable.Whop, UsageTable.Chargebee })
+        foreach (var table in UsageBatch.Providers.ProviderRegistry.BuiltIn.Select(m => m.Table))
         {
             yield return new CodeStatement($"{origin} ({table.Name})", SqlServerDatabase.Expand(template, Schema, table.Name));
         }

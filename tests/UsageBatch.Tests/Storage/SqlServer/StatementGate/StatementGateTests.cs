@@ -58,7 +58,8 @@ public sealed class StatementGateTests
 
         // Not a list to keep up to date: a floor that shows the discovery works, and names that must be among them.
         Assert.True(statements.Count > 40, $"only {statements.Count} statements found");
-        Assert.Contains(statements, s => s.Origin == "SqlServerStatements.ClaimWhopBatchSql");
+        Assert.Contains(statements, s => s.Origin == "SqlServerUsageStatements.ClaimBatch (whop_usage)");
+        Assert.Contains(statements, s => s.Origin == "SqlServerUsageStatements.Groups (chargebee_usage)");
         Assert.Contains(statements, s => s.Origin == "SqlServerStatements.SettleBatchSql (chargebee_usage)");
         Assert.Contains(statements, s => s.Origin.StartsWith("SqlServerSchema.", StringComparison.Ordinal));
         Assert.All(statements, s => Assert.DoesNotContain("$(", s.Text, StringComparison.Ordinal));
