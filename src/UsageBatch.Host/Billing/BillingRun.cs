@@ -178,13 +178,13 @@ internal sealed class BillingRun
         {
             // One line for the terminal; the per-submission lines go to the log file.
             _logger.LogWarning("Recovering {Count} submissions left by runs that died ({States})", adopted.Count,
-                string.Join(", ", adopted.GroupBy(a => a.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
+                string.Join(", ", adopted.GroupBy(a => SubmissionStatusText.ToText(a.Status)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
         }
 
         foreach (var submission in adopted)
         {
             using var submissionScope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
-            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}, prepared by run {CreatedRunId}", submission.Id, submission.Status, submission.AdoptedFrom, submission.CreatedRunId);
+            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}, prepared by run {CreatedRunId}", submission.Id, SubmissionStatusText.ToText(submission.Status), submission.AdoptedFrom, submission.CreatedRunId);
             switch (submission.Status)
             {
                 case SubmissionStatus.Preparing:
@@ -207,7 +207,7 @@ internal sealed class BillingRun
                     var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished for run {submission.CreatedRunId}")
                         + (submission.Status != SubmissionStatus.Confirmed && submission.StatusReason is { } why ? ": " + why : "");
                     await RecordAndSettleAsync(runId, submission.Id, submission.Status, reason,
-                        submission.Status == SubmissionStatus.Void ? "voided" : submission.Status, cancellationToken,
+                        submission.Status == SubmissionStatus.Void ? "voided" : SubmissionStatusText.ToText(submission.Status), cancellationToken,
                         submission.ProviderUsageId, submission.ProviderReceiptId, submission.EchoedTotal);
                     summary.Tally(submission.Status, submission.RowCount, submission.Total, submission.EchoedTotal);
                     break;
@@ -321,7 +321,7 @@ internal sealed class BillingRun
         });
     }
 
-    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken,
+    private async Task RecordAndSettleAsync(long runId, long submissionId, SubmissionStatus status, string reason, string eventName, CancellationToken cancellationToken,
         string? usageId = null, string? receiptId = null, decimal? echoed = null)
     {
         var now = _time.GetUtcNow();

@@ -81,7 +81,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
 
             summary.Groups++;
             summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
-                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason, target.ValueField));
+                decision.Status == SubmissionStatus.Prepared ? "send" : SubmissionStatusText.ToText(decision.Status), decision.Reason, target.ValueField));
         }
 
         summary.Outcome = "dry-run";

@@ -87,7 +87,7 @@ internal sealed class RunSummary
     }
 
     /// <summary>Counts one submission's final state (thread-safe: senders finish in parallel).</summary>
-    public void Tally(string status, int rows, decimal total, decimal? echoed, string valueKind = "quantity")
+    public void Tally(SubmissionStatus status, int rows, decimal total, decimal? echoed, string valueKind = "quantity")
     {
         lock (_gate)
         {

@@ -277,7 +277,7 @@ internal sealed partial class SubmissionSender
         await _fatal.CancelAsync();
     }
 
-    private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
+    private async Task FinishAsync(LedgerSubmission submission, SubmissionStatus status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
         using var split = RunTimings.MeasureDb(_timings, RunPhase.Settle);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echo
@@ -288,7 +288,7 @@ internal sealed partial class SubmissionSender
             reason = $"confirmed at the provider as {outcome.UsageId}, but it echoed {DecimalText.Format(echo)}, more than the ledger holds exactly (10 decimals, 18 integer digits); held for review: check the usage, then `usagebatch requeue --submission {submission.Id}`";
             _logger.LogError("Submission {Submission}: {Reason}", submission.Id, reason);
             status = SubmissionStatus.Held;
-            eventName = SubmissionStatus.Held;
+            eventName = SubmissionStatusText.ToText(SubmissionStatus.Held);
             outcome = outcome with { EchoedTotal = null };
         }
 
@@ -298,7 +298,7 @@ internal sealed partial class SubmissionSender
         // Ledger first (one short transaction), then the rows in batches: a crash in between is finished by recovery.
         if (!await _store.RecordOutcomeAsync(record, CancellationToken.None))
         {
-            _logger.LogError("Submission {Submission} outcome {Status} not recorded: no longer owned by this run", submission.Id, status);
+            _logger.LogError("Submission {Submission} outcome {Status} not recorded: no longer owned by this run", submission.Id, SubmissionStatusText.ToText(status));
             return;
         }
 

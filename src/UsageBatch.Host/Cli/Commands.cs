@@ -229,7 +229,7 @@ internal static class Commands
     }
 
     /// <summary>A planned group's decision as what the run would do: send, hold, reject, bill at zero.</summary>
-    private static string Verb(string decision) => decision switch
+    private static string Verb(string decision) => SubmissionStatusText.TryParse(decision) switch
     {
         SubmissionStatus.Held => "hold",
         SubmissionStatus.Rejected => "reject",

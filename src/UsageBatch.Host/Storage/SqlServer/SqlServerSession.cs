@@ -87,6 +87,12 @@ internal sealed class SqlServerSession(SqlConnection connection) : StoreSession
         {
             var value = property.GetValue(args);
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (type.IsEnum)
+            {
+                // Dapper would send the number; the columns hold the state's text (its mapping's ToText).
+                throw new InvalidOperationException($"bind the stored text of {type.Name} (its mapping's ToText), not the enum");
+            }
+
             if (type == typeof(decimal))
             {
                 parameters.Add(property.Name, Decimal(property.Name, (decimal?)value), System.Data.DbType.Decimal, precision: DecimalPrecision, scale: DecimalScale);

@@ -97,6 +97,7 @@ internal sealed class SqliteSession : StoreSession
         bool flag => flag ? 1L : 0L,
         DbString text => text.Value,
         WhopKey => throw new InvalidOperationException("bind a Whop key's columns, not the key"),
+        Enum state => throw new InvalidOperationException($"bind the stored text of {state.GetType().Name} (its mapping's ToText), not the enum"),
         _ => value,
     };
 
