@@ -141,7 +141,7 @@ internal static class Benchmark
             dbTotal += db;
             wallTotal += wall;
             var floorPart = name == "whop" ? floor.Whop : floor.Chargebee;
-            Console.WriteLine($"| {name,-9} | {S(floorPart),7} | {S(t[RunPhase.Validate]),10} | {S(t[RunPhase.ClaimPrepare]),15} | {S(t[RunPhase.SendDbBusy]),15} | {S(t[RunPhase.SettlePass]),13} | {S(db),5} | {S(t[RunPhase.SendWall]),11} | {S(t[RunPhase.Provider]),22} | {S(t[RunPhase.MarkSent]),17} | {S(t[RunPhase.Settle]),21} | {S(wall),10} | {summary.ProviderCalls,5} | {summary.Outcome} |");
+            Console.WriteLine($"| {name,-9} | {S(floorPart),7} | {S(t[RunPhase.Validate]),10} | {S(t[RunPhase.ClaimPrepare]),15} | {S(t[RunPhase.SendDbBusy]),15} | {S(t[RunPhase.SettlePass]),13} | {S(db),5} | {S(t[RunPhase.SendWall]),11} | {S(t[RunPhase.Provider]),22} | {S(t[RunPhase.MarkSent]),17} | {S(t[RunPhase.Settle]),21} | {S(wall),10} | {summary.ProviderCalls,5} | {RunOutcomeText.ToText(summary.Outcome)} |");
         }
 
         var floorTotal = floor.Whop + floor.Chargebee;

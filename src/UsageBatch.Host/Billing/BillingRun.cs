@@ -120,7 +120,7 @@ internal sealed class BillingRun
         {
             _logger.LogError("The run lost its lease to a recovering run ({Reason}); stopping without touching anything more",
                 ex is LeaseLostException ? ex.Message : "its lease could not be renewed");
-            summary.Outcome = "dead";
+            summary.Outcome = RunOutcome.Dead;
             summary.ExitCode = ExitCodes.Aborted;
             summary.Message = "lease lost: another run recovered this run's work";
             return summary;
@@ -131,7 +131,7 @@ internal sealed class BillingRun
             await TryAsync(() => SettleConfirmedAsync(runId));
 
             await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -140,7 +140,7 @@ internal sealed class BillingRun
             await TryAsync(() => SettleConfirmedAsync(runId));
 
             await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, $"aborted: {ex.Message}");
+            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, $"aborted: {ex.Message}");
         }
         finally
         {
@@ -160,7 +160,7 @@ internal sealed class BillingRun
         var who = holder is not null
             ? string.Create(inv, $"run {holder.RunId} on {holder.Host} (pid {holder.ProcessId}) since {UtcText.Format(holder.StartedAt)}, lease until {UtcText.Format(holder.LeaseUntil)}")
             : holderId is { } known ? string.Create(inv, $"run {known}") : "another run";
-        summary.Outcome = "skipped";
+        summary.Outcome = RunOutcome.Skipped;
         summary.ExitCode = ExitCodes.AlreadyRunning;
         summary.Message = $"job {_job.Name} is already running: {who}; skipped";
         summary.FinishedAt = _time.GetUtcNow();
@@ -285,13 +285,13 @@ internal sealed class BillingRun
         if (sender.FatalMessage is { } fatal)
         {
             await ReleaseUnsentAsync(summary.RunId, summary, "the run aborted on a fatal provider error before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, fatal);
+            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, fatal);
         }
 
         if (stopped)
         {
             await ReleaseUnsentAsync(summary.RunId, summary, "the run was stopped before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
         }
 
         // Anything this run prepared but could not send (its lease could not be stretched over a request) goes back
@@ -300,8 +300,8 @@ internal sealed class BillingRun
         summary.SilentCustomerRuns = _job.SilentCustomerRuns;
         await Freshness.CheckAsync(_store, _job, _table, _time, _logger, summary);
         return summary.NeedsAttention
-            ? await FinishAsync(summary, "attention", ExitCodes.Attention, summary.Stale)
-            : await FinishAsync(summary, "succeeded", ExitCodes.Ok, null);
+            ? await FinishAsync(summary, RunOutcome.Attention, ExitCodes.Attention, summary.Stale)
+            : await FinishAsync(summary, RunOutcome.Succeeded, ExitCodes.Ok, null);
     }
 
     /// <summary>Submissions this run owns that were never sent go back to pending (void), so nothing stays claimed.</summary>
@@ -331,7 +331,7 @@ internal sealed class BillingRun
         }
     }
 
-    private async Task<RunSummary> FinishAsync(RunSummary summary, string outcome, int exitCode, string? message)
+    private async Task<RunSummary> FinishAsync(RunSummary summary, RunOutcome outcome, int exitCode, string? message)
     {
         summary.Outcome = outcome;
         summary.ExitCode = exitCode;
@@ -351,7 +351,7 @@ internal sealed class BillingRun
         // Job, RunId and Provider come from the run's log scope (kept out of the text so they stay properties).
         _logger.LogInformation(
             "Run finished {Outcome} (exit {ExitCode}) in {Duration}: {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed ({Billed}), provider echoed {Echoed}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
-            outcome, exitCode, DurationText.Format(summary.FinishedAt.Value - summary.StartedAt), summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
+            RunOutcomeText.ToText(outcome), exitCode, DurationText.Format(summary.FinishedAt.Value - summary.StartedAt), summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
             summary.Released, summary.Unresolved, summary.RowsBilled, ByKind(summary.BilledByKind, summary.Currency), ByKind(summary.EchoedByKind, summary.Currency),
             summary.RowsRejectedByValidation, ReportFiles(summary), message ?? "");
         return summary;

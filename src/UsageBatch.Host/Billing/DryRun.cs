@@ -84,7 +84,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
                 decision.Status == SubmissionStatus.Prepared ? "send" : SubmissionStatusText.ToText(decision.Status), decision.Reason, target.ValueField));
         }
 
-        summary.Outcome = "dry-run";
+        summary.Outcome = RunOutcome.DryRun;
         summary.FinishedAt = time.GetUtcNow();
         summary.ExitCode = ExitCodes.Ok;
     }

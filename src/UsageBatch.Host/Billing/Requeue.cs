@@ -208,7 +208,7 @@ internal sealed class Requeue(
     private async Task<int> FinishAsync(long runId, int exitCode, string message)
     {
         await output.WriteLineAsync(message);
-        await store.FinishRunAsync(runId, exitCode == ExitCodes.Ok ? "succeeded" : exitCode == ExitCodes.Attention ? "attention" : "aborted", exitCode, message, "{}", time.GetUtcNow(), CancellationToken.None);
+        await store.FinishRunAsync(runId, exitCode == ExitCodes.Ok ? RunOutcome.Succeeded : exitCode == ExitCodes.Attention ? RunOutcome.Attention : RunOutcome.Aborted, exitCode, message, "{}", time.GetUtcNow(), CancellationToken.None);
         return exitCode;
     }
 }

@@ -12,7 +12,7 @@ internal sealed class RunSummary
     public DateTimeOffset Cutoff { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
-    public string Outcome { get; set; } = "running";
+    public RunOutcome Outcome { get; set; } = RunOutcome.Running;
     public int ExitCode { get; set; }
     public string? Message { get; set; }
 

@@ -47,7 +47,7 @@ internal static class UsageMetrics
     public static void RunFinished(RunSummary summary)
     {
         var job = new KeyValuePair<string, object?>("job", summary.Job);
-        var outcome = new KeyValuePair<string, object?>("outcome", summary.Outcome);
+        var outcome = new KeyValuePair<string, object?>("outcome", RunOutcomeText.ToText(summary.Outcome));
         Runs.Add(1, job, outcome);
         if (summary.FinishedAt is { } finished)
         {

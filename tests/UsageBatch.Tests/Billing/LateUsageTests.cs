@@ -171,7 +171,7 @@ public sealed class LateUsageTests
 
         var (summary, _) = await RunAsync(h, job, account, _ => TermCheck.Failed(ProviderOutcome.Fatal("Sorry, authentication failed. Invalid api key", 401, "api_authentication_failed")));
 
-        Assert.Equal(("aborted", ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
+        Assert.Equal((RunOutcome.Aborted, ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
         Assert.Contains("check the API key in environment variable", summary.Message, StringComparison.Ordinal);
         Assert.Empty((await h.ProviderLedgerAsync()).Chargebee);
         Assert.All(await h.RowsAsync(UsageTable.Chargebee), r => Assert.Equal("pending", r.BillingStatus));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using UsageBatch.Billing;
 using UsageBatch.Usage;
 
@@ -33,6 +34,18 @@ public sealed class StateTextTests
         Assert.Throws<InvalidOperationException>(() => SubmissionStatusText.RowStatusFor(SubmissionStatus.Sent));
         Assert.True(SubmissionStatus.Sent.IsInFlight());
         Assert.False(SubmissionStatus.Held.IsInFlight());
+    }
+
+    [Fact]
+    public void RunOutcome_EveryOutcomeHasItsStoredText_AndTheSummaryJsonWritesIt()
+    {
+        Assert.Equal(["running", "succeeded", "attention", "aborted", "dead", "skipped", "dry-run"], Enum.GetValues<RunOutcome>().Select(RunOutcomeText.ToText));
+        Assert.All(Enum.GetValues<RunOutcome>(), o => Assert.Equal(o, RunOutcomeText.Parse(RunOutcomeText.ToText(o))));
+
+        var json = JsonSerializer.Serialize(new RunSummary { Outcome = RunOutcome.DryRun }, RunSummaryJson.Options);
+        Assert.Contains("\"outcome\": \"dry-run\"", json, StringComparison.Ordinal);
+        Assert.Equal(RunOutcome.DryRun, JsonSerializer.Deserialize<RunSummary>(json, RunSummaryJson.Options)!.Outcome);
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RunSummary>("""{"outcome":"Succeeded"}""", RunSummaryJson.Options));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal static class RunPage
         page.Heading(1, $"Run {id}: {run.Job}");
         page.Facts(
         [
-            ("Outcome", Cell.Badge($"{run.Outcome}{(run.ExitCode is { } e ? $" (exit {e.ToString(CultureInfo.InvariantCulture)})" : "")}", Summaries.Tone(run.Outcome))),
+            ("Outcome", Cell.Badge($"{run.Outcome}{(run.ExitCode is { } e ? $" (exit {e.ToString(CultureInfo.InvariantCulture)})" : "")}", Summaries.Tone(RunOutcomeText.TryParse(run.Outcome)))),
             ("Message", run.Message ?? "-"),
             ("Provider", $"{run.Provider} (account {run.ProviderAccount}, table {run.UsageTable})"),
             ("Window", $"usage that occurred before {Format.Utc(run.Cutoff)} (the cutoff)"),
