@@ -38,12 +38,7 @@ internal sealed class BillingRun
     public async Task<RunSummary> ExecuteAsync(DateTimeOffset scheduledAt, CancellationToken stopToken)
     {
         var now = _time.GetUtcNow();
-        var summary = new RunSummary
-        {
-            Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Module.Type,
-            DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
-            Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
-        };
+        var summary = NewSummary(scheduledAt, now);
         var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
         if (_options.DryRun)
         {
@@ -78,69 +73,21 @@ internal sealed class BillingRun
             runId, sender.InFlight, _account.Timeout));
         try
         {
-            var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
-            var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
-            var timings = _options.Timings;
-            using (RunTimings.Measure(timings, RunPhase.Recover))
-            {
-                await RecoverAsync(runId, summary, toSend, linked.Token);
-            }
-
-            var progress = _options.Progress;
-            progress?.Phase("validating pending rows");
-            using (RunTimings.Measure(timings, RunPhase.Validate))
-            {
-                await ValidateAsync(runId, summary, rules, linked.Token);
-            }
-
-            progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
-            progress?.Phase("claiming and preparing groups");
-            using (RunTimings.Measure(timings, RunPhase.ClaimPrepare))
-            {
-                await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
-            }
-
-            progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
-            progress?.Phase("sending submissions", toSend.Count);
-            using (RunTimings.Measure(timings, RunPhase.SendWall))
-            {
-                await sender.SendAllAsync(toSend, linked.Token);
-            }
-
-            progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
-
-            using (RunTimings.Measure(timings, RunPhase.SettlePass))
-            {
-                await SettleConfirmedAsync(runId);
-            }
-
-            return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
+            return await RunPhasesAsync(runId, now, summary, rules, sender, leaseLost.Token, stopToken, linked.Token);
         }
         catch (Exception ex) when (leaseLost.IsCancellationRequested && ex is OperationCanceledException || ex is LeaseLostException)
         {
-            _logger.LogError("The run lost its lease to a recovering run ({Reason}); stopping without touching anything more",
-                ex is LeaseLostException ? ex.Message : "its lease could not be renewed");
-            summary.Outcome = RunOutcome.Dead;
-            summary.ExitCode = ExitCodes.Aborted;
-            summary.Message = "lease lost: another run recovered this run's work";
-            return summary;
+            return LeaseLost(summary, ex);
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
-            // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
-            await TryAsync(() => SettleConfirmedAsync(runId));
-
-            await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
-            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+            return await AbortAsync(runId, summary, "the run was stopped before this submission was sent", "stopped at a safe point; unsent claims released");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
             _logger.LogError(ex, "The run aborted");
-            await TryAsync(() => SettleConfirmedAsync(runId));
-
-            await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
-            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, $"aborted: {ex.Message}");
+            return await AbortAsync(runId, summary, "the run aborted before this submission was sent", $"aborted: {ex.Message}");
         }
         finally
         {
@@ -148,6 +95,70 @@ internal sealed class BillingRun
             {
                 await TryAsync(() => _store.ReleaseJobLockAsync(_job.Name, runId, CancellationToken.None));
             }
+        }
+    }
+
+    private RunSummary NewSummary(DateTimeOffset scheduledAt, DateTimeOffset now) => new()
+    {
+        Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Module.Type,
+        DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
+        Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
+    };
+
+    /// <summary>Another run declared this one dead and took its work over: stop without touching anything more.</summary>
+    private RunSummary LeaseLost(RunSummary summary, Exception ex)
+    {
+        _logger.LogError("The run lost its lease to a recovering run ({Reason}); stopping without touching anything more",
+            ex is LeaseLostException ? ex.Message : "its lease could not be renewed");
+        summary.Outcome = RunOutcome.Dead;
+        summary.ExitCode = ExitCodes.Aborted;
+        summary.Message = "lease lost: another run recovered this run's work";
+        return summary;
+    }
+
+    /// <summary>A stop or a failure mid-run: settle what the provider confirmed, release what was never sent, finish aborted.</summary>
+    private async Task<RunSummary> AbortAsync(long runId, RunSummary summary, string unsentReason, string message)
+    {
+        // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
+        await TryAsync(() => SettleConfirmedAsync(runId));
+
+        await ReleaseUnsentAsync(runId, summary, unsentReason);
+        return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, message);
+    }
+
+    /// <summary>
+    /// The run's phases in order, each timed for the run's timings and announced to a person watching `run`:
+    /// recover → validate → claim and prepare → send → settle the confirmed → finish.
+    /// </summary>
+    private async Task<RunSummary> RunPhasesAsync(long runId, DateTimeOffset now, RunSummary summary, ValidationRules rules, SubmissionSender sender,
+        CancellationToken leaseLost, CancellationToken stopToken, CancellationToken token)
+    {
+        var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, token);
+        var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
+        await TimedAsync(RunPhase.Recover, () => RecoverAsync(runId, summary, toSend, token));
+
+        var progress = _options.Progress;
+        progress?.Phase("validating pending rows");
+        await TimedAsync(RunPhase.Validate, () => ValidateAsync(runId, summary, rules, token));
+        progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
+
+        progress?.Phase("claiming and preparing groups");
+        await TimedAsync(RunPhase.ClaimPrepare, () => PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, token));
+        progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
+
+        progress?.Phase("sending submissions", toSend.Count);
+        await TimedAsync(RunPhase.SendWall, () => sender.SendAllAsync(toSend, token));
+        progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
+
+        await TimedAsync(RunPhase.SettlePass, () => SettleConfirmedAsync(runId));
+        return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
+    }
+
+    private async Task TimedAsync(RunPhase phase, Func<Task> action)
+    {
+        using (RunTimings.Measure(_options.Timings, phase))
+        {
+            await action();
         }
     }
 
