@@ -128,7 +128,7 @@ internal static class ConsoleBenchmark
             var summary = new RunSummary
             {
                 RunId = r, Job = whop ? "whop-nightly" : "chargebee-nightly", ProviderAccount = whop ? "whop" : "chargebee", Provider = whop ? "whop" : "chargebee",
-                ScheduledAt = at, Cutoff = at.AddHours(-1), StartedAt = at, FinishedAt = at.AddSeconds(40), Outcome = outcome, ExitCode = outcome == "succeeded" ? 0 : 1,
+                ScheduledAt = at, Cutoff = at.AddHours(-1), StartedAt = at, FinishedAt = at.AddSeconds(40), Outcome = RunOutcomeText.Parse(outcome), ExitCode = outcome == "succeeded" ? 0 : 1,
                 RowsValidated = 500, Groups = 5, Confirmed = 5, RowsBilled = 500, BilledTotal = 1250m, EchoedTotal = 1250m, ProviderCalls = 5,
             };
             await connection.ExecuteAsync(new CommandDefinition(insertRun,

@@ -38,12 +38,7 @@ internal sealed class BillingRun
     public async Task<RunSummary> ExecuteAsync(DateTimeOffset scheduledAt, CancellationToken stopToken)
     {
         var now = _time.GetUtcNow();
-        var summary = new RunSummary
-        {
-            Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Module.Type,
-            DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
-            Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
-        };
+        var summary = NewSummary(scheduledAt, now);
         var rules = new ValidationRules(_account.EffectiveQuantityDecimals, _account.EffectiveAmountDecimals, summary.Cutoff - _job.MaxAge);
         if (_options.DryRun)
         {
@@ -78,69 +73,21 @@ internal sealed class BillingRun
             runId, sender.InFlight, _account.Timeout));
         try
         {
-            var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, linked.Token);
-            var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
-            var timings = _options.Timings;
-            using (RunTimings.Measure(timings, RunPhase.Recover))
-            {
-                await RecoverAsync(runId, summary, toSend, linked.Token);
-            }
-
-            var progress = _options.Progress;
-            progress?.Phase("validating pending rows");
-            using (RunTimings.Measure(timings, RunPhase.Validate))
-            {
-                await ValidateAsync(runId, summary, rules, linked.Token);
-            }
-
-            progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
-            progress?.Phase("claiming and preparing groups");
-            using (RunTimings.Measure(timings, RunPhase.ClaimPrepare))
-            {
-                await PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, linked.Token);
-            }
-
-            progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
-            progress?.Phase("sending submissions", toSend.Count);
-            using (RunTimings.Measure(timings, RunPhase.SendWall))
-            {
-                await sender.SendAllAsync(toSend, linked.Token);
-            }
-
-            progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
-
-            using (RunTimings.Measure(timings, RunPhase.SettlePass))
-            {
-                await SettleConfirmedAsync(runId);
-            }
-
-            return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
+            return await RunPhasesAsync(runId, now, summary, rules, sender, leaseLost.Token, stopToken, linked.Token);
         }
         catch (Exception ex) when (leaseLost.IsCancellationRequested && ex is OperationCanceledException || ex is LeaseLostException)
         {
-            _logger.LogError("The run lost its lease to a recovering run ({Reason}); stopping without touching anything more",
-                ex is LeaseLostException ? ex.Message : "its lease could not be renewed");
-            summary.Outcome = "dead";
-            summary.ExitCode = ExitCodes.Aborted;
-            summary.Message = "lease lost: another run recovered this run's work";
-            return summary;
+            return LeaseLost(summary, ex);
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
-            // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
-            await TryAsync(() => SettleConfirmedAsync(runId));
-
-            await ReleaseUnsentAsync(runId, summary, "the run was stopped before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+            return await AbortAsync(runId, summary, "the run was stopped before this submission was sent", "stopped at a safe point; unsent claims released");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Database or other infrastructure failure: abort, release what was never sent, reject nothing.
             _logger.LogError(ex, "The run aborted");
-            await TryAsync(() => SettleConfirmedAsync(runId));
-
-            await ReleaseUnsentAsync(runId, summary, "the run aborted before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, $"aborted: {ex.Message}");
+            return await AbortAsync(runId, summary, "the run aborted before this submission was sent", $"aborted: {ex.Message}");
         }
         finally
         {
@@ -148,6 +95,70 @@ internal sealed class BillingRun
             {
                 await TryAsync(() => _store.ReleaseJobLockAsync(_job.Name, runId, CancellationToken.None));
             }
+        }
+    }
+
+    private RunSummary NewSummary(DateTimeOffset scheduledAt, DateTimeOffset now) => new()
+    {
+        Job = _job.Name, ProviderAccount = _job.Provider, Provider = _account.Module.Type,
+        DryRun = _options.DryRun, ScheduledAt = scheduledAt, Cutoff = UtcText.WholeSeconds(scheduledAt - _job.SettleDelay), StartedAt = now,
+        Currency = _account.Currency, CapWarnAt = _job.CapWarnAt, UsageCap = _account.UsageCap,
+    };
+
+    /// <summary>Another run declared this one dead and took its work over: stop without touching anything more.</summary>
+    private RunSummary LeaseLost(RunSummary summary, Exception ex)
+    {
+        _logger.LogError("The run lost its lease to a recovering run ({Reason}); stopping without touching anything more",
+            ex is LeaseLostException ? ex.Message : "its lease could not be renewed");
+        summary.Outcome = RunOutcome.Dead;
+        summary.ExitCode = ExitCodes.Aborted;
+        summary.Message = "lease lost: another run recovered this run's work";
+        return summary;
+    }
+
+    /// <summary>A stop or a failure mid-run: settle what the provider confirmed, release what was never sent, finish aborted.</summary>
+    private async Task<RunSummary> AbortAsync(long runId, RunSummary summary, string unsentReason, string message)
+    {
+        // What the provider confirmed is settled now; were this to fail, the next run's recovery would.
+        await TryAsync(() => SettleConfirmedAsync(runId));
+
+        await ReleaseUnsentAsync(runId, summary, unsentReason);
+        return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, message);
+    }
+
+    /// <summary>
+    /// The run's phases in order, each timed for the run's timings and announced to a person watching `run`:
+    /// recover → validate → claim and prepare → send → settle the confirmed → finish.
+    /// </summary>
+    private async Task<RunSummary> RunPhasesAsync(long runId, DateTimeOffset now, RunSummary summary, ValidationRules rules, SubmissionSender sender,
+        CancellationToken leaseLost, CancellationToken stopToken, CancellationToken token)
+    {
+        var usageIdPrefix = await _store.GetUsageIdPrefixAsync(now, token);
+        var toSend = new List<(LedgerSubmission Submission, bool ResolveFirst)>();
+        await TimedAsync(RunPhase.Recover, () => RecoverAsync(runId, summary, toSend, token));
+
+        var progress = _options.Progress;
+        progress?.Phase("validating pending rows");
+        await TimedAsync(RunPhase.Validate, () => ValidateAsync(runId, summary, rules, token));
+        progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
+
+        progress?.Phase("claiming and preparing groups");
+        await TimedAsync(RunPhase.ClaimPrepare, () => PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, token));
+        progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
+
+        progress?.Phase("sending submissions", toSend.Count);
+        await TimedAsync(RunPhase.SendWall, () => sender.SendAllAsync(toSend, token));
+        progress?.Done($"sent: {summary.Confirmed} confirmed, {summary.Rejected} rejected, {summary.Held} held, {summary.Released} released, {summary.Unresolved} unresolved");
+
+        await TimedAsync(RunPhase.SettlePass, () => SettleConfirmedAsync(runId));
+        return await CompleteAsync(summary, sender, leaseLost.IsCancellationRequested, stopToken.IsCancellationRequested);
+    }
+
+    private async Task TimedAsync(RunPhase phase, Func<Task> action)
+    {
+        using (RunTimings.Measure(_options.Timings, phase))
+        {
+            await action();
         }
     }
 
@@ -160,7 +171,7 @@ internal sealed class BillingRun
         var who = holder is not null
             ? string.Create(inv, $"run {holder.RunId} on {holder.Host} (pid {holder.ProcessId}) since {UtcText.Format(holder.StartedAt)}, lease until {UtcText.Format(holder.LeaseUntil)}")
             : holderId is { } known ? string.Create(inv, $"run {known}") : "another run";
-        summary.Outcome = "skipped";
+        summary.Outcome = RunOutcome.Skipped;
         summary.ExitCode = ExitCodes.AlreadyRunning;
         summary.Message = $"job {_job.Name} is already running: {who}; skipped";
         summary.FinishedAt = _time.GetUtcNow();
@@ -178,13 +189,13 @@ internal sealed class BillingRun
         {
             // One line for the terminal; the per-submission lines go to the log file.
             _logger.LogWarning("Recovering {Count} submissions left by runs that died ({States})", adopted.Count,
-                string.Join(", ", adopted.GroupBy(a => a.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
+                string.Join(", ", adopted.GroupBy(a => SubmissionStatusText.ToText(a.Status)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
         }
 
         foreach (var submission in adopted)
         {
             using var submissionScope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
-            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}, prepared by run {CreatedRunId}", submission.Id, submission.Status, submission.AdoptedFrom, submission.CreatedRunId);
+            _logger.LogWarning("Recovering submission {Submission} left {Status} by run {DeadRunId}, prepared by run {CreatedRunId}", submission.Id, SubmissionStatusText.ToText(submission.Status), submission.AdoptedFrom, submission.CreatedRunId);
             switch (submission.Status)
             {
                 case SubmissionStatus.Preparing:
@@ -207,7 +218,7 @@ internal sealed class BillingRun
                     var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished for run {submission.CreatedRunId}")
                         + (submission.Status != SubmissionStatus.Confirmed && submission.StatusReason is { } why ? ": " + why : "");
                     await RecordAndSettleAsync(runId, submission.Id, submission.Status, reason,
-                        submission.Status == SubmissionStatus.Void ? "voided" : submission.Status, cancellationToken,
+                        submission.Status == SubmissionStatus.Void ? "voided" : SubmissionStatusText.ToText(submission.Status), cancellationToken,
                         submission.ProviderUsageId, submission.ProviderReceiptId, submission.EchoedTotal);
                     summary.Tally(submission.Status, submission.RowCount, submission.Total, submission.EchoedTotal);
                     break;
@@ -285,13 +296,13 @@ internal sealed class BillingRun
         if (sender.FatalMessage is { } fatal)
         {
             await ReleaseUnsentAsync(summary.RunId, summary, "the run aborted on a fatal provider error before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, fatal);
+            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, fatal);
         }
 
         if (stopped)
         {
             await ReleaseUnsentAsync(summary.RunId, summary, "the run was stopped before this submission was sent");
-            return await FinishAsync(summary, "aborted", ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
+            return await FinishAsync(summary, RunOutcome.Aborted, ExitCodes.Aborted, "stopped at a safe point; unsent claims released");
         }
 
         // Anything this run prepared but could not send (its lease could not be stretched over a request) goes back
@@ -300,8 +311,8 @@ internal sealed class BillingRun
         summary.SilentCustomerRuns = _job.SilentCustomerRuns;
         await Freshness.CheckAsync(_store, _job, _table, _time, _logger, summary);
         return summary.NeedsAttention
-            ? await FinishAsync(summary, "attention", ExitCodes.Attention, summary.Stale)
-            : await FinishAsync(summary, "succeeded", ExitCodes.Ok, null);
+            ? await FinishAsync(summary, RunOutcome.Attention, ExitCodes.Attention, summary.Stale)
+            : await FinishAsync(summary, RunOutcome.Succeeded, ExitCodes.Ok, null);
     }
 
     /// <summary>Submissions this run owns that were never sent go back to pending (void), so nothing stays claimed.</summary>
@@ -321,7 +332,7 @@ internal sealed class BillingRun
         });
     }
 
-    private async Task RecordAndSettleAsync(long runId, long submissionId, string status, string reason, string eventName, CancellationToken cancellationToken,
+    private async Task RecordAndSettleAsync(long runId, long submissionId, SubmissionStatus status, string reason, string eventName, CancellationToken cancellationToken,
         string? usageId = null, string? receiptId = null, decimal? echoed = null)
     {
         var now = _time.GetUtcNow();
@@ -331,7 +342,7 @@ internal sealed class BillingRun
         }
     }
 
-    private async Task<RunSummary> FinishAsync(RunSummary summary, string outcome, int exitCode, string? message)
+    private async Task<RunSummary> FinishAsync(RunSummary summary, RunOutcome outcome, int exitCode, string? message)
     {
         summary.Outcome = outcome;
         summary.ExitCode = exitCode;
@@ -351,7 +362,7 @@ internal sealed class BillingRun
         // Job, RunId and Provider come from the run's log scope (kept out of the text so they stay properties).
         _logger.LogInformation(
             "Run finished {Outcome} (exit {ExitCode}) in {Duration}: {Groups} groups, {Confirmed} confirmed, {Zero} zero, {Rejected} rejected, {Held} held, {Released} released, {Unresolved} unresolved; {RowsBilled} rows billed ({Billed}), provider echoed {Echoed}; {RowsRejected} rows rejected by validation; report {Report}; {Message}",
-            outcome, exitCode, DurationText.Format(summary.FinishedAt.Value - summary.StartedAt), summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
+            RunOutcomeText.ToText(outcome), exitCode, DurationText.Format(summary.FinishedAt.Value - summary.StartedAt), summary.Groups, summary.Confirmed, summary.Zero, summary.Rejected, summary.Held,
             summary.Released, summary.Unresolved, summary.RowsBilled, ByKind(summary.BilledByKind, summary.Currency), ByKind(summary.EchoedByKind, summary.Currency),
             summary.RowsRejectedByValidation, ReportFiles(summary), message ?? "");
         return summary;

@@ -81,10 +81,10 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
 
             summary.Groups++;
             summary.Planned.Add(new RunSummary.PlannedSubmission(target.ToString(), group.Rows, group.Total,
-                decision.Status == SubmissionStatus.Prepared ? "send" : decision.Status, decision.Reason, target.ValueField));
+                decision.Status == SubmissionStatus.Prepared ? "send" : SubmissionStatusText.ToText(decision.Status), decision.Reason, target.ValueField));
         }
 
-        summary.Outcome = "dry-run";
+        summary.Outcome = RunOutcome.DryRun;
         summary.FinishedAt = time.GetUtcNow();
         summary.ExitCode = ExitCodes.Ok;
     }

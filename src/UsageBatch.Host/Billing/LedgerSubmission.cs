@@ -15,7 +15,7 @@ internal sealed record LedgerSubmission(
     DateTimeOffset? BucketEnd,
     DateTimeOffset? UsageDate,
     string? UsageId,
-    string Status,
+    SubmissionStatus Status,
     string? StatusReason,
     int RowCount,
     decimal Total,

@@ -4,7 +4,7 @@ namespace UsageBatch.Billing;
 internal sealed record OutcomeRecord(
     long SubmissionId,
     long RunId,
-    string Status,
+    SubmissionStatus Status,
     string? Reason,
     string Event,
     DateTimeOffset Now,

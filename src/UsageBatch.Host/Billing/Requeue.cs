@@ -27,7 +27,7 @@ internal sealed class Requeue(
 
         if (submission.Status != SubmissionStatus.Held)
         {
-            await output.WriteLineAsync($"requeue: submission {submissionId} is {submission.Status}, not held; nothing to release");
+            await output.WriteLineAsync($"requeue: submission {submissionId} is {SubmissionStatusText.ToText(submission.Status)}, not held; nothing to release");
             return ExitCodes.BadConfiguration;
         }
 
@@ -138,11 +138,11 @@ internal sealed class Requeue(
             return await SubmissionAsync(submission.Id, cancellationToken);
         }
 
-        if (submission is not null && SubmissionStatus.IsInFlight(submission.Status))
+        if (submission is not null && submission.Status.IsInFlight())
         {
             // Its outcome is not known yet: releasing the row now could bill it a second time. Nothing is changed.
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"requeue: row {rowId} stays held: its submission {submission.Id} is still {submission.Status} (run {submission.OwnerRunId}); once a run of {submission.Job} has settled it, run this again"));
+                $"requeue: row {rowId} stays held: its submission {submission.Id} is still {SubmissionStatusText.ToText(submission.Status)} (run {submission.OwnerRunId}); once a run of {submission.Job} has settled it, run this again"));
             return ExitCodes.Attention;
         }
 
@@ -209,7 +209,7 @@ internal sealed class Requeue(
     private async Task<int> FinishAsync(long runId, int exitCode, string message)
     {
         await output.WriteLineAsync(message);
-        await store.FinishRunAsync(runId, exitCode == ExitCodes.Ok ? "succeeded" : exitCode == ExitCodes.Attention ? "attention" : "aborted", exitCode, message, "{}", time.GetUtcNow(), CancellationToken.None);
+        await store.FinishRunAsync(runId, exitCode == ExitCodes.Ok ? RunOutcome.Succeeded : exitCode == ExitCodes.Attention ? RunOutcome.Attention : RunOutcome.Aborted, exitCode, message, "{}", time.GetUtcNow(), CancellationToken.None);
         return exitCode;
     }
 }

@@ -12,7 +12,7 @@ internal sealed class RunSummary
     public DateTimeOffset Cutoff { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
-    public string Outcome { get; set; } = "running";
+    public RunOutcome Outcome { get; set; } = RunOutcome.Running;
     public int ExitCode { get; set; }
     public string? Message { get; set; }
 
@@ -87,7 +87,7 @@ internal sealed class RunSummary
     }
 
     /// <summary>Counts one submission's final state (thread-safe: senders finish in parallel).</summary>
-    public void Tally(string status, int rows, decimal total, decimal? echoed, string valueKind = "quantity")
+    public void Tally(SubmissionStatus status, int rows, decimal total, decimal? echoed, string valueKind = "quantity")
     {
         lock (_gate)
         {

@@ -10,5 +10,6 @@ internal static class RunSummaryJson
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new RunOutcomeText.JsonConverter() },
     };
 }

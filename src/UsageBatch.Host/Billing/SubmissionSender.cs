@@ -87,149 +87,6 @@ internal sealed partial class SubmissionSender
         }
     }
 
-    private async Task SendOneAsync(LedgerSubmission submission, bool resolveFirst, CancellationToken stopToken)
-    {
-        // Every line about this submission, the provider client's included, carries its id as a property.
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SubmissionId"] = submission.Id });
-        var current = ToProviderSubmission(submission);
-        if (_termGate.Applies(submission))
-        {
-            var verdict = await _termGate.CheckAsync(submission, current, stopToken);
-            if (verdict.Send is null)
-            {
-                await NotSentAsync(submission, verdict);
-                return;
-            }
-
-            current = verdict.Send;
-        }
-
-        var attemptedAt = submission.LastAttemptAt ?? _time.GetUtcNow();
-        var unknowns = 0;
-        // A recovered Chargebee submission left 'sent' may exist at the provider under our id: a stop before its
-        // re-POST leaves it unknown (the next run sends the same id), never void. Whop resolves it by listing first.
-        var mayExist = submission.Status == SubmissionStatus.Sent && !resolveFirst;
-        var clashed = false;
-        while (true)
-        {
-            if (resolveFirst)
-            {
-                resolveFirst = false;
-                var resolved = await ResolveAsync(submission, current, attemptedAt);
-                if (resolved is null)
-                {
-                    return; // confirmed, held or still unknown: done for this run
-                }
-
-                mayExist = false; // the look-up found nothing: what follows is a first send
-            }
-
-            // Between submissions is a safe point: stop here, never between sending and settling.
-            if (stopToken.IsCancellationRequested || _leaseLost.IsCancellationRequested)
-            {
-                if (clashed && !mayExist && !_leaseLost.IsCancellationRequested)
-                {
-                    // Refused for its date and not yet sent again: nothing of it is at the provider.
-                    await FinishAsync(submission, SubmissionStatus.Void, ProviderOutcomes.Stopped("stopped before re-sending with a moved usage_date"), "voided",
-                        "stopped before re-sending with a moved usage_date; nothing was recorded; released to pending, billed by the next run");
-                }
-                else if (clashed)
-                {
-                    _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
-                }
-
-                return;
-            }
-
-            attemptedAt = _time.GetUtcNow();
-            bool marked;
-            using (RunTimings.MeasureDb(_timings, RunPhase.MarkSent))
-            {
-                marked = await _store.MarkSentAsync(submission.Id, _runId, attemptedAt, _account.Timeout + LeaseMargin, CancellationToken.None);
-            }
-
-            if (!marked && !await RenewAndMarkSentAsync(submission.Id))
-            {
-                // A prepared one is released (void) by the run on its way out and counted once, there; one left
-                // 'sent' by an earlier attempt stays unknown for the next run.
-                _logger.LogError("Submission {Submission} is no longer ours or our lease is too short to send it; leaving it", submission.Id);
-                if (submission.Status == SubmissionStatus.Sent)
-                {
-                    _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
-                }
-
-                return;
-            }
-
-            _summary.CountProviderCall();
-
-            // The stop token ends only the waits for a rate-limit slot, a lock-out or a back-off (safe points: nothing
-            // in flight); a request under way finishes and is recorded (the client has its own timeout).
-            ProviderOutcome outcome;
-            Interlocked.Increment(ref _inFlight);
-            try
-            {
-                using (RunTimings.Measure(_timings, RunPhase.Provider))
-                {
-                    outcome = await _provider.SubmitAsync(current, stopToken);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-
-            _logger.LogInformation("Submission {Submission} for {Target}: {Outcome}", submission.Id, current.Target, outcome);
-            switch (outcome.Kind)
-            {
-                case OutcomeKind.Confirmed:
-                    _probation.Pass();
-                    await FinishAsync(submission, SubmissionStatus.Confirmed, outcome, "confirmed");
-                    return;
-                case OutcomeKind.Permanent:
-                    await OnPermanentAsync(submission, outcome);
-                    return;
-                case OutcomeKind.DateClash:
-                    var moved = await MoveUsageDateAsync(submission, current);
-                    if (moved is null)
-                    {
-                        return;
-                    }
-
-                    current = moved;
-                    clashed = true;
-                    continue;
-                case OutcomeKind.Conflict:
-                case OutcomeKind.Ambiguous:
-                    await FinishAsync(submission, SubmissionStatus.Held, outcome, "held",
-                        $"{outcome.Message}; review at the provider, then `usagebatch requeue --submission {submission.Id}`");
-                    return;
-                case OutcomeKind.NotSent:
-                case OutcomeKind.Throttled:
-                    await FinishAsync(submission, SubmissionStatus.Released, outcome, "released",
-                        $"not sent after {outcome.Attempts} attempts ({outcome.Message}); released to pending for the next run");
-                    return;
-                case OutcomeKind.Fatal:
-                    await OnFatalAsync(submission, FatalReason(outcome));
-                    return;
-                case OutcomeKind.Stopped when !mayExist:
-                    // Nothing of this submission ever reached the provider: its rows go back to pending now.
-                    await FinishAsync(submission, SubmissionStatus.Void, outcome, "voided",
-                        $"{outcome.Message}; released to pending, billed by the next run");
-                    return;
-                case OutcomeKind.Unknown when _account.Module.Capabilities.UnknownOutcome == UnknownOutcomeResolution.ListAndMatch && ++unknowns < _account.MaxAttempts && !stopToken.IsCancellationRequested:
-                    // Whop has no idempotency: never re-POST blind. Find out whether it exists first.
-                    resolveFirst = true;
-                    continue;
-                default:
-                    // Unknown after every attempt: stays 'sent'; the next run resolves it (same id for Chargebee).
-                    _logger.LogWarning("Submission {Submission} outcome unknown ({Message}); the next run resolves it", submission.Id, outcome.Message);
-                    _summary.Tally(SubmissionStatus.Sent, 0, 0, null);
-                    return;
-            }
-        }
-    }
-
     private async Task OnPermanentAsync(LedgerSubmission submission, ProviderOutcome outcome)
     {
         var verdict = _probation.Add(submission, outcome);
@@ -277,7 +134,7 @@ internal sealed partial class SubmissionSender
         await _fatal.CancelAsync();
     }
 
-    private async Task FinishAsync(LedgerSubmission submission, string status, ProviderOutcome outcome, string eventName, string? reason = null)
+    private async Task FinishAsync(LedgerSubmission submission, SubmissionStatus status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
         using var split = RunTimings.MeasureDb(_timings, RunPhase.Settle);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echo
@@ -288,7 +145,7 @@ internal sealed partial class SubmissionSender
             reason = $"confirmed at the provider as {outcome.UsageId}, but it echoed {DecimalText.Format(echo)}, more than the ledger holds exactly (10 decimals, 18 integer digits); held for review: check the usage, then `usagebatch requeue --submission {submission.Id}`";
             _logger.LogError("Submission {Submission}: {Reason}", submission.Id, reason);
             status = SubmissionStatus.Held;
-            eventName = SubmissionStatus.Held;
+            eventName = SubmissionStatusText.ToText(SubmissionStatus.Held);
             outcome = outcome with { EchoedTotal = null };
         }
 
@@ -298,7 +155,7 @@ internal sealed partial class SubmissionSender
         // Ledger first (one short transaction), then the rows in batches: a crash in between is finished by recovery.
         if (!await _store.RecordOutcomeAsync(record, CancellationToken.None))
         {
-            _logger.LogError("Submission {Submission} outcome {Status} not recorded: no longer owned by this run", submission.Id, status);
+            _logger.LogError("Submission {Submission} outcome {Status} not recorded: no longer owned by this run", submission.Id, SubmissionStatusText.ToText(status));
             return;
         }
 

@@ -106,14 +106,14 @@ internal static class Commands
     public static async Task PrintSummaryAsync(TextWriter output, RunSummary s, Reports.ReportPaths? reports)
     {
         var inv = CultureInfo.InvariantCulture;
-        if (s.Outcome == "skipped")
+        if (s.Outcome == RunOutcome.Skipped)
         {
             // Nothing was done: one line naming who holds the job, no zeros, no report.
             await output.WriteLineAsync(string.Create(inv, $"{s.Job}: run {s.RunId} skipped (exit {s.ExitCode}) - {s.Message}"));
             return;
         }
 
-        await output.WriteLineAsync(string.Create(inv, $"{s.Job}: run {s.RunId} {s.Outcome} (exit {s.ExitCode}) - {WhatHappened(s)}"));
+        await output.WriteLineAsync(string.Create(inv, $"{s.Job}: run {s.RunId} {RunOutcomeText.ToText(s.Outcome)} (exit {s.ExitCode}) - {WhatHappened(s)}"));
         if (s.BilledByKind.Count > 0)
         {
             // Each value kind with its unit, never added together (money and units are different things).
@@ -229,7 +229,7 @@ internal static class Commands
     }
 
     /// <summary>A planned group's decision as what the run would do: send, hold, reject, bill at zero.</summary>
-    private static string Verb(string decision) => decision switch
+    private static string Verb(string decision) => SubmissionStatusText.TryParse(decision) switch
     {
         SubmissionStatus.Held => "hold",
         SubmissionStatus.Rejected => "reject",

@@ -40,7 +40,7 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, IReport
             }
 
             // A skipped run did nothing to report: it leaves its one line in ub_run and the log, no files.
-            if (runOptions.DryRun || summary.RunId == 0 || summary.Outcome == "skipped")
+            if (runOptions.DryRun || summary.RunId == 0 || summary.Outcome == RunOutcome.Skipped)
             {
                 return (summary, null);
             }
@@ -77,7 +77,7 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, IReport
         summary.Message = summary.Message is null ? reason : summary.Message + "; " + reason;
         if (summary.ExitCode == ExitCodes.Ok)
         {
-            summary.Outcome = "attention";
+            summary.Outcome = RunOutcome.Attention;
             summary.ExitCode = ExitCodes.Attention;
         }
 

@@ -47,7 +47,7 @@ internal static class UsageMetrics
     public static void RunFinished(RunSummary summary)
     {
         var job = new KeyValuePair<string, object?>("job", summary.Job);
-        var outcome = new KeyValuePair<string, object?>("outcome", summary.Outcome);
+        var outcome = new KeyValuePair<string, object?>("outcome", RunOutcomeText.ToText(summary.Outcome));
         Runs.Add(1, job, outcome);
         if (summary.FinishedAt is { } finished)
         {
@@ -68,9 +68,11 @@ internal static class UsageMetrics
 
     public static IEnumerable<(string Outcome, int Count)> SubmissionCounts(RunSummary s) =>
     [
-        (SubmissionStatus.Confirmed, s.Confirmed), (SubmissionStatus.Zero, s.Zero), (SubmissionStatus.Rejected, s.Rejected),
-        (SubmissionStatus.Held, s.Held), (SubmissionStatus.Released, s.Released), (SubmissionStatus.Void, s.Voided), ("unresolved", s.Unresolved),
+        (Text(SubmissionStatus.Confirmed), s.Confirmed), (Text(SubmissionStatus.Zero), s.Zero), (Text(SubmissionStatus.Rejected), s.Rejected),
+        (Text(SubmissionStatus.Held), s.Held), (Text(SubmissionStatus.Released), s.Released), (Text(SubmissionStatus.Void), s.Voided), ("unresolved", s.Unresolved),
     ];
+
+    private static string Text(SubmissionStatus status) => SubmissionStatusText.ToText(status);
 
     private static void AddRows(KeyValuePair<string, object?> job, string state, int rows)
     {

@@ -39,7 +39,7 @@ internal sealed record LateUsageLine(long SubmissionId, string Standing, string 
     private static string WayOutOf(ReportSubmission s, string finding, bool redated, bool sentLate)
     {
         var id = s.Id.ToString(CultureInfo.InvariantCulture);
-        return (finding, s.Status) switch
+        return (finding, s.State) switch
         {
             (TermGate.LateEvent, SubmissionStatus.Held) =>
                 $"`usagebatch requeue --submission {id} --into-current-term` re-dates it into the current term and the next run sends it; or regenerate that invoice at the provider, then `usagebatch requeue --submission {id}`.",

@@ -12,9 +12,9 @@ internal static class ReportExceptions
     public static IReadOnlyList<ReportException> From(IReadOnlyList<ReportSubmission> submissions, IReadOnlyList<ReportExceptionRow> rows)
     {
         var list = new List<ReportException>();
-        foreach (var s in submissions.Where(s => s.Status is SubmissionStatus.Rejected or SubmissionStatus.Held or SubmissionStatus.Released or SubmissionStatus.Void))
+        foreach (var s in submissions.Where(s => s.State is SubmissionStatus.Rejected or SubmissionStatus.Held or SubmissionStatus.Released or SubmissionStatus.Void))
         {
-            var at = s.Events.LastOrDefault(e => e.Event == s.Status || (s.Status == SubmissionStatus.Void && e.Event == "voided"))?.At ?? s.Events.LastOrDefault()?.At ?? default;
+            var at = s.Events.LastOrDefault(e => e.Event == s.Status || (s.State == SubmissionStatus.Void && e.Event == "voided"))?.At ?? s.Events.LastOrDefault()?.At ?? default;
             list.Add(new ReportException("submission", s.Status, "", null, null, s.Id, s.Reason ?? s.Status, ForSubmission(s), at));
         }
 
@@ -31,7 +31,7 @@ internal static class ReportExceptions
     private static string ForSubmission(ReportSubmission s)
     {
         var id = s.Id.ToString(CultureInfo.InvariantCulture);
-        return s.Status switch
+        return s.State switch
         {
             SubmissionStatus.Held when s.Events.Any(e => e.Event == TermGate.LateEvent) =>
                 $"Nothing was billed ({Rows(s.RowCount)}): the invoice of their term is closed. `usagebatch requeue --submission {id} --into-current-term` re-dates the group into the current term and the next run sends it (see \"Late and inactive usage\").",

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using UsageBatch.Billing;
+
 namespace UsageBatch.Reports;
 
 /// <summary>
@@ -29,4 +32,12 @@ internal sealed record ReportSubmission(
     string? ProviderCode,
     string RowIds,
     IReadOnlyList<ReportEvent> Events,
-    long? FinishedForRun = null);
+    long? FinishedForRun = null)
+{
+    /// <summary>
+    /// <see cref="Status"/> as a ledger state, or null when the run recorded no state event for it (then Status is
+    /// the last event's name). Status stays the text the run recorded: that is what the report files show.
+    /// </summary>
+    [JsonIgnore]
+    public SubmissionStatus? State => SubmissionStatusText.TryParse(Status);
+}

@@ -21,20 +21,20 @@ internal static class ReportSummaryText
             string.Create(Inv, $"Run {run.RunId} of {run.Job} {run.Outcome}{(run.ExitCode is { } e ? $" (exit {e})" : "")}{(run.Message is null ? "" : ": " + run.Message.TrimEnd('.'))}."),
         };
 
-        var sent = report.Submissions.Where(s => s.Status == SubmissionStatus.Confirmed).ToList();
-        var billed = report.Submissions.Where(s => s.Status is SubmissionStatus.Confirmed or SubmissionStatus.Zero).ToList();
-        var recovered = report.Submissions.Count(s => s.FinishedForRun is not null && s.Status is SubmissionStatus.Confirmed or SubmissionStatus.Zero);
+        var sent = report.Submissions.Where(s => s.State == SubmissionStatus.Confirmed).ToList();
+        var billed = report.Submissions.Where(s => s.State is SubmissionStatus.Confirmed or SubmissionStatus.Zero).ToList();
+        var recovered = report.Submissions.Count(s => s.FinishedForRun is not null && s.State is SubmissionStatus.Confirmed or SubmissionStatus.Zero);
         parts.Add(billed.Count == 0
             ? "Nothing was billed."
             : string.Create(Inv, $"{Count(sent.Count, "usage")} confirmed by {run.Provider}; {Count(billed.Sum(s => s.RowCount), "row")} billed: {Values(billed)}{(recovered > 0 ? $", {recovered} of them finished for a run that died" : "")}."));
 
         var notBilled = report.Submissions
-            .Where(s => s.Status is SubmissionStatus.Rejected or SubmissionStatus.Held or SubmissionStatus.Released or SubmissionStatus.Void or SubmissionStatus.Sent or SubmissionStatus.Prepared)
+            .Where(s => s.State is SubmissionStatus.Rejected or SubmissionStatus.Held or SubmissionStatus.Released or SubmissionStatus.Void or SubmissionStatus.Sent or SubmissionStatus.Prepared)
             .GroupBy(s => s.Status)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => string.Create(Inv, $"{Count(g.Count(), "group")} {Why(g.Key)} ({Count(g.Sum(s => s.RowCount), "row")}, {Values(g)})"))
             .ToList();
-        var loose = report.Exceptions.Where(x => x.Scope == "row" && !report.Submissions.Any(s => s.Id == x.SubmissionId && s.Status != SubmissionStatus.Confirmed))
+        var loose = report.Exceptions.Where(x => x.Scope == "row" && !report.Submissions.Any(s => s.Id == x.SubmissionId && s.State != SubmissionStatus.Confirmed))
             .GroupBy(x => x.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => string.Create(Inv, $"{Count(g.Count(), "row")} {g.Key} on their own (reasons in the exceptions)"));
         notBilled.AddRange(loose);
@@ -52,7 +52,7 @@ internal static class ReportSummaryText
         string.Join(", ", submissions.GroupBy(s => (s.ValueKind, s.Unit)).OrderBy(g => g.Key.ValueKind, StringComparer.Ordinal)
             .Select(g => $"{ReportNumber.Display(g.Sum(s => s.Total), g.Key.ValueKind, g.Key.Unit)} {g.Key.Unit}"));
 
-    private static string Why(string status) => status switch
+    private static string Why(string status) => SubmissionStatusText.TryParse(status) switch
     {
         SubmissionStatus.Void => "voided, never sent, rows back to pending and billed by the next run",
         SubmissionStatus.Released => "released after failed attempts, retried by the next run",

@@ -33,7 +33,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             ? await CapsAsync(info, submissions, cancellationToken)
             : [];
 
-        var billed = submissions.Where(s => s.Status is SubmissionStatus.Confirmed or SubmissionStatus.Zero).ToList();
+        var billed = submissions.Where(s => s.State is SubmissionStatus.Confirmed or SubmissionStatus.Zero).ToList();
         return new RunReport(
             RunReport.CurrentFormat,
             info,
@@ -65,7 +65,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
     {
         // The run's own view: the last status it recorded, and the provider's ids and echo from its own events.
         var statusEvent = events.LastOrDefault(e => StatusOf(e.Event) is not null);
-        var status = statusEvent is null ? events.LastOrDefault()?.Event ?? s.Status : StatusOf(statusEvent.Event)!;
+        var status = statusEvent is null ? events.LastOrDefault()?.Event ?? SubmissionStatusText.ToText(s.Status) : StatusOf(statusEvent.Event)!;
         var withIds = events.LastOrDefault(e => e.ProviderUsageId is not null || e.EchoedTotal is not null);
         var target = s.Target;
         return new ReportSubmission(
@@ -77,13 +77,10 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             s.CreatedRunId != runId && events.Any(e => e.Event is "adopted" or "carried") ? s.CreatedRunId : null);
     }
 
-    private static string? StatusOf(string eventName) => eventName switch
-    {
-        "voided" => SubmissionStatus.Void,
-        SubmissionStatus.Prepared or SubmissionStatus.Sent or SubmissionStatus.Confirmed or SubmissionStatus.Zero or SubmissionStatus.Rejected
-            or SubmissionStatus.Held or SubmissionStatus.Released or SubmissionStatus.Void => eventName,
-        _ => null,
-    };
+    /// <summary>The state an event recorded, as its text ('voided' records void); null for events that are no state ('adopted', 'late').</summary>
+    private static string? StatusOf(string eventName) => eventName == "voided"
+        ? SubmissionStatusText.ToText(SubmissionStatus.Void)
+        : SubmissionStatusText.TryParse(eventName) is SubmissionStatus.Preparing or null ? null : eventName;
 
     private static List<ReportTotal> Totals(List<ReportSubmission> billed, Func<ReportSubmission, (string Field, string Key)> key) =>
         billed.GroupBy(s => (Key: key(s), s.ValueKind, s.Unit))
@@ -93,7 +90,7 @@ internal sealed class RunReportBuilder(IReportStore store, ReportDefaults defaul
             .ToList();
 
     private static List<ControlCheckLine> Control(List<ReportSubmission> submissions) =>
-        submissions.Where(s => s.Status == SubmissionStatus.Confirmed)
+        submissions.Where(s => s.State == SubmissionStatus.Confirmed)
             .GroupBy(s => (s.ValueKind, s.Unit))
             .Select(g => new ControlCheckLine(g.Key.ValueKind, g.Key.Unit, g.Count(), g.Sum(s => s.RowCount),
                 ReportNumber.Shape(g.Sum(s => s.Total), g.Key.ValueKind),

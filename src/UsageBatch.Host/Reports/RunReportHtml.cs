@@ -153,7 +153,7 @@ internal static class RunReportHtml
         page.Table(["Submission", "Standing", terms.Customer, terms.Item, "Usage date", "Status", "What the provider said", "The way out"],
             lines.Select(l => (IReadOnlyList<Cell>)
             [
-                Cell.Num(Number(l.SubmissionId)), new Cell(l.Standing, l.Status == SubmissionStatus.Held || l.Standing.Contains("sent as dated", StringComparison.Ordinal) ? "warn" : null),
+                Cell.Num(Number(l.SubmissionId)), new Cell(l.Standing, l.Status == SubmissionStatusText.ToText(SubmissionStatus.Held) || l.Standing.Contains("sent as dated", StringComparison.Ordinal) ? "warn" : null),
                 Cell.Id(l.CustomerId), Cell.Id(l.ItemId), Cell.Id(Time(l.UsageDate)), l.Status, l.Detail, l.WayOut,
             ]));
         page.Note("A usage dated in a term whose invoice is closed, or when the subscription was not active, is stored by the provider and never invoiced: the run checks each group's date before sending it (jobs.json lateUsage says what it does with late ones; inactive ones are always held).");

@@ -95,7 +95,7 @@ internal sealed partial class BillingStore
             : decide(group, await ReadFactsAsync(session, request, tally.Group, submissionId, cancellationToken));
         LeaseLostException.ThrowUnlessOne(await session.ScalarAsync<int>(Sql.DecideSubmission, new
         {
-            Status = Arg.Ansi(decision.Status, 10), decision.Reason, Count = tally.Ids.Count, tally.Total, tally.First, tally.Last,
+            Status = Arg.Ansi(SubmissionStatusText.ToText(decision.Status), 10), decision.Reason, Count = tally.Ids.Count, tally.Total, tally.First, tally.Last,
             RowIds = Arg.LongAnsi(RowIdRanges.Format(tally.Ids)), decision.UsageDate,
             // A provider that takes a client-assigned id gets it now, before anything is sent: a re-send after an
             // unknown outcome must carry the same id.
@@ -103,7 +103,7 @@ internal sealed partial class BillingStore
                 ? request.UsageIdPrefix + submissionId.ToString(CultureInfo.InvariantCulture) : null, 200),
             request.Now, Id = submissionId, request.RunId,
         }, cancellationToken), request.RunId, submissionId);
-        await InsertEventAsync(session, submissionId, request.RunId, request.Now, decision.Status,
+        await InsertEventAsync(session, submissionId, request.RunId, request.Now, SubmissionStatusText.ToText(decision.Status),
             $"{tally.Ids.Count} rows, total {DecimalText.Format(tally.Total)}{(decision.Reason is null ? "" : "; " + decision.Reason)}", cancellationToken: cancellationToken);
         return (group, decision);
     }

@@ -1,3 +1,5 @@
+using UsageBatch.Billing;
+
 namespace UsageBatch.Storage;
 
 /// <summary>The operator console's reads (<see cref="IConsoleStore"/>).</summary>
@@ -6,7 +8,7 @@ internal sealed partial class BillingStore
     public Task<int> SchemaVersionAsync(CancellationToken cancellationToken) => _dialect.SchemaVersionAsync(cancellationToken);
 
     private static ConsoleRun ReadRun(System.Data.Common.DbDataReader r) =>
-        new(r.Long(0), r.String(1), r.String(2), r.Time(3), r.TimeOrNull(4), r.IntOrNull(5), r.TextOrNull(6), r.TextOrNull(7));
+        new(r.Long(0), r.String(1), RunOutcomeText.Parse(r.String(2)), r.Time(3), r.TimeOrNull(4), r.IntOrNull(5), r.TextOrNull(6), r.TextOrNull(7));
 
     public async Task<ConsoleRun?> LastRunAsync(string job, bool completedOnly, CancellationToken cancellationToken)
     {

@@ -71,7 +71,7 @@ internal sealed partial class BillingStore
         {
             var changed = await session.ScalarAsync<int>(Sql.RecordOutcome, new
             {
-                Id = outcome.SubmissionId, outcome.RunId, Status = Arg.Ansi(outcome.Status, 10), outcome.Reason,
+                Id = outcome.SubmissionId, outcome.RunId, Status = Arg.Ansi(SubmissionStatusText.ToText(outcome.Status), 10), outcome.Reason,
                 ProviderUsageId = Arg.Ansi(outcome.ProviderUsageId, Arg.ProviderIdLength), ProviderReceiptId = Arg.Ansi(outcome.ProviderReceiptId, Arg.ProviderIdLength),
                 outcome.EchoedTotal, outcome.HttpStatus, ProviderCode = providerCode, Now = outcome.Now,
             }, cancellationToken);
@@ -106,7 +106,7 @@ internal sealed partial class BillingStore
         }
 
         var table = Providers.ProviderRegistry.Table(submission.UsageTable);
-        var rowStatus = SubmissionStatus.RowStatusFor(submission.Status);
+        var rowStatus = SubmissionStatusText.RowStatusFor(submission.Status);
         var exceptionKind = submission.Status switch
         {
             SubmissionStatus.Rejected => "rejected",
@@ -114,16 +114,16 @@ internal sealed partial class BillingStore
             SubmissionStatus.Released => "released",
             _ => null,
         };
-        var billed = rowStatus == "billed";
+        var billed = rowStatus == UsageRowStatus.Billed;
         var error = billed || submission.Status == SubmissionStatus.Void ? null : submission.StatusReason;
         var args = new
         {
-            RowStatus = Arg.Ansi(rowStatus, 10), UsageId = Arg.Ansi(billed ? submission.ProviderUsageId : null, Arg.ProviderIdLength),
+            RowStatus = Arg.Ansi(UsageRowStatusText.ToText(rowStatus), 10), UsageId = Arg.Ansi(billed ? submission.ProviderUsageId : null, Arg.ProviderIdLength),
             ReceiptId = Arg.Ansi(billed ? submission.ProviderReceiptId : null, Arg.ProviderIdLength),
             BilledAt = billed ? now : (DateTimeOffset?)null, Error = Arg.Reason(error), RunId = runId,
             AttemptIncrement = submission.Status == SubmissionStatus.Released ? 1 : 0, SubmissionId = submissionId,
             BatchSize = _dialect.RowsPerStatement(batchSize), Table = Arg.Ansi(table.Name, 50), ExceptionKind = Arg.Ansi(exceptionKind, 10),
-            ExceptionReason = Arg.Reason(submission.StatusReason ?? submission.Status), Now = now, AfterId = BatchStep.Start,
+            ExceptionReason = Arg.Reason(submission.StatusReason ?? SubmissionStatusText.ToText(submission.Status)), Now = now, AfterId = BatchStep.Start,
         };
         var settled = 0;
         while (true)

@@ -1,3 +1,5 @@
+using UsageBatch.Billing;
+
 namespace UsageBatch.Storage;
 
 /// <summary>What `usagebatch requeue` needs (<see cref="IRequeueStore"/>): finding held rows and releasing them.</summary>
@@ -28,7 +30,7 @@ internal sealed partial class BillingStore
     /// only in the transaction of the last one. Until then it stays held and settled, so a crash halfway leaves
     /// nothing a run could adopt and send with rows still held; running requeue again finishes the rows.
     /// </summary>
-    public async Task<int> ReopenSubmissionAsync(long submissionId, long runId, string status, string reason, string? providerUsageId, string? providerReceiptId,
+    public async Task<int> ReopenSubmissionAsync(long submissionId, long runId, SubmissionStatus status, string reason, string? providerUsageId, string? providerReceiptId,
         decimal? echoedTotal, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var session = await _dialect.OpenAsync(cancellationToken);
@@ -50,10 +52,10 @@ internal sealed partial class BillingStore
 
                 await session.ExecuteAsync(Sql.ReopenSubmission, new
                 {
-                    Id = submissionId, Status = Arg.Ansi(status, 10), Reason = reason, RunId = runId, Now = now,
+                    Id = submissionId, Status = Arg.Ansi(SubmissionStatusText.ToText(status), 10), Reason = reason, RunId = runId, Now = now,
                     UsageId = Arg.Ansi(providerUsageId, Arg.ProviderIdLength), ReceiptId = Arg.Ansi(providerReceiptId, Arg.ProviderIdLength), Echoed = echoedTotal,
                 }, cancellationToken);
-                await InsertEventAsync(session, submissionId, runId, now, "requeued", $"{status}: {reason}", providerUsageId, providerReceiptId, echoedTotal,
+                await InsertEventAsync(session, submissionId, runId, now, "requeued", $"{SubmissionStatusText.ToText(status)}: {reason}", providerUsageId, providerReceiptId, echoedTotal,
                     cancellationToken: cancellationToken);
                 return (step, true);
             }, cancellationToken);

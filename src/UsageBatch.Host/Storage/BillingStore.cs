@@ -72,9 +72,9 @@ internal sealed partial class BillingStore : IBillingStore, IReportStore, IReque
         return renewed == 1;
     }
 
-    public Task FinishRunAsync(long runId, string status, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task FinishRunAsync(long runId, RunOutcome outcome, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken) =>
         _dialect.WriteAsync(session => session.ExecuteAsync(Sql.FinishRun,
-            new { RunId = runId, Status = Arg.Ansi(status, 10), ExitCode = exitCode, Message = message, Summary = summaryJson, Now = now }, cancellationToken), cancellationToken);
+            new { RunId = runId, Status = Arg.Ansi(RunOutcomeText.ToText(outcome), 10), ExitCode = exitCode, Message = message, Summary = summaryJson, Now = now }, cancellationToken), cancellationToken);
 
     public async Task<string?> RunStatusAsync(long runId, CancellationToken cancellationToken)
     {

@@ -33,7 +33,7 @@ internal interface IBillingStore
     Task<long?> JobLockHolderAsync(string job, CancellationToken cancellationToken);
     Task ReleaseJobLockAsync(string job, long runId, CancellationToken cancellationToken);
     Task<bool> RenewLeaseAsync(long runId, string job, TimeSpan lease, CancellationToken cancellationToken);
-    Task FinishRunAsync(long runId, string status, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken);
+    Task FinishRunAsync(long runId, RunOutcome outcome, int exitCode, string? message, string summaryJson, DateTimeOffset now, CancellationToken cancellationToken);
     Task<string?> RunStatusAsync(long runId, CancellationToken cancellationToken);
 
     /// <summary>Every run recorded 'running', of any job (for the crashed-process check and `status`).</summary>

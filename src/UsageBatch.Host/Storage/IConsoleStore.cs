@@ -1,3 +1,5 @@
+using UsageBatch.Billing;
+
 namespace UsageBatch.Storage;
 
 /// <summary>
@@ -29,7 +31,7 @@ internal interface IConsoleStore
 }
 
 /// <summary>One ub_run row as the console lists it.</summary>
-internal sealed record ConsoleRun(long Id, string Job, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int? ExitCode, string? Message, string? SummaryJson);
+internal sealed record ConsoleRun(long Id, string Job, RunOutcome Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int? ExitCode, string? Message, string? SummaryJson);
 
 /// <summary>A submission whose rows are held or rejected now.</summary>
 internal sealed record ConsoleExceptionGroup(long SubmissionId, string SubmissionStatus, string RowStatus, long Rows, long FirstRowId, long? RunId,

@@ -12,7 +12,7 @@ internal interface IRequeueStore
     /// Takes a held submission back: its held rows become claimed again and the submission takes
     /// <paramref name="status"/> (prepared: the next run sends it; confirmed: settle it now), owned by <paramref name="runId"/>.
     /// </summary>
-    Task<int> ReopenSubmissionAsync(long submissionId, long runId, string status, string reason, string? providerUsageId, string? providerReceiptId, decimal? echoedTotal, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<int> ReopenSubmissionAsync(long submissionId, long runId, SubmissionStatus status, string reason, string? providerUsageId, string? providerReceiptId, decimal? echoedTotal, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>A held row whose earlier submission's usage exists at the provider: it was billed; say so on the row.</summary>
     Task RestoreBilledRowAsync(UsageTable table, long rowId, long runId, string providerUsageId, string? providerReceiptId, DateTimeOffset now, CancellationToken cancellationToken);

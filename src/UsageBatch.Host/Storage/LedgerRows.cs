@@ -19,7 +19,7 @@ internal static class LedgerRows
         r.Long(0), r.Long(1), r.Long(2), r.String(3), r.String(4), r.String(5),
         new SubmissionTarget(r.String(6), r.String(7), r.String(8), r.String(9), r.String(10)),
         r.TimeOrNull(11), r.TimeOrNull(12), r.TimeOrNull(13), r.TextOrNull(14),
-        r.String(15), r.TextOrNull(16), r.Int(17), r.Money(18), r.Int(19),
+        SubmissionStatusText.Parse(r.String(15)), r.TextOrNull(16), r.Int(17), r.Money(18), r.Int(19),
         r.TimeOrNull(20), r.TimeOrNull(21), r.TextOrNull(22), r.TextOrNull(23), r.MoneyOrNull(24), r.TimeOrNull(25))
     {
         FirstOccurredAt = r.TimeOrNull(26), LastOccurredAt = r.TimeOrNull(27),

@@ -22,7 +22,7 @@ public sealed class CrashedRunTakeoverTests
         // Immediately: no lease has expired.
         var recovery = await h.Run(job, account).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
-        Assert.Equal(("succeeded", ExitCodes.Ok), (recovery.Outcome, recovery.ExitCode));
+        Assert.Equal((RunOutcome.Succeeded, ExitCodes.Ok), (recovery.Outcome, recovery.ExitCode));
         Assert.True(recovery.Recovered > 0);
         Assert.Equal("dead", await h.ScalarAsync<string>("SELECT status FROM ub_run WHERE id = 1"));
         Assert.Contains("is gone", await h.ScalarAsync<string>("SELECT message FROM ub_run WHERE id = 1"), StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public sealed class CrashedRunTakeoverTests
 
         var second = await h.Run(job, account).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
-        Assert.Equal(("skipped", ExitCodes.AlreadyRunning), (second.Outcome, second.ExitCode));
+        Assert.Equal((RunOutcome.Skipped, ExitCodes.AlreadyRunning), (second.Outcome, second.ExitCode));
         Assert.Matches(@"^job chargebee-test is already running: run 1 on .+ \(pid \d+\) since \d{4}-\d\d-\d\dT.+Z, lease until .+Z; skipped$", second.Message);
         Assert.Equal(("skipped", 4L), (await h.ScalarAsync<string>("SELECT status FROM ub_run WHERE id = 2"), await h.ScalarAsync<long>("SELECT exit_code FROM ub_run WHERE id = 2")));
         Assert.Equal("running", await h.ScalarAsync<string>("SELECT status FROM ub_run WHERE id = 1"));

@@ -22,7 +22,7 @@ public sealed class FreshnessTests
 
         var summary = await h.Run(job, h.Account(ProviderKind.Chargebee)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
-        Assert.Equal(("attention", ExitCodes.Attention), (summary.Outcome, summary.ExitCode));
+        Assert.Equal((RunOutcome.Attention, ExitCodes.Attention), (summary.Outcome, summary.ExitCode));
         Assert.Equal(1, summary.Confirmed); // what there was is billed all the same
         Assert.StartsWith($"chargebee_usage: no new usage; its newest row occurred at {BillingHarness.At(newest)[..19]}", summary.Message, StringComparison.Ordinal);
         Assert.Contains("(expectUsageWithin 1 d 00 h)", summary.Message, StringComparison.Ordinal);

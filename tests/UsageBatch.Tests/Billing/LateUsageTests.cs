@@ -57,7 +57,7 @@ public sealed class LateUsageTests
 
         var report = await ReportAsync(h, summary.RunId);
         var line = Assert.Single(report.LateUsage!);
-        Assert.Equal(("late", SubmissionStatus.Held), (line.Standing, line.Status));
+        Assert.Equal(("late", "held"), (line.Standing, line.Status));
         Assert.Contains("--into-current-term", line.WayOut, StringComparison.Ordinal);
         var html = RunReportHtml.Render(report);
         Assert.Contains("Late and inactive usage", html, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public sealed class LateUsageTests
         Assert.Contains("re-dated; rows dated", SubmissionNote.For(submission), StringComparison.Ordinal);
         Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("billed", r.BillingStatus));
         var line = Assert.Single((await ReportAsync(h, summary.RunId)).LateUsage!);
-        Assert.Equal(("late, re-dated into the current term", SubmissionStatus.Confirmed), (line.Standing, line.Status));
+        Assert.Equal(("late, re-dated into the current term", "confirmed"), (line.Standing, line.Status));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class LateUsageTests
 
         var (summary, _) = await RunAsync(h, job, account, _ => TermCheck.Failed(ProviderOutcome.Fatal("Sorry, authentication failed. Invalid api key", 401, "api_authentication_failed")));
 
-        Assert.Equal(("aborted", ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
+        Assert.Equal((RunOutcome.Aborted, ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
         Assert.Contains("check the API key in environment variable", summary.Message, StringComparison.Ordinal);
         Assert.Empty((await h.ProviderLedgerAsync()).Chargebee);
         Assert.All(await h.RowsAsync(Tables.Chargebee), r => Assert.Equal("pending", r.BillingStatus));

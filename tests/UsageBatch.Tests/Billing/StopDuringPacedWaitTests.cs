@@ -48,7 +48,7 @@ public sealed class StopDuringPacedWaitTests
         var summary = await running.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed}");
-        Assert.Equal(("aborted", ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
+        Assert.Equal((RunOutcome.Aborted, ExitCodes.Aborted), (summary.Outcome, summary.ExitCode));
         Assert.Equal(2, summary.Confirmed);
         Assert.Equal(summary.Groups - 2, summary.Voided); // each unsent group counted once, as voided
         Assert.Equal(0, summary.Unresolved);
@@ -59,7 +59,7 @@ public sealed class StopDuringPacedWaitTests
 
         // The next run is not skipped: it bills the rest.
         var next = await h.Run(job, h.Account(kind)).ExecuteAsync(DateTimeOffset.UtcNow, CancellationToken.None);
-        Assert.Equal(("succeeded", ExitCodes.Ok), (next.Outcome, next.ExitCode));
+        Assert.Equal((RunOutcome.Succeeded, ExitCodes.Ok), (next.Outcome, next.ExitCode));
         Assert.Equal(summary.Groups - 2, next.Confirmed);
         var rows = await h.RowsAsync(kind == ProviderKind.Whop ? UsageBatch.Storage.Tables.Whop : UsageBatch.Storage.Tables.Chargebee);
         Assert.All(rows, r => Assert.Equal("billed", r.BillingStatus));

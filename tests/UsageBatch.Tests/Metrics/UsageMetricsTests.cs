@@ -33,7 +33,7 @@ public sealed class UsageMetricsTests
 
         UsageMetrics.RunFinished(new RunSummary
         {
-            Job = "metrics-test-job", Outcome = "attention", StartedAt = start, FinishedAt = start.AddSeconds(42),
+            Job = "metrics-test-job", Outcome = RunOutcome.Attention, StartedAt = start, FinishedAt = start.AddSeconds(42),
             RowsBilled = 10, RowsRejectedByValidation = 2, RowsRejected = 3, RowsHeld = 4, Confirmed = 5, Held = 1,
         });
 

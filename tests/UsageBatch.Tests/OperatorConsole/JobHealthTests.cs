@@ -22,7 +22,7 @@ public sealed class JobHealthTests
     private static async Task FinishedRunAsync(IBillingStore store, DateTimeOffset at, string outcome = "succeeded")
     {
         var id = await store.StartRunAsync(new RunRecord("nightly", "whop", "whop_usage", false, at, at.AddHours(-1), at, TimeSpan.FromMinutes(5), "host", 1), CancellationToken.None);
-        await store.FinishRunAsync(id, outcome, 0, null, "{}", at.AddMinutes(1), CancellationToken.None);
+        await store.FinishRunAsync(id, RunOutcomeText.Parse(outcome), 0, null, "{}", at.AddMinutes(1), CancellationToken.None);
     }
 
     private static Task<IReadOnlyList<JobStatus>> ReadAsync(IBillingStore store, AppOptions options, TimeProvider time) =>

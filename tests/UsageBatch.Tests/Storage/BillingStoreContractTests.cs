@@ -476,7 +476,7 @@ public abstract class BillingStoreContractTests
         Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submissionId, runId, SubmissionStatus.Confirmed, null, "confirmed", Now,
             "cbu_1", "inv_1", 2m, 200, "ok"), None));
         await db.Store.SettleRowsAsync(submissionId, runId, 100, Now, None);
-        await db.Store.FinishRunAsync(runId, "succeeded", 0, "1 submission", """{"runId":1}""", Now.AddMinutes(1), None);
+        await db.Store.FinishRunAsync(runId, RunOutcome.Succeeded, 0, "1 submission", """{"runId":1}""", Now.AddMinutes(1), None);
         var quiet = await StartRunAsync(db.Store, Now.AddMinutes(2));
 
         var run = await reports.GetRunAsync(runId, None);
@@ -491,7 +491,7 @@ public abstract class BillingStoreContractTests
         var submission = Assert.Single(submissions);
         Assert.Equal((submissionId, SubmissionStatus.Confirmed, "cbu_1", RowIdRanges.Format([rows["ok"].Id])),
             (submission.Submission.Id, submission.Submission.Status, submission.Submission.ProviderUsageId, submission.RowIds));
-        Assert.Equal(new[] { SubmissionStatus.Prepared, "sent", "confirmed" }, events.Select(e => e.Event));
+        Assert.Equal(new[] { "prepared", "sent", "confirmed" }, events.Select(e => e.Event));
         Assert.All(events, e => Assert.Equal((submissionId, Now), (e.SubmissionId, e.At)));
         Assert.StartsWith("1 rows, total 2", events[0].Detail, StringComparison.Ordinal);
         Assert.Equal(new ReportEventRow(submissionId, Now, "confirmed", null, "cbu_1", "inv_1", 2m, 200, "ok"), events[2]);
@@ -512,9 +512,9 @@ public abstract class BillingStoreContractTests
         var reports = Reports(db);
         Assert.Null(await reports.LastFinishedRunIdAsync(null, None));
         var first = await StartRunAsync(db.Store, Now);
-        await db.Store.FinishRunAsync(first, "succeeded", 0, null, "{}", Now.AddMinutes(1), None);
+        await db.Store.FinishRunAsync(first, RunOutcome.Succeeded, 0, null, "{}", Now.AddMinutes(1), None);
         var other = await StartRunAsync(db.Store, Now.AddMinutes(2), job: "job-b");
-        await db.Store.FinishRunAsync(other, "attention", 1, "held rows", "{}", Now.AddMinutes(3), None);
+        await db.Store.FinishRunAsync(other, RunOutcome.Attention, 1, "held rows", "{}", Now.AddMinutes(3), None);
         await StartRunAsync(db.Store, Now.AddMinutes(4)); // still running
 
         Assert.Equal(other, await reports.LastFinishedRunIdAsync(null, None));
@@ -811,7 +811,7 @@ public abstract class BillingStoreContractTests
     private static async Task<string?> FinishAsync(IBillingStore store)
     {
         var runId = await StartRunAsync(store, Now);
-        await store.FinishRunAsync(runId, "succeeded", 0, null, "{}", Now.AddMinutes(1), None);
+        await store.FinishRunAsync(runId, RunOutcome.Succeeded, 0, null, "{}", Now.AddMinutes(1), None);
         var recent = await store.RecentRunsAsync("job-a", 5, None);
         Assert.Equal((runId, "2026-01-15T12:00:00.000Z", "2026-01-15T12:01:00.000Z"), (recent[0].RunId, recent[0].StartedAt, recent[0].FinishedAt));
         return await store.RunStatusAsync(runId, None);

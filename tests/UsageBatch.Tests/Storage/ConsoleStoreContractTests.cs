@@ -19,7 +19,7 @@ public abstract class ConsoleStoreContractTests
     {
         var at = Now.AddMinutes(minute);
         var id = await store.StartRunAsync(new RunRecord(job, "acct", "whop_usage", false, at, at.AddHours(-1), at, TimeSpan.FromMinutes(5), "host-a", 1), None);
-        await store.FinishRunAsync(id, outcome, outcome == "succeeded" ? 0 : 1, outcome, """{"rowsBilled":3}""", at.AddSeconds(30), None);
+        await store.FinishRunAsync(id, RunOutcomeText.Parse(outcome), outcome == "succeeded" ? 0 : 1, outcome, """{"rowsBilled":3}""", at.AddSeconds(30), None);
         return id;
     }
 
@@ -43,7 +43,7 @@ public abstract class ConsoleStoreContractTests
         Assert.Equal(b1, Assert.Single(attention.Runs).Id);
         Assert.Equal((b1, 3L), (Assert.Single(secondPage.Runs).Id, secondPage.Total));
         var run = all.Runs[0];
-        Assert.Equal(("job-a", "aborted", 1, Now.AddMinutes(2), Now.AddMinutes(2).AddSeconds(30), """{"rowsBilled":3}"""),
+        Assert.Equal(("job-a", RunOutcome.Aborted, 1, Now.AddMinutes(2), Now.AddMinutes(2).AddSeconds(30), """{"rowsBilled":3}"""),
             (run.Job, run.Status, run.ExitCode, run.StartedAt, run.FinishedAt, run.SummaryJson));
     }
 

@@ -54,15 +54,15 @@ public abstract class DbaEditContractTests
     }
 
     [Theory]
-    [InlineData(SubmissionStatus.Prepared)]
-    [InlineData(SubmissionStatus.Sent)]
+    [InlineData("prepared")]
+    [InlineData("sent")]
     public async Task RowResetUnderASubmissionStillInFlight_IsNeverClaimed_AndTakesThatSubmissionsOutcome(string inFlight)
     {
         await using var db = await CreateDatabaseAsync();
         await SeedAsync(db, 3);
         var crashed = await StartRunAsync(db.Store);
         var submission = Assert.Single(await ClaimAllAsync(db.Store, crashed)).Claimed.SubmissionId;
-        if (inFlight == SubmissionStatus.Sent)
+        if (SubmissionStatusText.Parse(inFlight) == SubmissionStatus.Sent)
         {
             Assert.True(await db.Store.MarkSentAsync(submission, crashed, Now, TimeSpan.FromMinutes(1), None));
         }
@@ -112,16 +112,16 @@ public abstract class DbaEditContractTests
     }
 
     [Theory]
-    [InlineData(SubmissionStatus.Void)]
-    [InlineData(SubmissionStatus.Released)]
-    [InlineData(SubmissionStatus.Rejected)]
+    [InlineData("void")]
+    [InlineData("released")]
+    [InlineData("rejected")]
     public async Task RowUnderAFinalUnbilledSubmission_IsClaimedAgain(string final)
     {
         await using var db = await CreateDatabaseAsync();
         await SeedAsync(db, 2);
         var first = await StartRunAsync(db.Store);
         var submission = Assert.Single(await ClaimAllAsync(db.Store, first)).Claimed.SubmissionId;
-        Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submission, first, final, "test", final, Now), None));
+        Assert.True(await db.Store.RecordOutcomeAsync(new OutcomeRecord(submission, first, SubmissionStatusText.Parse(final), "test", final, Now), None));
         await db.Store.SettleRowsAsync(submission, first, 100, Now, None);
         foreach (var row in await db.RowsAsync(Tables.Whop))
         {

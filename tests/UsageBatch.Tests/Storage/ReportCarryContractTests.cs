@@ -55,13 +55,13 @@ public abstract class ReportCarryContractTests
         // A third run ends but cannot write its report (a full disk, an unwritable folder).
         var third = await StartRunAsync(db.Store);
         Assert.Equal(2, await db.Store.CarryUnreportedAsync("acct", third, Now, None));
-        await db.Store.FinishRunAsync(third, "succeeded", 0, null, "{}", Now, None);
+        await db.Store.FinishRunAsync(third, RunOutcome.Succeeded, 0, null, "{}", Now, None);
         await db.Store.MarkReportFailedAsync(third, "report not written", None);
 
         // The fourth writes its report: it carries both again, with each confirmation as its own event.
         var fourth = await StartRunAsync(db.Store);
         Assert.Equal(2, await db.Store.CarryUnreportedAsync("acct", fourth, Now, None));
-        await db.Store.FinishRunAsync(fourth, "succeeded", 0, null, "{}", Now, None);
+        await db.Store.FinishRunAsync(fourth, RunOutcome.Succeeded, 0, null, "{}", Now, None);
         await db.Store.MarkReportWrittenAsync(fourth, Now, None);
 
         var fifth = await StartRunAsync(db.Store);
@@ -73,7 +73,7 @@ public abstract class ReportCarryContractTests
         var report = (await new RunReportBuilder(Assert.IsAssignableFrom<IReportStore>(db.Store), new ReportDefaults("USD", 4000, 5000)).BuildAsync(fourth, None))!;
         Assert.All(report.Submissions, s =>
         {
-            Assert.Equal((SubmissionStatus.Confirmed, 2m), (s.Status, s.EchoedTotal));
+            Assert.Equal(("confirmed", 2m), (s.Status, s.EchoedTotal));
             Assert.NotNull(s.FinishedForRun);
         });
         Assert.Equal(new[] { first, second }, report.Submissions.Select(s => s.FinishedForRun!.Value));

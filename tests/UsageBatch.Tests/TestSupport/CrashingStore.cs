@@ -35,7 +35,7 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<long?> JobLockHolderAsync(string j, CancellationToken c) { Step(); return inner.JobLockHolderAsync(j, c); }
     public Task ReleaseJobLockAsync(string j, long r, CancellationToken c) { Step(); return inner.ReleaseJobLockAsync(j, r, c); }
     public Task<bool> RenewLeaseAsync(long r, string j, TimeSpan l, CancellationToken c) { Step(); return inner.RenewLeaseAsync(r, j, l, c); }
-    public Task FinishRunAsync(long r, string s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.FinishRunAsync(r, s, e, m, j, n, c); }
+    public Task FinishRunAsync(long r, RunOutcome s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) { Step(); return inner.FinishRunAsync(r, s, e, m, j, n, c); }
     public Task<string?> RunStatusAsync(long r, CancellationToken c) { Step(); return inner.RunStatusAsync(r, c); }
     public Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken c) { Step(); return inner.RunningRunsAsync(c); }
     public Task<bool> DeclareDeadAsync(long r, string reason, DateTimeOffset now, CancellationToken c) { Step(); return inner.DeclareDeadAsync(r, reason, now, c); }

@@ -43,7 +43,7 @@ internal sealed class LateRenewalStore(BillingStore inner, SqliteDatabase databa
     public Task<long?> JobLockHolderAsync(string j, CancellationToken c) => inner.JobLockHolderAsync(j, c);
     public Task ReleaseJobLockAsync(string j, long r, CancellationToken c) => inner.ReleaseJobLockAsync(j, r, c);
     public Task<bool> RenewLeaseAsync(long r, string j, TimeSpan l, CancellationToken c) => inner.RenewLeaseAsync(r, j, l, c);
-    public Task FinishRunAsync(long r, string s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) => inner.FinishRunAsync(r, s, e, m, j, n, c);
+    public Task FinishRunAsync(long r, RunOutcome s, int e, string? m, string j, DateTimeOffset n, CancellationToken c) => inner.FinishRunAsync(r, s, e, m, j, n, c);
     public Task<string?> RunStatusAsync(long r, CancellationToken c) => inner.RunStatusAsync(r, c);
     public Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken c) => inner.RunningRunsAsync(c);
     public Task<bool> DeclareDeadAsync(long r, string reason, DateTimeOffset now, CancellationToken c) => inner.DeclareDeadAsync(r, reason, now, c);

@@ -1,3 +1,4 @@
+using UsageBatch.Billing;
 using UsageBatch.Configuration;
 using UsageBatch.Hosting;
 using UsageBatch.Storage;
@@ -68,7 +69,7 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         var last = await context.Queries.LastRunAsync(job.Name, completedOnly: false, cancellationToken);
-        var success = last?.Status is "succeeded" or "attention" ? last : await context.Queries.LastRunAsync(job.Name, completedOnly: true, cancellationToken);
+        var success = last?.Status is RunOutcome.Succeeded or RunOutcome.Attention ? last : await context.Queries.LastRunAsync(job.Name, completedOnly: true, cancellationToken);
         var cron = CronText.Normalize(job.Cron);
         var next = job.Enabled ? JobSchedule.NextFireTime(job, now) : null;
         var within = job.HealthyWithin ?? Interval(job, next) + DefaultMargin;

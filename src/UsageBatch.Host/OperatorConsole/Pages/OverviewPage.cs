@@ -1,3 +1,4 @@
+using UsageBatch.Billing;
 using UsageBatch.OperatorConsole.Html;
 using UsageBatch.OperatorConsole.Jobs;
 
@@ -51,7 +52,7 @@ internal static class OverviewPage
                     ? Cell.Of(p =>
                     {
                         p.Link("run " + r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "/runs/" + r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Text(" ");
-                        p.Write(Cell.Badge(r.Status, Summaries.Tone(r.Status)).With($"{Format.Age(now - r.StartedAt)} ago"));
+                        p.Write(Cell.Badge(RunOutcomeText.ToText(r.Status), Summaries.Tone(r.Status)).With($"{Format.Age(now - r.StartedAt)} ago"));
                     })
                     : new Cell("no run yet", "muted"),
                 j.LastSuccess is { } s ? new Cell(Format.Utc(s.FinishedAt ?? s.StartedAt), "nowrap").With($"{Format.Age(now - (s.FinishedAt ?? s.StartedAt))} ago") : new Cell("never", "muted"),
@@ -89,9 +90,9 @@ internal static class OverviewPage
             yield return ("fail", $"{j.Job.Name}: {string.Join("; ", j.Problems)}.", "/runs?job=" + Uri.EscapeDataString(j.Job.Name), "Its runs");
         }
 
-        foreach (var j in jobs.Where(j => j.LastRun?.Status is "aborted" or "dead"))
+        foreach (var j in jobs.Where(j => j.LastRun?.Status is RunOutcome.Aborted or RunOutcome.Dead))
         {
-            yield return ("fail", $"{j.Job.Name}: the last run ({j.LastRun!.Id}) ended {j.LastRun.Status}: {j.LastRun.Message ?? "no message"}.",
+            yield return ("fail", $"{j.Job.Name}: the last run ({j.LastRun!.Id}) ended {RunOutcomeText.ToText(j.LastRun.Status)}: {j.LastRun.Message ?? "no message"}.",
                 "/runs/" + j.LastRun.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "The run");
         }
 
@@ -108,7 +109,7 @@ internal static class OverviewPage
                 yield return ("warn", $"{Rows(t.Counts.Rejected)} rejected in {t.Table.Name}: fix them and set billing_status back to 'pending'.", "/exceptions", "Exceptions");
             }
 
-            if (t.Counts.Claimed > 0 && jobs.Where(j => j.Table == t.Table).All(j => j.LastRun?.Status != "running"))
+            if (t.Counts.Claimed > 0 && jobs.Where(j => j.Table == t.Table).All(j => j.LastRun?.Status != RunOutcome.Running))
             {
                 yield return ("warn", $"{Rows(t.Counts.Claimed)} claimed in {t.Table.Name} with no run running: the next run recovers them.", "/runs", "Runs");
             }

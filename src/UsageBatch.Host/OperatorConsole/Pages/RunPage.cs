@@ -22,7 +22,7 @@ internal static class RunPage
         page.Heading(1, $"Run {id}: {run.Job}");
         page.Facts(
         [
-            ("Outcome", Cell.Badge($"{run.Outcome}{(run.ExitCode is { } e ? $" (exit {e.ToString(CultureInfo.InvariantCulture)})" : "")}", Summaries.Tone(run.Outcome))),
+            ("Outcome", Cell.Badge($"{run.Outcome}{(run.ExitCode is { } e ? $" (exit {e.ToString(CultureInfo.InvariantCulture)})" : "")}", Summaries.Tone(RunOutcomeText.TryParse(run.Outcome)))),
             ("Message", run.Message ?? "-"),
             ("Provider", $"{run.Provider} (account {run.ProviderAccount}, table {run.UsageTable})"),
             ("Window", $"usage that occurred before {Format.Utc(run.Cutoff)} (the cutoff)"),
@@ -167,7 +167,7 @@ internal static class RunPage
         page.Table(["Id", "Status", "Customer", "Item", "Value kind", "Rows", "Total", "Echoed", "Unit", "Provider usage id", "Receipt id", "Reason"],
             report.Submissions.Take(SubmissionLimit).Select(s => (IReadOnlyList<Cell>)
             [
-                Cell.Num(s.Id), Cell.Badge(s.Status, s.Status is SubmissionStatus.Confirmed or SubmissionStatus.Zero ? "ok" : s.Status == SubmissionStatus.Rejected ? "fail" : "warn"),
+                Cell.Num(s.Id), Cell.Badge(s.Status, s.State is SubmissionStatus.Confirmed or SubmissionStatus.Zero ? "ok" : s.State == SubmissionStatus.Rejected ? "fail" : "warn"),
                 Cell.Code($"{s.CustomerField}={s.CustomerId}"), Cell.Code($"{s.ItemField}={s.ItemId}"), s.ValueKind,
                 Cell.Num(s.RowCount), Cell.Num(ReportNumber.Display(s.Total, s.ValueKind, s.Unit)), Cell.Num(ReportNumber.Display(s.EchoedTotal, s.ValueKind, s.Unit)),
                 s.Unit, Cell.Code(s.ProviderUsageId), Cell.Code(s.ProviderReceiptId), s.Reason,

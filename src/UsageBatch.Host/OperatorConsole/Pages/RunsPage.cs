@@ -1,4 +1,5 @@
 using System.Globalization;
+using UsageBatch.Billing;
 using UsageBatch.OperatorConsole.Html;
 using UsageBatch.Storage;
 
@@ -9,7 +10,9 @@ internal static class RunsPage
 {
     public const int PageSize = 50;
 
-    public static readonly string[] Outcomes = ["running", "succeeded", "attention", "aborted", "dead"];
+    /// <summary>The outcomes the filter offers, as their stored text.</summary>
+    public static readonly string[] Outcomes =
+        [.. new[] { RunOutcome.Running, RunOutcome.Succeeded, RunOutcome.Attention, RunOutcome.Aborted, RunOutcome.Dead }.Select(RunOutcomeText.ToText)];
 
     public static string Render(ConsoleContext context, IReadOnlyList<ConsoleRun> runs, long total, string? job, string? outcome, int pageNumber)
     {
@@ -54,7 +57,7 @@ internal static class RunsPage
         var id = r.Id.ToString(CultureInfo.InvariantCulture);
         return
         [
-            Cell.Link(id, "/runs/" + id), r.Job, Cell.Badge(r.Status, Summaries.Tone(r.Status)),
+            Cell.Link(id, "/runs/" + id), r.Job, Cell.Badge(RunOutcomeText.ToText(r.Status), Summaries.Tone(r.Status)),
             Cell.Num(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"),
             new Cell(Format.Utc(r.StartedAt), "nowrap"),
             Cell.Num(r.FinishedAt is { } f ? Format.Duration(f - r.StartedAt) : "-"),

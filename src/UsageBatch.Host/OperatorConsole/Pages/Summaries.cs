@@ -24,11 +24,12 @@ internal static class Summaries
         }
     }
 
-    public static string Tone(string outcome) => outcome switch
+    /// <summary>The badge colour of an outcome (null: a text no outcome has, shown as a failure).</summary>
+    public static string Tone(RunOutcome? outcome) => outcome switch
     {
-        "succeeded" => "ok",
-        "attention" => "warn",
-        "running" => "info",
-        _ => "fail",
+        RunOutcome.Succeeded => "ok",
+        RunOutcome.Attention => "warn",
+        RunOutcome.Running => "info",
+        RunOutcome.Aborted or RunOutcome.Dead or RunOutcome.Skipped or RunOutcome.DryRun or null => "fail",
     };
 }

@@ -86,6 +86,12 @@ internal sealed class SqlServerSession(SqlConnection connection) : StoreSession
         foreach (var (name, declared, value) in Values(args))
         {
             var type = Nullable.GetUnderlyingType(declared) ?? declared;
+            if (type.IsEnum)
+            {
+                // Dapper would send the number; the columns hold the state's text (its mapping's ToText).
+                throw new InvalidOperationException($"bind the stored text of {type.Name} (its mapping's ToText), not the enum");
+            }
+
             if (type == typeof(decimal))
             {
                 parameters.Add(name, Decimal(name, (decimal?)value), System.Data.DbType.Decimal, precision: DecimalPrecision, scale: DecimalScale);

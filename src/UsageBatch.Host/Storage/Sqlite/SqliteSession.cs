@@ -96,6 +96,7 @@ internal sealed class SqliteSession : StoreSession
         decimal number => DecimalText.Format(number),
         bool flag => flag ? 1L : 0L,
         DbString text => text.Value,
+        Enum state => throw new InvalidOperationException($"bind the stored text of {state.GetType().Name} (its mapping's ToText), not the enum"),
         _ => value,
     };
 

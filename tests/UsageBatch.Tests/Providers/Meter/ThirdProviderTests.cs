@@ -53,7 +53,7 @@ public sealed class ThirdProviderTests
         Assert.Equal(expected.Values.Sum(), control.BilledTotal);
         Assert.Equal(expected.Count, control.Submissions);
         Assert.Contains(report.Submissions, s => s.FinishedForRun == 1);
-        Assert.All(report.Submissions, s => Assert.Equal(SubmissionStatus.Confirmed, s.Status));
+        Assert.All(report.Submissions, s => Assert.Equal(SubmissionStatus.Confirmed, s.State));
         var html = RunReportHtml.Render(report);
         Assert.Contains("Meter", html, StringComparison.Ordinal);
         Assert.Contains("storage GB", html, StringComparison.Ordinal);
