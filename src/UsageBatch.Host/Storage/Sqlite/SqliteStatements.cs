@@ -6,7 +6,7 @@ namespace UsageBatch.Storage.Sqlite;
 /// several statements into one batch, so does SQLite (a command runs them in order; its answer is the last
 /// SELECT). Decimals and times are canonical TEXT (see sql/sqlite/001); <c>ub_decimal_sum</c> sums them exactly.
 /// </summary>
-internal static class SqliteStatements
+internal static partial class SqliteStatements
 {
     private const string SubmissionColumns = LedgerRows.Columns;
 
@@ -382,20 +382,6 @@ internal static class SqliteStatements
             """),
         ExceptionRows = PerTable.From(SqliteUsageStatements.ExceptionRows),
     };
-
-    // The run guard: a lease row. Taken when it is free or its holder's lease ran out (a killed run must not lock
-    // the job forever), or re-taken by its own run. Leases are on the database's clock (ub_now(), see SqliteDatabase).
-    internal const string TakeJobLockSql = """
-        INSERT INTO ub_job_lock (job, run_id, lease_until) VALUES (@Job, @RunId, ub_now_plus_ms(@LeaseMs))
-        ON CONFLICT (job) DO UPDATE SET run_id = excluded.run_id, lease_until = excluded.lease_until
-        WHERE ub_job_lock.lease_until < ub_now() OR ub_job_lock.run_id = excluded.run_id
-        """;
-
-    internal const string JobLockHolderSql = "SELECT run_id FROM ub_job_lock WHERE job = @Job AND lease_until >= ub_now()";
-
-    internal const string ReleaseJobLockSql = "DELETE FROM ub_job_lock WHERE job = @Job AND run_id = @RunId";
-
-    internal const string RenewJobLockSql = "UPDATE ub_job_lock SET lease_until = ub_now_plus_ms(@LeaseMs) WHERE job = @Job AND run_id = @RunId";
 
     internal const string StageRejectionSql = "INSERT OR IGNORE INTO temp.ub_reject (row_id, source_key, reason) VALUES (@RowId, @SourceKey, @Reason)";
 }
