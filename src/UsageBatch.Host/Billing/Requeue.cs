@@ -121,7 +121,7 @@ internal sealed class Requeue(
     /// <param name="table">The usage table (row ids count from 1 in each); null looks in the tables of every configured job.</param>
     public async Task<int> RowAsync(long rowId, UsageTable? table, CancellationToken cancellationToken)
     {
-        IReadOnlyList<UsageTable> tables = table is not null ? [table] : options.Jobs.Select(j => options.Providers[j.Provider].Module.Table).Distinct().ToList();
+        IReadOnlyList<UsageTable> tables = table is not null ? [table] : options.Jobs.Select(options.TableOf).Distinct().ToList();
         var held = await requeueStore.FindHeldRowsAsync(rowId, tables, cancellationToken);
         if (held.Count != 1)
         {
@@ -146,7 +146,7 @@ internal sealed class Requeue(
             return ExitCodes.Attention;
         }
 
-        var job = submission?.Job ?? options.Jobs.FirstOrDefault(j => options.Providers[j.Provider].Module.Table == row.Table)?.Name ?? "requeue";
+        var job = submission?.Job ?? options.Jobs.FirstOrDefault(j => options.TableOf(j) == row.Table)?.Name ?? "requeue";
         var account = submission?.ProviderAccount ?? options.Jobs.First(j => j.Name == job).Provider;
         var runId = await StartAdminRunAsync(job, account, row.Table.Name, cancellationToken);
         var now = time.GetUtcNow();

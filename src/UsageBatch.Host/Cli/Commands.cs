@@ -199,7 +199,7 @@ internal static class Commands
         var now = TimeProvider.System.GetUtcNow();
         foreach (var job in options.Jobs)
         {
-            var table = options.Providers[job.Provider].Module.Table;
+            var table = options.TableOf(job);
             var counts = await store.CountRowsAsync(table, now - job.SettleDelay, cancellationToken);
             // From the cron and time zone alone; the scheduler is not started (a firing missed while `serve` was
             // down is caught up when it starts, per the job's misfire policy).
@@ -243,7 +243,7 @@ internal static class Commands
         // Keys are checked when a provider is actually asked (only the held submission's account needs one).
         var options = Load(configPath, environment, requireKeys: false);
         var table = target.Table ?? (target.Job is { } jobName
-            ? options.Providers[SelectJobs(options, [jobName], configPath)[0].Provider].Module.Table
+            ? options.TableOf(SelectJobs(options, [jobName], configPath)[0])
             : null);
         using var loggers = Logging.Create(options.Logging);
         var store = Composition.CreateStore(options, environment);

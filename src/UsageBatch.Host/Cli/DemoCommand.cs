@@ -59,9 +59,9 @@ internal static class DemoCommand
         {
             var (summary, path) = await runner.RunAsync(job, new RunOptions(), TimeProvider.System.GetUtcNow(), cancellationToken);
             await Commands.PrintSummaryAsync(output, summary, path);
-            var counts = await store.CountRowsAsync(options.Providers[job.Provider].Module.Table, summary.Cutoff, cancellationToken);
+            var counts = await store.CountRowsAsync(options.TableOf(job), summary.Cutoff, cancellationToken);
             // The seeded usage of a cancelled subscription is held on purpose (inactive): nothing else may be.
-            var expectedHeld = DemoSeed.HeldRows(options.Providers[job.Provider].Module.Table.Name);
+            var expectedHeld = DemoSeed.HeldRows(options.TableOf(job).Name);
             var final = counts.Pending == 0 && counts.Claimed == 0 && counts.Held == expectedHeld;
             // Per kind of value: money and units are compared apart, never added together.
             var reconciled = summary.BilledByKind.Count == summary.EchoedByKind.Count

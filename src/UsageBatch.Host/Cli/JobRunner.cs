@@ -19,7 +19,7 @@ internal sealed class JobRunner(AppOptions options, IBillingStore store, IReport
 
     public async Task<(RunSummary Summary, ReportPaths? Reports)> RunAsync(JobOptions job, RunOptions runOptions, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
-        var account = options.Providers[job.Provider];
+        var account = options.AccountOf(job);
         var digest = new WarningDigest(loggers);
         var provider = Composition.CreateProvider(job.Provider, account, environment, time, digest);
         // The run's summary picks this up and keeps what its senders counted (Metrics.ProviderRequestStats).

@@ -26,7 +26,7 @@ internal static class ReconcileCommand
         Commands.Check(options, environment, requireKeys: true, [job.Name]);
         var store = Composition.CreateStore(options, environment, DatabaseUse.Read);
 
-        var account = options.Providers[job.Provider];
+        var account = options.AccountOf(job);
         using var loggers = Logging.Create(options.Logging);
         var provider = Composition.CreateProvider(job.Provider, account, environment, time, loggers);
         try

@@ -20,4 +20,10 @@ internal sealed class AppOptions
 
     /// <summary>The folder of the config file: relative paths resolve against it. Not a jobs.json key (no public setter, so the binder refuses it).</summary>
     public string BaseDirectory { get; internal set; } = Directory.GetCurrentDirectory();
+
+    /// <summary>The provider account a job bills through (validation has made sure it exists).</summary>
+    public ProviderAccountOptions AccountOf(JobOptions job) => Providers[job.Provider];
+
+    /// <summary>The usage table a job reads: its account's provider's table.</summary>
+    public Storage.UsageTable TableOf(JobOptions job) => AccountOf(job).Module.Table;
 }

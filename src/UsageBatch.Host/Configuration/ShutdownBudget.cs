@@ -16,7 +16,7 @@ internal static class ShutdownBudget
     /// <summary>The longest request timeout of any account an enabled job uses (the default timeout when none).</summary>
     public static TimeSpan LongestRequest(AppOptions options) =>
         options.Jobs.Where(j => j.Enabled && options.Providers.ContainsKey(j.Provider))
-            .Select(j => options.Providers[j.Provider].Timeout)
+            .Select(j => options.AccountOf(j).Timeout)
             .DefaultIfEmpty(new ProviderAccountOptions().Timeout)
             .Max();
 

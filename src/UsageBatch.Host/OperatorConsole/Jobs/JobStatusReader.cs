@@ -42,16 +42,16 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
             // Each usage table is counted once per settle cutoff (jobs sharing a table and a settleDelay share one
             // scan, whatever their number); the tables are read side by side, each on its own connection, since the
             // scans dominate (README "Operator console", page load times).
-            var oldest = context.Options.Jobs.Select(j => TableOf(context.Options, j)).Distinct()
+            var oldest = context.Options.Jobs.Select(j => context.Options.TableOf(j)).Distinct()
                 .ToDictionary(t => t.Name, t => context.Queries.OldestPendingAsync(t, cancellationToken), StringComparer.Ordinal);
             var counts = CountsToRead(context.Options)
                 .ToDictionary(k => k, k => context.Store.CountRowsAsync(k.Table, now - k.SettleDelay, cancellationToken));
             // One seek per table (ix_*_usage_occurred), only for tables a job expects usage in.
-            var newest = context.Options.Jobs.Where(j => j.ExpectUsageWithin is not null).Select(j => TableOf(context.Options, j)).Distinct()
+            var newest = context.Options.Jobs.Where(j => j.ExpectUsageWithin is not null).Select(j => context.Options.TableOf(j)).Distinct()
                 .ToDictionary(t => t.Name, t => context.Store.NewestOccurredAsync(t, cancellationToken), StringComparer.Ordinal);
             var reads = context.Options.Jobs.Select(async job =>
             {
-                var table = TableOf(context.Options, job);
+                var table = context.Options.TableOf(job);
                 var newestUsage = newest.TryGetValue(table.Name, out var read) ? await read : null;
                 return await ReadAsync(job, table, await counts[new CountKey(table, job.SettleDelay)], await oldest[table.Name], newestUsage, now, cancellationToken);
             }).ToList();
@@ -103,9 +103,7 @@ internal sealed class JobStatusReader(ConsoleContext context) : IDisposable
 
     /// <summary>One row count per usage table and settle cutoff, however many jobs share them.</summary>
     internal static IReadOnlyList<CountKey> CountsToRead(AppOptions options) =>
-        options.Jobs.Select(j => new CountKey(TableOf(options, j), j.SettleDelay)).Distinct().ToList();
-
-    private static UsageTable TableOf(AppOptions options, JobOptions job) => options.Providers[job.Provider].Module.Table;
+        options.Jobs.Select(j => new CountKey(options.TableOf(j), j.SettleDelay)).Distinct().ToList();
 
     internal readonly record struct CountKey(UsageTable Table, TimeSpan SettleDelay);
 
