@@ -196,8 +196,10 @@ internal static partial class SqlServerStatements
     // A seek on ix_*_usage_occurred (010), whatever the table's size.
     internal const string NewestOccurredSql = "SELECT MAX(occurred_at) FROM [$(Schema)].$(UsageTable);";
 
+    // INDEX(…_pending): the filtered index of pending rows. MIN with a row goal could otherwise walk ix_*_occurred
+    // from the oldest row, through every row ever billed, to the first pending one (pending rows are the newest).
     internal const string ConsoleOldestPendingSql = """
-        SELECT MIN(occurred_at) FROM [$(Schema)].$(UsageTable) WHERE billing_status = 'pending';
+        SELECT MIN(occurred_at) FROM [$(Schema)].$(UsageTable) WITH (INDEX(ix_$(UsageTable)_pending)) WHERE billing_status = 'pending';
         """;
 
     internal const string ConsoleRunsSql = """

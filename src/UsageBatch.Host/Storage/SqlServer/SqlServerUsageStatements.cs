@@ -38,6 +38,8 @@ internal static class SqlServerUsageStatements
     // filtered index matches; READPAST skips rows being claimed by another run right now (they are not ours to plan),
     // and needs READCOMMITTEDLOCK beside it (see PendingRows). A lone key column is grouped as it is stored, so the
     // aggregate can follow the pending index's order; a choice of columns is one nvarchar(200) value.
+    // INDEX(…_pending): the filtered index of pending rows. Without it the cutoff could take ix_*_occurred, which
+    // holds every row ever billed: a seek whose range, and key lookups, grow with the table's history.
     // Buckets are computed in UTC on the server: hour, month, else day (the job's setting, as a parameter).
     public static string Groups(UsageTable t)
     {
@@ -50,7 +52,7 @@ internal static class SqlServerUsageStatements
                    k.value_field AS ValueField, {(t.DateBuckets ? "b.bucket_start" : "CAST(NULL AS datetime2(3))")} AS BucketStart, COUNT_BIG(*) AS [RowCount],
                    CASE WHEN ABS(SUM({value})) < 1000000000000000000 THEN SUM({value}) END AS Total,
                    MAX(u.occurred_at) AS LastOccurredAt
-            FROM [$(Schema)].{t.Name} AS u WITH (READPAST, READCOMMITTEDLOCK)
+            FROM [$(Schema)].{t.Name} AS u WITH (READPAST, READCOMMITTEDLOCK, INDEX(ix_{t.Name}_pending))
             CROSS APPLY (VALUES ({FieldSql(t.Customer, "u")}, {Id(t.Customer)}, {FieldSql(t.Item, "u")}, {Id(t.Item)}, {FieldSql(t.Value, "u")}))
                 AS k (customer_field, customer_id, item_field, item_id, value_field)
             {(t.DateBuckets ? BucketApply : "")}

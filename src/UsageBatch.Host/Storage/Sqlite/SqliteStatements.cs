@@ -364,7 +364,9 @@ internal static partial class SqliteStatements
             WHERE job = @Job AND (@Completed = 0 OR status IN ('succeeded', 'attention'))
             ORDER BY id DESC LIMIT 1
             """,
-        OldestPending = PerTable.From(t => $"SELECT MIN(occurred_at) FROM {t.Name} WHERE billing_status = 'pending' AND occurred_at IS NOT NULL"),
+        // +occurred_at: not ix_*_occurred, whose walk from the oldest row would pass every row ever billed before the
+        // first pending one; the partial index of pending rows holds only those.
+        OldestPending = PerTable.From(t => $"SELECT MIN(+occurred_at) FROM {t.Name} WHERE billing_status = 'pending' AND +occurred_at IS NOT NULL"),
         NewestOccurred = PerTable.From(t => $"SELECT MAX(occurred_at) FROM {t.Name}"),
         Runs = """
             SELECT id, job, status, started_at, finished_at, exit_code, message, summary_json FROM ub_run

@@ -13,16 +13,26 @@ internal static class SqliteUsageStatements
         $"SELECT {DbRead.UsageRowColumns(t)} FROM {t.Name} WHERE billing_status = 'pending'";
 
     // The bucket is the prefix of the canonical text (2026-11-20T05 / 2026-11-20 / 2026-11): see Grouping.
-    public static string Groups(UsageTable t) => $"""
-        SELECT {FieldSql(t.Customer, "u")}, {FirstSetSql(t.Customer, "u")}, {FieldSql(t.Item, "u")}, {FirstSetSql(t.Item, "u")}, {FieldSql(t.Value, "u")},
-               {(t.DateBuckets ? "substr(u.occurred_at, 1, @PrefixLength)" : "NULL")},
-               COUNT(*), ub_decimal_sum({FirstSetSql(t.Value, "u")}), MAX(u.occurred_at)
-        FROM {t.Name} AS u
-        WHERE u.billing_status = 'pending' AND u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
-          AND {FirstSetSql(t.Customer, "u")} IS NOT NULL AND {FirstSetSql(t.Item, "u")} IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5, 6
-        ORDER BY 1, 2, 3, 4, 5, 6
-        """;
+    // +u.occurred_at: the cutoff must not pick ix_*_occurred, which holds every row ever billed (the walk would grow
+    // with the table's history, and look each row up); the partial index of pending rows is the one to read.
+    // Grouped by what varies only (a lone column's field name is a constant), in the pending index's key order.
+    public static string Groups(UsageTable t)
+    {
+        var keys = string.Join(", ", (t.Customer.IsChoice ? new[] { 1, 2 } : [2])
+            .Concat(t.Item.IsChoice ? [3, 4] : [4])
+            .Concat(t.Value.IsChoice ? [5] : [])
+            .Concat(t.DateBuckets ? [6] : []));
+        return $"""
+            SELECT {FieldSql(t.Customer, "u")}, {FirstSetSql(t.Customer, "u")}, {FieldSql(t.Item, "u")}, {FirstSetSql(t.Item, "u")}, {FieldSql(t.Value, "u")},
+                   {(t.DateBuckets ? "substr(u.occurred_at, 1, @PrefixLength)" : "NULL")},
+                   COUNT(*), ub_decimal_sum({FirstSetSql(t.Value, "u")}), MAX(u.occurred_at)
+            FROM {t.Name} AS u
+            WHERE u.billing_status = 'pending' AND +u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
+              AND {FirstSetSql(t.Customer, "u")} IS NOT NULL AND {FirstSetSql(t.Item, "u")} IS NOT NULL
+            GROUP BY {keys}
+            ORDER BY {keys}
+            """;
+    }
 
     // IS compares NULLs as equal: one statement serves every combination of a choice's columns.
     public static string ClaimBatch(UsageTable t) => $"""
