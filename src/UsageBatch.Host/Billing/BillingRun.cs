@@ -128,7 +128,7 @@ internal sealed class BillingRun
 
     /// <summary>
     /// The run's phases in order, each timed for the run's timings and announced to a person watching `run`:
-    /// recover → validate → claim and prepare → send → settle the confirmed → finish.
+    /// recover → claim and prepare (checking each row it claims) → check the rows left pending → send → settle → finish.
     /// </summary>
     private async Task<RunSummary> RunPhasesAsync(long runId, DateTimeOffset now, RunSummary summary, ValidationRules rules, SubmissionSender sender,
         CancellationToken leaseLost, CancellationToken stopToken, CancellationToken token)
@@ -138,13 +138,13 @@ internal sealed class BillingRun
         await TimedAsync(RunPhase.Recover, () => RecoverAsync(runId, summary, toSend, token));
 
         var progress = _options.Progress;
-        progress?.Phase("validating pending rows");
-        await TimedAsync(RunPhase.Validate, () => ValidateAsync(runId, summary, rules, token));
-        progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
-
-        progress?.Phase("claiming and preparing groups");
+        progress?.Phase("claiming, checking and preparing groups");
         await TimedAsync(RunPhase.ClaimPrepare, () => PrepareAsync(runId, summary, rules, usageIdPrefix, toSend, token));
         progress?.Done($"{summary.Groups} groups prepared, {toSend.Count} submissions to send");
+
+        progress?.Phase("checking the rows left pending");
+        await TimedAsync(RunPhase.Validate, () => ValidateRestAsync(runId, summary, rules, token));
+        progress?.Done($"{summary.RowsValidated} pending rows validated, {summary.RowsRejectedByValidation} rejected, {summary.RowsHeldRequeued} re-queued rows held");
 
         progress?.Phase("sending submissions", toSend.Count);
         await TimedAsync(RunPhase.SendWall, () => sender.SendAllAsync(toSend, token));
@@ -226,7 +226,11 @@ internal sealed class BillingRun
         }
     }
 
-    private async Task ValidateAsync(long runId, RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each pending row is read and checked once: the claim checks the rows a group reaches; this checks the rest (no
+    /// group key, malformed, after the cutoff), rejecting what can never be billed, then holds re-queued billed rows.
+    /// </summary>
+    private async Task ValidateRestAsync(long runId, RunSummary summary, ValidationRules rules, CancellationToken cancellationToken)
     {
         var rejections = new List<RowRejection>();
         await foreach (var row in _store.ReadPendingRowsAsync(_table, cancellationToken))
@@ -238,9 +242,9 @@ internal sealed class BillingRun
             }
         }
 
-        summary.RowsRejectedByValidation = await _store.RejectRowsAsync(_table, runId, rejections, _time.GetUtcNow(), cancellationToken);
+        summary.RowsRejectedByValidation += await _store.RejectRowsAsync(_table, runId, rejections, _time.GetUtcNow(), cancellationToken);
         summary.RowsHeldRequeued = await _store.HoldRequeuedRowsAsync(_table, runId, _time.GetUtcNow(), cancellationToken);
-        if (rejections.Count > 0)
+        if (summary.RowsRejectedByValidation > 0)
         {
             _logger.LogWarning("Rejected {Count} rows that can never be billed (reasons in the report)", summary.RowsRejectedByValidation);
         }
@@ -259,8 +263,13 @@ internal sealed class BillingRun
         var template = new ClaimRequest(runId, _job.Name, _job.Provider, _table, groups[0], summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow());
         foreach (var result in await _store.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
         {
+            summary.RowsValidated += result.Claimed.RowCount;
             await PreparedAsync(runId, summary, result, toSend, cancellationToken);
         }
+
+        // Rows the claim rejected (with their reasons and row exceptions) were checked too.
+        summary.RowsRejectedByValidation += template.Rejections.Count;
+        summary.RowsValidated += template.Rejections.Count;
     }
 
     /// <summary>The rows of what the provider confirmed follow their ledger rows, once for the whole run.</summary>
@@ -274,7 +283,6 @@ internal sealed class BillingRun
         List<(LedgerSubmission, bool)> toSend, CancellationToken cancellationToken)
     {
         summary.Groups++;
-        summary.RowsRejectedByValidation += result.Claimed.Rejected.Count;
         if (result.Decision.Status == SubmissionStatus.Prepared)
         {
             toSend.Add(((await _store.GetSubmissionAsync(result.Claimed.SubmissionId, cancellationToken))!, false));

@@ -52,8 +52,10 @@ internal sealed partial class BillingStore
         }, cancellationToken) ?? throw LeaseLostException.ForRun(request.RunId);
 
     /// <summary>
-    /// Validation ran before the claim; a row inserted or edited since is checked again as it is claimed. A row
-    /// that fails is rejected (with its reason and a row exception) and kept out of the group's total.
+    /// Every claimed row is checked against its provider's rules as it is claimed (this is the run's validation of
+    /// the rows a group reaches; the rows no group reaches are checked after the claim). A row that fails is rejected
+    /// with its reason and a row exception, exactly as a row rejected before any claim: unlinked from the group's
+    /// ledger row and kept out of its total.
     /// </summary>
     internal async Task TallyClaimedAsync(StoreSession session, ClaimRequest request, ClaimTally tally, IEnumerable<UsageRow> rows, CancellationToken cancellationToken)
     {
@@ -68,7 +70,7 @@ internal sealed partial class BillingStore
 
             tally.Rejected.Add(new RowRejection(row.Id, row.SourceKey, reason));
             await session.ExecuteAsync(Sql.RejectClaimedRow[request.Table], new { Reason = Arg.Reason(reason), row.Id }, cancellationToken);
-            await InsertRowExceptionAsync(session, request.RunId, request.Table, row.Id, row.SourceKey, tally.SubmissionId, "rejected", reason, request.Now, cancellationToken);
+            await InsertRowExceptionAsync(session, request.RunId, request.Table, row.Id, row.SourceKey, null, "rejected", reason, request.Now, cancellationToken);
         }
     }
 
@@ -88,9 +90,7 @@ internal sealed partial class BillingStore
         var submissionId = tally.SubmissionId;
         tally.SortAndCheckIds();
         var group = tally.ToClaimed();
-        var decision = tally.Ids.Count == 0
-            ? new GroupDecision(SubmissionStatus.Void, "every claimed row was rejected", null)
-            : tally.OutOfRange
+        var decision = tally.OutOfRange
             ? new GroupDecision(SubmissionStatus.Rejected, Grouping.TotalOutOfRangeReason, null)
             : decide(group, await ReadFactsAsync(session, request, tally.Group, submissionId, cancellationToken));
         LeaseLostException.ThrowUnlessOne(await session.ScalarAsync<int>(Sql.DecideSubmission, new

@@ -28,8 +28,8 @@ internal sealed class ClaimTally(PendingGroup group)
 
     public DateTimeOffset? Last { get; private set; }
 
-    /// <summary>Nothing remained for this group: another run claimed it all first.</summary>
-    public bool IsEmpty => Ids.Count == 0 && Rejected.Count == 0;
+    /// <summary>Nothing billable remained for this group (another run claimed it first, or every row was rejected): its ledger row goes.</summary>
+    public bool IsEmpty => Ids.Count == 0;
 
     public void Add(UsageRow row)
     {

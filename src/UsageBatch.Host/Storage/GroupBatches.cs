@@ -76,8 +76,10 @@ internal sealed class GroupBatches(BillingStore store, StoreDialect dialect) : R
             switch (step)
             {
                 case Step.Nothing:
+                    request.Rejections.Add(tally.Rejected.Count);
                     return null;
                 case Step.Decided:
+                    request.Rejections.Add(tally.Rejected.Count);
                     return decided;
             }
         }

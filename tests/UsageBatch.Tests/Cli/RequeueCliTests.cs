@@ -39,7 +39,7 @@ public sealed class RequeueCliTests
         var first = await CliRun.InProcessAsync(Keys, "run", "--config", config);
         Assert.True(first.Exit == ExitCodes.Ok, first.All);
         // Not a terminal: a line per phase instead of a live display.
-        Assert.Contains("whop-test: validating pending rows", first.Output, StringComparison.Ordinal);
+        Assert.Contains("whop-test: checking the rows left pending", first.Output, StringComparison.Ordinal);
         Assert.Contains("chargebee-test: sending submissions (1)", first.Output, StringComparison.Ordinal);
         Assert.Contains("chargebee-test: sent: 1 confirmed", first.Output, StringComparison.Ordinal);
         await h.ScalarAsync<long>("UPDATE whop_usage SET billing_status = 'pending'; UPDATE chargebee_usage SET billing_status = 'pending'; SELECT 1");

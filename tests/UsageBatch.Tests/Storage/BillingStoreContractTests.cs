@@ -496,7 +496,8 @@ public abstract class BillingStoreContractTests
         Assert.StartsWith("1 rows, total 2", events[0].Detail, StringComparison.Ordinal);
         Assert.Equal(new ReportEventRow(submissionId, Now, "confirmed", null, "cbu_1", "inv_1", 2m, 200, "ok"), events[2]);
         var exception = Assert.Single(exceptions);
-        Assert.Equal((rows["too-precise"].Id, "chargebee_usage", "too-precise", (long?)submissionId, "rejected", Now),
+        // Rejected inside the claim, as validation rejects: not linked to the group's ledger row.
+        Assert.Equal((rows["too-precise"].Id, "chargebee_usage", "too-precise", (long?)null, "rejected", Now),
             (exception.RowId, exception.UsageTable, exception.SourceKey, exception.SubmissionId, exception.Kind, exception.At));
         Assert.Contains("quantity", exception.Reason, StringComparison.Ordinal);
         // A run that recorded nothing reports nothing, whatever other runs did.

@@ -40,7 +40,19 @@ internal sealed class CrashingStore(IBillingStore inner, string crashAtMethod, i
     public Task<IReadOnlyList<RunningRun>> RunningRunsAsync(CancellationToken c) { Step(); return inner.RunningRunsAsync(c); }
     public Task<bool> DeclareDeadAsync(long r, string reason, DateTimeOffset now, CancellationToken c) { Step(); return inner.DeclareDeadAsync(r, reason, now, c); }
     public Task<IReadOnlyList<LedgerSubmission>> AdoptOrphansAsync(string a, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.AdoptOrphansAsync(a, r, n, c); }
-    public IAsyncEnumerable<UsageRow> ReadPendingRowsAsync(UsageTable t, CancellationToken c) { Step(); return inner.ReadPendingRowsAsync(t, c); }
+    public IAsyncEnumerable<UsageRow> ReadPendingRowsAsync(UsageTable t, CancellationToken c) { Step(); return Counted(inner.ReadPendingRowsAsync(t, c)); }
+
+    /// <summary>How many rows the run read through <see cref="ReadPendingRowsAsync"/> (the validation read).</summary>
+    public int PendingRowsRead { get; private set; }
+
+    private async IAsyncEnumerable<UsageRow> Counted(IAsyncEnumerable<UsageRow> rows)
+    {
+        await foreach (var row in rows)
+        {
+            PendingRowsRead++;
+            yield return row;
+        }
+    }
     public Task<int> RejectRowsAsync(UsageTable t, long r, IReadOnlyList<RowRejection> x, DateTimeOffset n, CancellationToken c) { Step(); return inner.RejectRowsAsync(t, r, x, n, c); }
     public Task<int> HoldRequeuedRowsAsync(UsageTable t, long r, DateTimeOffset n, CancellationToken c) { Step(); return inner.HoldRequeuedRowsAsync(t, r, n, c); }
     public Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable t, DateTimeOffset cut, string b, CancellationToken c) { Step(); return inner.ListPendingGroupsAsync(t, cut, b, c); }

@@ -74,8 +74,9 @@ internal static partial class SqlServerStatements
         SELECT id FROM @inserted;
         """;
 
+    // A claimed row that fails its provider's rules: rejected as validation rejects, unlinked from the group's ledger row.
     internal const string RejectClaimedRowSql = """
-        UPDATE [$(Schema)].$(UsageTable) SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id;
+        UPDATE [$(Schema)].$(UsageTable) SET billing_status = 'rejected', billing_error = @Reason, billing_submission_id = NULL WHERE id = @Id;
         """;
 
     // Rows changed are counted through OUTPUT … INTO: @@ROWCOUNT and the client's count include a DBA trigger's rows.

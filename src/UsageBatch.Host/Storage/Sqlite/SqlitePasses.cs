@@ -127,7 +127,10 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
             after = last;
         }
 
-        // 3. Each ledger row from what was actually claimed; a group another run took entirely never existed.
+        template.Rejections.Add(tallies.Values.Sum(t => t.Rejected.Count));
+
+        // 3. Each ledger row from what was actually claimed; a group another run took entirely, or whose every row
+        //    was rejected, never existed.
         var results = new List<(ClaimedGroup, GroupDecision)>(tallies.Count);
         foreach (var chunk in tallies.Values.Chunk(LedgerRowsPerTransaction))
         {

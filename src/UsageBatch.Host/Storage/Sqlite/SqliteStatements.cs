@@ -219,7 +219,7 @@ internal static partial class SqliteStatements
             RETURNING id
             """,
         ClaimBatch = PerTable.From(SqliteUsageStatements.ClaimBatch),
-        RejectClaimedRow = PerTable.From(t => $"UPDATE {t.Name} SET billing_status = 'rejected', billing_error = @Reason WHERE id = @Id"),
+        RejectClaimedRow = PerTable.From(t => $"UPDATE {t.Name} SET billing_status = 'rejected', billing_error = @Reason, billing_submission_id = NULL WHERE id = @Id"),
         // The claim's writes of its own ledger row: only while the run still owns it, it is still 'preparing' and the
         // run is still 'running' (a recovering run that adopted it has voided it; writing on would strand its rows).
         UpdatePreparing = $"UPDATE ub_submission SET row_count = @Count, total = @Total, updated_at = @Now WHERE id = @Id AND {StillPreparing}; SELECT changes();",
