@@ -5,7 +5,7 @@ using UsageBatch.Usage;
 
 namespace UsageBatch.Storage;
 
-/// <summary>Planning groups, and the steps every claim plan is made of (a 'preparing' ledger row, the re-check, the decision).</summary>
+/// <summary>Planning groups, and the steps every claim plan is made of (a 'preparing' ledger row, each claimed row's check, the decision).</summary>
 internal sealed partial class BillingStore
 {
     public async Task<IReadOnlyList<PendingGroup>> ListPendingGroupsAsync(UsageTable table, DateTimeOffset cutoff, string bucket, CancellationToken cancellationToken)

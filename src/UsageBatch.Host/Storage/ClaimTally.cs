@@ -5,7 +5,7 @@ namespace UsageBatch.Storage;
 
 /// <summary>
 /// What a group's claim has taken so far, over its batches: the ledger row, the rows claimed and their total and
-/// time span, and the rows the claim's re-check rejected. <see cref="Mark"/> before a batch's transaction and
+/// time span, and the rows the claim's check rejected. <see cref="Mark"/> before a batch's transaction and
 /// <see cref="Restore"/> at the start of every attempt of it, so a transaction run again after a deadlock counts
 /// its rows once.
 /// </summary>

@@ -93,7 +93,7 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
                     return null;
                 }
 
-                // Rows are tallied as they come back; only the (rare) rows failing the re-check are kept until the reader closes.
+                // Rows are tallied as they come back; only the (rare) rows failing their provider's rules are kept until the reader closes.
                 var failed = new List<(ClaimTally Tally, UsageRow Row)>();
                 await using (var reader = await session.ReaderAsync(claim, new { After = after, Upto = upto, Cutoff = cutoff, template.RunId, PrefixLength = prefixLength }, cancellationToken))
                 {
