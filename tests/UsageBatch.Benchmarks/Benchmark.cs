@@ -81,7 +81,7 @@ internal static class Benchmark
         fixtures.Settings.Chargebee.Window = TimeSpan.FromSeconds(1);
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures });
         var store = new BillingStore(new SqliteDialect(new SqliteDatabase($"Data Source={runPath}")));
-        var results = new List<(string Name, RunSummary Summary, RunTimings Timings, TimeSpan Wall)>();
+        var results = new List<(string Name, RunSummary Summary, RunTimings Timings, TimeSpan Wall, TimeSpan LedgerWrites)>();
         foreach (var whop in new[] { true, false })
         {
             var account = new ProviderAccountOptions
@@ -103,11 +103,14 @@ internal static class Benchmark
                 RunSummary summary = null!;
                 var cpu = ProcessCpu();
                 var (jitCount, jitTime, gen0, gen2) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), GC.CollectionCount(0), GC.CollectionCount(2));
+                var (busy, commits, writes) = (store.LedgerWrites.Busy, store.LedgerWrites.Commits, store.LedgerWrites.Writes);
                 var wall = await Stopwatches.TimeAsync(async () => summary = await run.ExecuteAsync(now, CancellationToken.None));
+                var ledgerWrites = store.LedgerWrites.Busy - busy;
                 Console.WriteLine($"{account.Type} run: wall {wall.TotalSeconds:F2} s, process CPU {(ProcessCpu() - cpu).TotalSeconds:F2} s (database, client and emulator together); " +
                                   $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitCount} methods in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s; " +
-                                  $"GCs gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}");
-                results.Add((account.Type, summary, timings, wall));
+                                  $"GCs gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}; " +
+                                  $"ledger writes {store.LedgerWrites.Writes - writes} in {store.LedgerWrites.Commits - commits} commits, {ledgerWrites.TotalSeconds:F2} s");
+                results.Add((account.Type, summary, timings, wall, ledgerWrites));
             }
             finally
             {
@@ -115,17 +118,22 @@ internal static class Benchmark
             }
         }
 
+        // Read before the checks below: counting the rows' states sorts a million rows in this process, which is
+        // the benchmark's work, not the run's.
+        double peakMb;
+        using (var self = Process.GetCurrentProcess())
+        {
+            peakMb = self.PeakWorkingSet64 / (1024.0 * 1024.0);
+        }
+
         var calls = await CountProviderUsagesAsync(emulator);
         var states = await RowStatesAsync(runPath);
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        var peakMb = self.PeakWorkingSet64 / (1024.0 * 1024.0);
         Console.WriteLine(peakReset ? "peak working set below: the run's alone (reset after the floor)" : "peak working set below: the whole process (could not reset it)");
         return Report(options, floor, results, calls, states, peakMb);
     }
 
     private static bool Report(BenchmarkOptions options, Floor.Result floor,
-        List<(string Name, RunSummary Summary, RunTimings Timings, TimeSpan Wall)> results, int calls, string states, double peakMb)
+        List<(string Name, RunSummary Summary, RunTimings Timings, TimeSpan Wall, TimeSpan LedgerWrites)> results, int calls, string states, double peakMb)
     {
         static string S(TimeSpan t) => t.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture);
         Console.WriteLine();
@@ -133,15 +141,17 @@ internal static class Benchmark
         Console.WriteLine("|-----------|---------|------------|-----------------|-----------------|---------------|-------|-------------|------------------------|-------------------|-----------------------|------------|-------|---------|");
         var dbTotal = TimeSpan.Zero;
         var wallTotal = TimeSpan.Zero;
-        foreach (var (name, summary, t, wall) in results)
+        foreach (var (name, summary, t, wall, ledgerWrites) in results)
         {
-            // Database time = the single-threaded phases + the wall time during the sends when a sender was in the
-            // database (overlapping senders count once) + the settle pass after the sends.
-            var db = t[RunPhase.Recover] + t[RunPhase.Validate] + t[RunPhase.ClaimPrepare] + t[RunPhase.SendDbBusy] + t[RunPhase.SettlePass];
+            // Database time = the single-threaded phases + the send phase's database time + the settle pass after the
+            // sends. The send phase's: the ledger group commit's transactions (mark sent, outcomes; one at a time)
+            // plus the wall time when a sender was in the database on its own (overlapping senders count once).
+            var sendDb = ledgerWrites + t[RunPhase.SendDbBusy];
+            var db = t[RunPhase.Recover] + t[RunPhase.Validate] + t[RunPhase.ClaimPrepare] + sendDb + t[RunPhase.SettlePass];
             dbTotal += db;
             wallTotal += wall;
             var floorPart = name == "whop" ? floor.Whop : floor.Chargebee;
-            Console.WriteLine($"| {name,-9} | {S(floorPart),7} | {S(t[RunPhase.Validate]),10} | {S(t[RunPhase.ClaimPrepare]),15} | {S(t[RunPhase.SendDbBusy]),15} | {S(t[RunPhase.SettlePass]),13} | {S(db),5} | {S(t[RunPhase.SendWall]),11} | {S(t[RunPhase.Provider]),22} | {S(t[RunPhase.MarkSent]),17} | {S(t[RunPhase.Settle]),21} | {S(wall),10} | {summary.ProviderCalls,5} | {RunOutcomeText.ToText(summary.Outcome)} |");
+            Console.WriteLine($"| {name,-9} | {S(floorPart),7} | {S(t[RunPhase.Validate]),10} | {S(t[RunPhase.ClaimPrepare]),15} | {S(sendDb),15} | {S(t[RunPhase.SettlePass]),13} | {S(db),5} | {S(t[RunPhase.SendWall]),11} | {S(t[RunPhase.Provider]),22} | {S(t[RunPhase.MarkSent]),17} | {S(t[RunPhase.Settle]),21} | {S(wall),10} | {summary.ProviderCalls,5} | {RunOutcomeText.ToText(summary.Outcome)} |");
         }
 
         var floorTotal = floor.Whop + floor.Chargebee;
@@ -150,7 +160,7 @@ internal static class Benchmark
         Console.WriteLine();
         Console.WriteLine($"row states after the runs: {states}");
         Console.WriteLine($"rows/s (run wall): {options.Rows / wallTotal.TotalSeconds:N0}; floor {options.Rows / floorTotal.TotalSeconds:N0}");
-        Console.WriteLine($"database phases / floor: {S(dbTotal)} / {S(floorTotal)} = {ratio:F2} (target <= 2)");
+        Console.WriteLine($"database phases / floor: {S(dbTotal)} / {S(floorTotal)} = {ratio:F2} (target <= 1.5)");
         Console.WriteLine($"usage-creating calls counted at the emulator: {calls} (groups {options.Groups}, confirmed {confirmed}) {(calls == options.Groups ? "ok" : "MISMATCH")}");
         Console.WriteLine($"peak working set: {peakMb:F0} MB");
         var line = string.Create(CultureInfo.InvariantCulture,
@@ -160,7 +170,7 @@ internal static class Benchmark
             // A sliding window of R per second allows at most R * (T + 1) requests in T seconds (a full window at the
             // start, then R per second): that is what "saturated" means, so achieved / allowed is the figure.
             var ratios = new List<double>();
-            foreach (var (name, summary, t, _) in results)
+            foreach (var (name, summary, t, _, _) in results)
             {
                 var seconds = t[RunPhase.SendWall].TotalSeconds;
                 var rps = summary.ProviderCalls / seconds;

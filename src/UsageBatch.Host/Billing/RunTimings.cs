@@ -14,7 +14,7 @@ internal enum RunPhase
     /// <summary>Claim and prepare: the aggregate, then one ledger row per group with its rows claimed and linked.</summary>
     ClaimPrepare,
 
-    /// <summary>Send, database side: marking each ledger row 'sent' before its request (summed over the workers).</summary>
+    /// <summary>Send: marking each ledger row 'sent' before its request, waits for the shared commit included (summed over the workers).</summary>
     MarkSent,
 
     /// <summary>Provider calls (summed over the workers in flight).</summary>
@@ -23,10 +23,17 @@ internal enum RunPhase
     /// <summary>Settle: the outcome on the ledger row, then its rows (summed over the workers).</summary>
     Settle,
 
+    /// <summary>Settle, database side: the rows of a submission not confirmed (held, rejected, released, void), one by one.</summary>
+    SettleRows,
+
     /// <summary>The whole send-and-settle phase, wall clock.</summary>
     SendWall,
 
-    /// <summary>Wall time in the send phase during which at least one sender was in the database (mark sent or settle).</summary>
+    /// <summary>
+    /// Wall time in the send phase during which at least one sender was in the database on its own (the rows of a
+    /// submission not confirmed). The mark-sent and outcome writes go through the ledger's group commit, whose
+    /// transactions the store times itself (<see cref="Storage.GroupCommit.Busy"/>).
+    /// </summary>
     SendDbBusy,
 
     /// <summary>The settle pass after the sends (SQLite: confirmed submissions' rows in id order), wall clock.</summary>

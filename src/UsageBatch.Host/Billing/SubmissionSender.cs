@@ -49,6 +49,14 @@ internal sealed partial class SubmissionSender
     /// <summary>Slack between the end of a request's timeout and the end of the lease: 10 s, less for short test leases.</summary>
     private TimeSpan LeaseMargin => _job.LeaseMargin;
 
+    /// <summary>
+    /// Submissions worked on at once: more than the requests in flight (the provider client's pacer allows only
+    /// maxInFlight of those), so that while some wait for their request, others' ledger writes queue up and share
+    /// a commit (<see cref="Storage.GroupCommit"/>). A submission waiting for a request slot is already marked sent,
+    /// as one waiting for the rate limit always was: a stop ends the wait and voids it, nothing having been sent.
+    /// </summary>
+    private int Workers => Math.Clamp(_account.MaxInFlight * 4, 1, 64);
+
     /// <summary>Told after each submission is done (for a person watching `run`).</summary>
     public IRunProgress? Progress { get; init; }
 
@@ -65,7 +73,7 @@ internal sealed partial class SubmissionSender
         using var stopOrFatal = CancellationTokenSource.CreateLinkedTokenSource(stopToken, _fatal.Token);
         try
         {
-            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _account.MaxInFlight), CancellationToken = stopOrFatal.Token },
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = stopOrFatal.Token },
                 async (item, token) =>
                 {
                     await SendOneAsync(item.Submission, item.ResolveFirst, token);
@@ -136,7 +144,7 @@ internal sealed partial class SubmissionSender
 
     private async Task FinishAsync(LedgerSubmission submission, SubmissionStatus status, ProviderOutcome outcome, string eventName, string? reason = null)
     {
-        using var split = RunTimings.MeasureDb(_timings, RunPhase.Settle);
+        using var split = RunTimings.Measure(_timings, RunPhase.Settle);
         if (status == SubmissionStatus.Confirmed && outcome.EchoedTotal is { } echo
             && (DecimalText.Scale(echo) > DecimalText.MaxScale || Math.Abs(echo) >= Storage.Grouping.TotalLimit))
         {
@@ -163,6 +171,7 @@ internal sealed partial class SubmissionSender
         // holds the outcome, so a crash before that is finished by the next run's recovery.
         if (status != SubmissionStatus.Confirmed)
         {
+            using var db = RunTimings.MeasureDb(_timings, RunPhase.SettleRows);
             await _store.SettleRowsAsync(submission.Id, _runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
         }
 

@@ -31,7 +31,7 @@ internal sealed partial class BillingStore
     // The send is allowed only while this run owns the submission and its lease outlasts the whole request:
     // nobody can recover (and re-send) it before the request has finished one way or the other.
     public Task<bool> MarkSentAsync(long submissionId, long runId, DateTimeOffset now, TimeSpan leaseMustOutlast, CancellationToken cancellationToken) =>
-        _dialect.WriteAsync(async session =>
+        _ledgerWrites.WriteAsync(async session =>
         {
             var changed = await session.ScalarAsync<int>(Sql.MarkSent,
                 new { Id = submissionId, RunId = runId, Now = now, MustOutlastMs = Arg.Milliseconds(leaseMustOutlast) }, cancellationToken);
@@ -67,7 +67,7 @@ internal sealed partial class BillingStore
     public Task<bool> RecordOutcomeAsync(OutcomeRecord outcome, CancellationToken cancellationToken)
     {
         var providerCode = Arg.Bounded(outcome.ProviderCode, Arg.ProviderCodeLength);
-        return _dialect.WriteAsync(async session =>
+        return _ledgerWrites.WriteAsync(async session =>
         {
             var changed = await session.ScalarAsync<int>(Sql.RecordOutcome, new
             {

@@ -13,11 +13,17 @@ internal sealed partial class BillingStore : IBillingStore, IReportStore, IReque
     private readonly StoreDialect _dialect;
     private readonly RunPlan _plan;
 
+    /// <summary>The senders' mark-sent and outcome writes: concurrent ones share a transaction.</summary>
+    private readonly GroupCommit _ledgerWrites;
+
     public BillingStore(StoreDialect dialect)
     {
         _dialect = dialect;
         _plan = dialect.CreatePlan(this);
+        _ledgerWrites = new GroupCommit(dialect);
     }
+
+    internal GroupCommit LedgerWrites => _ledgerWrites;
 
     public string Dialect => _dialect.Name;
 
