@@ -27,7 +27,7 @@ internal sealed partial class BillingStore
                 (start, end) = (s, e);
             }
 
-            return new PendingGroup(target, start, end, r.Long(6), r.SumOrNull(7) ?? 0m, r.UsageTimeOrNull(8) ?? cutoff);
+            return new PendingGroup(target, start, end);
         }, cancellationToken);
         return groups.OfType<PendingGroup>().ToList();
     }

@@ -56,13 +56,16 @@ public abstract class BillingStoreContractTests
 
         var groups = await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None);
 
-        Assert.Equal(4, groups.Count);
-        var byTarget = groups.ToDictionary(g => g.Target);
-        Assert.Equal((2L, 12m), (byTarget[MemberItemQuantity].RowCount, byTarget[MemberItemQuantity].Total));
-        Assert.Equal(At(9, 10), byTarget[MemberItemQuantity].LastOccurredAt);
-        Assert.Equal(2.5m, byTarget[MemberItemQuantity with { ValueField = "amount" }].Total);
-        Assert.Equal(1m, byTarget[new SubmissionTarget("company_id", "biz_B", "billing_item_identifier", "api-calls", "quantity")].Total);
-        Assert.Equal(3m, byTarget[new SubmissionTarget("membership_id", "mem_A", "billing_item_identifier", "api-calls", "quantity")].Total);
+        // The planning query gives the keys; what each group counts and sums is the claim's (see the claim tests).
+        Assert.Equal(
+            new[]
+            {
+                MemberItemQuantity, MemberItemQuantity with { ValueField = "amount" },
+                new SubmissionTarget("company_id", "biz_B", "billing_item_identifier", "api-calls", "quantity"),
+                new SubmissionTarget("membership_id", "mem_A", "billing_item_identifier", "api-calls", "quantity"),
+            }.ToHashSet(),
+            groups.Select(g => g.Target).ToHashSet());
+        Assert.All(groups, g => Assert.Equal((null, null), (g.BucketStart, g.BucketEnd)));
     }
 
     [StoreFact]
@@ -103,9 +106,9 @@ public abstract class BillingStoreContractTests
 
         Assert.Equal(2, days.Count);
         var today = days.Single(g => g.BucketStart == At(0, 0));
-        Assert.Equal((At(0, 0).AddDays(1), 2L, 6m, At(9, 0, 0, 250)), (today.BucketEnd, today.RowCount, today.Total, today.LastOccurredAt));
+        Assert.Equal(At(0, 0).AddDays(1), today.BucketEnd);
         Assert.Equal(3, hours.Count);
-        Assert.Contains(hours, g => g.BucketStart == At(9, 0) && g.BucketEnd == At(10, 0) && g.Total == 4m);
+        Assert.Contains(hours, g => g.BucketStart == At(9, 0) && g.BucketEnd == At(10, 0));
 
         var runId = await StartRunAsync(db.Store, Now);
         var claimed = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, today), Prepare, None))!.Value.Claimed;
@@ -131,7 +134,6 @@ public abstract class BillingStoreContractTests
         var runId = await StartRunAsync(db.Store, Now);
         var claimed = (await db.Store.ClaimGroupAsync(Request(runId, Tables.Chargebee, group, batchSize: 3), Prepare, None))!.Value.Claimed;
 
-        Assert.Equal(1m, group.Total);
         Assert.Equal("1", DecimalText.Format(claimed.Total));
         Assert.Equal(10, claimed.RowCount);
         Assert.Equal(1m, (await db.Store.GetSubmissionAsync(claimed.SubmissionId, None))!.Total);
@@ -806,7 +808,9 @@ public abstract class BillingStoreContractTests
             Assert.Single(await Reports(db).RowExceptionsOfRunAsync(admin, None)));
         // Unlinked: the next run neither holds it again nor skips it.
         Assert.Equal(0, await db.Store.HoldRequeuedRowsAsync(Tables.Whop, admin, later, None));
-        Assert.Equal(1L, Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None)).RowCount);
+        var group = Assert.Single(await db.Store.ListPendingGroupsAsync(Tables.Whop, Cutoff, "day", None));
+        var next = await StartRunAsync(db.Store, later, job: "job-b");
+        Assert.Equal(1, (await db.Store.ClaimGroupAsync(Request(next, Tables.Whop, group, now: later), Prepare, None))!.Value.Claimed.RowCount);
     }
 
     private static async Task<string?> FinishAsync(IBillingStore store)

@@ -249,7 +249,7 @@ public sealed class DbaEditBetweenBatchesTests
     [Fact]
     public void ClaimTally_RefusesARowCountedTwice()
     {
-        var group = new PendingGroup(new SubmissionTarget("membership_id", "mem_A", "billing_item_id", "bi_X", "quantity"), null, null, 2, 2m, Now);
+        var group = new PendingGroup(new SubmissionTarget("membership_id", "mem_A", "billing_item_id", "bi_X", "quantity"), null, null);
         var tally = new ClaimTally(group) { SubmissionId = 9 };
         UsageRow Row(long id) => new(Tables.Whop, id, "w" + id, "2026-01-15T09:00:00Z", ["mem_A", null, "bi_X", null, null, "1"]);
         var row = Row(5);

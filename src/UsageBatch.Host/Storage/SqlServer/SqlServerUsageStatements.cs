@@ -32,9 +32,9 @@ internal static class SqlServerUsageStatements
         WHERE billing_status = 'pending';
         """;
 
-    // The GROUP BY the run plans from; the claim re-reads the truth. A total past what the ledger holds exactly
-    // (18 integer digits) comes back NULL: read as decimal(38,10) it would not even convert to .NET's decimal
-    // (OverflowException, every run) and the claim's own sum rejects that group alone. 'pending' is a literal so the
+    // The GROUP BY the run plans from: the groups' keys only. The claim counts and sums the rows it takes (a total
+    // past what the ledger holds exactly rejects that group alone there), so no value column is read here and the
+    // keys can come from the filtered index (and its INCLUDEd columns) alone. 'pending' is a literal so the
     // filtered index matches; READPAST skips rows being claimed by another run right now (they are not ours to plan),
     // and needs READCOMMITTEDLOCK beside it (see PendingRows). A lone key column is grouped as it is stored, so the
     // aggregate can follow the pending index's order; a choice of columns is one nvarchar(200) value.
@@ -46,12 +46,9 @@ internal static class SqlServerUsageStatements
         static string AsText(UsageColumn c) => $"CAST(u.{c.Name} AS nvarchar(200))";
         string Id(KeyColumns key) => key.IsChoice ? FirstSetSql(key, "u", AsText) : FirstSetSql(key, "u");
         var keys = "k.customer_field, k.customer_id, k.item_field, k.item_id, k.value_field" + (t.DateBuckets ? ", b.bucket_start" : "");
-        var value = FirstSetSql(t.Value, "u");
         return $"""
             SELECT k.customer_field AS CustomerField, k.customer_id AS CustomerId, k.item_field AS ItemField, k.item_id AS ItemId,
-                   k.value_field AS ValueField, {(t.DateBuckets ? "b.bucket_start" : "CAST(NULL AS datetime2(3))")} AS BucketStart, COUNT_BIG(*) AS [RowCount],
-                   CASE WHEN ABS(SUM({value})) < 1000000000000000000 THEN SUM({value}) END AS Total,
-                   MAX(u.occurred_at) AS LastOccurredAt
+                   k.value_field AS ValueField, {(t.DateBuckets ? "b.bucket_start" : "CAST(NULL AS datetime2(3))")} AS BucketStart
             FROM [$(Schema)].{t.Name} AS u WITH (READPAST, READCOMMITTEDLOCK, INDEX(ix_{t.Name}_pending))
             CROSS APPLY (VALUES ({FieldSql(t.Customer, "u")}, {Id(t.Customer)}, {FieldSql(t.Item, "u")}, {Id(t.Item)}, {FieldSql(t.Value, "u")}))
                 AS k (customer_field, customer_id, item_field, item_id, value_field)

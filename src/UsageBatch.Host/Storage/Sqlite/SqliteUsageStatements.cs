@@ -16,6 +16,7 @@ internal static class SqliteUsageStatements
     // +u.occurred_at: the cutoff must not pick ix_*_occurred, which holds every row ever billed (the walk would grow
     // with the table's history, and look each row up); the partial index of pending rows is the one to read.
     // Grouped by what varies only (a lone column's field name is a constant), in the pending index's key order.
+    // Keys only: the claim counts and sums the rows it takes (no per-row call into the exact decimal sum here).
     public static string Groups(UsageTable t)
     {
         var keys = string.Join(", ", (t.Customer.IsChoice ? new[] { 1, 2 } : [2])
@@ -24,8 +25,7 @@ internal static class SqliteUsageStatements
             .Concat(t.DateBuckets ? [6] : []));
         return $"""
             SELECT {FieldSql(t.Customer, "u")}, {FirstSetSql(t.Customer, "u")}, {FieldSql(t.Item, "u")}, {FirstSetSql(t.Item, "u")}, {FieldSql(t.Value, "u")},
-                   {(t.DateBuckets ? "substr(u.occurred_at, 1, @PrefixLength)" : "NULL")},
-                   COUNT(*), ub_decimal_sum({FirstSetSql(t.Value, "u")}), MAX(u.occurred_at)
+                   {(t.DateBuckets ? "substr(u.occurred_at, 1, @PrefixLength)" : "NULL")}
             FROM {t.Name} AS u
             WHERE u.billing_status = 'pending' AND +u.occurred_at < @Cutoff AND {SqliteStatements.ClaimableU}
               AND {FirstSetSql(t.Customer, "u")} IS NOT NULL AND {FirstSetSql(t.Item, "u")} IS NOT NULL

@@ -107,7 +107,7 @@ public sealed class SqlServerSessionTests
     [Fact]
     public void ClaimTally_RestoredToAMark_ForgetsAHalfCountedAttempt()
     {
-        var group = new UsageBatch.Billing.PendingGroup(new UsageBatch.Providers.SubmissionTarget("membership_id", "m", "billing_item_id", "bi", "quantity"), null, null, 2, 5m, DateTimeOffset.UtcNow);
+        var group = new UsageBatch.Billing.PendingGroup(new UsageBatch.Providers.SubmissionTarget("membership_id", "m", "billing_item_id", "bi", "quantity"), null, null);
         var progress = new ClaimTally(group) { SubmissionId = 5 };
         progress.Add(UsageBatch.Usage.TestRows.Whop(1, "a", null, "m", "bi", null, null, "2", "2026-01-01T00:00:00.000Z"));
         var mark = progress.Mark();
