@@ -261,10 +261,21 @@ internal sealed class BillingRun
         }
 
         var template = new ClaimRequest(runId, _job.Name, _job.Provider, _table, groups[0], summary.Cutoff, _job.BatchSize, rules, usageIdPrefix, _time.GetUtcNow());
+        var prepared = new HashSet<long>();
         foreach (var result in await _store.ClaimGroupsAsync(template, groups, _job.Bucket, decider.Decide, cancellationToken))
         {
             summary.RowsValidated += result.Claimed.RowCount;
-            await PreparedAsync(runId, summary, result, toSend, cancellationToken);
+            if (await PreparedAsync(runId, summary, result, cancellationToken))
+            {
+                prepared.Add(result.Claimed.SubmissionId);
+            }
+        }
+
+        // What is sent is what the ledger holds: the prepared submissions are read back in one query, in id order
+        // (the groups' order), not one by one.
+        if (prepared.Count > 0)
+        {
+            toSend.AddRange((await _store.SubmissionsOfRunAsync(runId, cancellationToken)).Where(s => prepared.Contains(s.Id)).Select(s => (s, false)));
         }
 
         // Rows the claim rejected (with their reasons and row exceptions) were checked too.
@@ -278,20 +289,19 @@ internal sealed class BillingRun
         await _store.SettleConfirmedAsync(_table, runId, _job.BatchSize, _time.GetUtcNow(), CancellationToken.None);
     }
 
-    /// <summary>What follows a group's claim: queue it for sending, or settle it at once (zero, rejected, held, void).</summary>
-    private async Task PreparedAsync(long runId, RunSummary summary, (ClaimedGroup Claimed, GroupDecision Decision) result,
-        List<(LedgerSubmission, bool)> toSend, CancellationToken cancellationToken)
+    /// <summary>What follows a group's claim: true when it is to be sent; otherwise it is settled at once (zero, rejected, held, void).</summary>
+    private async Task<bool> PreparedAsync(long runId, RunSummary summary, (ClaimedGroup Claimed, GroupDecision Decision) result, CancellationToken cancellationToken)
     {
         summary.Groups++;
         if (result.Decision.Status == SubmissionStatus.Prepared)
         {
-            toSend.Add(((await _store.GetSubmissionAsync(result.Claimed.SubmissionId, cancellationToken))!, false));
-            return;
+            return true;
         }
 
         // zero, rejected, held or void: final without any provider call.
         await _store.SettleRowsAsync(result.Claimed.SubmissionId, runId, _job.BatchSize, _time.GetUtcNow(), cancellationToken);
         summary.Tally(result.Decision.Status, result.Claimed.RowCount, result.Claimed.Total, null, result.Claimed.Target.ValueField);
+        return false;
     }
 
     private async Task<RunSummary> CompleteAsync(RunSummary summary, SubmissionSender sender, bool leaseLost, bool stopped)

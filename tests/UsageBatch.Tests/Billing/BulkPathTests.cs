@@ -22,7 +22,7 @@ public sealed class BulkPathTests
             foreach (var provider in new[] { "whop", "chargebee" })
             {
                 data.Add(plan + ":" + provider, nameof(IBillingStore.ClaimGroupsAsync), 1);     // before the claim
-                data.Add(plan + ":" + provider, nameof(IBillingStore.GetSubmissionAsync), 2);    // claim committed, queueing the sends
+                data.Add(plan + ":" + provider, nameof(IBillingStore.SubmissionsOfRunAsync), 1); // claim committed, reading what to send
                 data.Add(plan + ":" + provider, nameof(IBillingStore.MarkSentAsync), 2);         // one sent and confirmed, its rows not settled
                 data.Add(plan + ":" + provider, nameof(IBillingStore.RecordOutcomeAsync), 1);    // the provider recorded it, the ledger does not know
                 data.Add(plan + ":" + provider, nameof(IBillingStore.SettleConfirmedAsync), 1);  // every outcome recorded, no row settled
