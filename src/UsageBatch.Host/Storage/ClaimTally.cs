@@ -43,7 +43,7 @@ internal sealed class ClaimTally(PendingGroup group)
             OutOfRange = true;
         }
 
-        var occurredAt = UtcText.Parse(row.OccurredAt!);
+        var occurredAt = row.OccurredAtUtc;
         First = First is null || occurredAt < First ? occurredAt : First;
         Last = Last is null || occurredAt > Last ? occurredAt : Last;
     }

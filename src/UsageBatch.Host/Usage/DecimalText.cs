@@ -34,8 +34,8 @@ internal static partial class DecimalText
             return false;
         }
 
-        var digits = text.TrimStart('-');
-        var dot = digits.IndexOf('.', StringComparison.Ordinal);
+        var digits = text.AsSpan().TrimStart('-');
+        var dot = digits.IndexOf('.');
         var integerPart = (dot < 0 ? digits : digits[..dot]).TrimStart('0');
         var scale = dot < 0 ? 0 : digits.Length - dot - 1;
         if (integerPart.Length > MaxIntegerDigits)

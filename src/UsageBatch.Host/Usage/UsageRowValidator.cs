@@ -25,14 +25,15 @@ internal static class UsageRowValidator
             _ => null,
         };
 
-    public static string? CheckValue(string column, string? text, int maxDecimals)
+    /// <summary>A number column that is set must be canonical decimal text with at most <paramref name="maxDecimals"/> decimals (NULL passes: presence is the rules' own check).</summary>
+    public static string? CheckValue(UsageRow row, string column, int maxDecimals)
     {
-        if (text is null)
+        if (row[column] is not { } text)
         {
             return null;
         }
 
-        if (!DecimalText.TryParse(text, out var value, out var error))
+        if (!row.TryNumber(column, out var value, out var error))
         {
             return $"{column} {error}";
         }
@@ -46,15 +47,15 @@ internal static class UsageRowValidator
         return null;
     }
 
-    public static string? CheckOccurredAt(string? text, ValidationRules rules)
+    public static string? CheckOccurredAt(UsageRow row, ValidationRules rules)
     {
-        if (!UtcText.TryParseUsage(text, out var occurredAt, out var error))
+        if (!row.TryOccurredAt(out var occurredAt, out var error))
         {
             return $"occurred_at {error}";
         }
 
         return occurredAt < rules.OldestAccepted
-            ? $"occurred_at {text} is older than the job accepts (before {UtcText.Format(rules.OldestAccepted)}; see the job's maxAge)"
+            ? $"occurred_at {row.OccurredAt} is older than the job accepts (before {UtcText.Format(rules.OldestAccepted)}; see the job's maxAge)"
             : null;
     }
 

@@ -16,8 +16,8 @@ internal static partial class ChargebeeRowRules
         ?? CheckId("subscription_id", row["subscription_id"])
         ?? CheckId("item_price_id", row["item_price_id"])
         ?? (row["quantity"] is null ? "quantity is missing" : null)
-        ?? CheckValue("quantity", row["quantity"], rules.QuantityDecimals)
-        ?? CheckOccurredAt(row.OccurredAt, rules);
+        ?? CheckValue(row, "quantity", rules.QuantityDecimals)
+        ?? CheckOccurredAt(row, rules);
 
     private static string? CheckId(string column, string? value)
     {

@@ -25,18 +25,18 @@ internal static partial class WhopRowRules
         ?? CheckId("billing_item_id", row["billing_item_id"], BillingItemId(), "bi_")
         ?? CheckIdentifier(row["billing_item_identifier"])
         ?? ExactlyOne("amount", row["amount"], "quantity", row["quantity"])
-        ?? CheckNumber("amount", row["amount"], rules.AmountDecimals)
-        ?? CheckNumber("quantity", row["quantity"], rules.QuantityDecimals)
-        ?? CheckOccurredAt(row.OccurredAt, rules);
+        ?? CheckNumber(row, "amount", rules.AmountDecimals)
+        ?? CheckNumber(row, "quantity", rules.QuantityDecimals)
+        ?? CheckOccurredAt(row, rules);
 
     /// <summary>The message for a value Whop's JSON numbers would not carry exactly.</summary>
     public static string TooPrecise(string what, string text) => $"{what} {text} has more significant digits than Whop's JSON numbers carry exactly";
 
     // inferred (the provider's API docs: Whop's precision is undocumented): Whop takes JSON numbers, which its side may
     // read as binary floating point; a value that does not survive that would be billed as something else.
-    private static string? CheckNumber(string column, string? text, int maxDecimals) =>
-        CheckValue(column, text, maxDecimals)
-        ?? (text is not null && !DecimalText.SurvivesDouble(DecimalText.Parse(text)) ? TooPrecise(column, text) : null);
+    private static string? CheckNumber(UsageRow row, string column, int maxDecimals) =>
+        CheckValue(row, column, maxDecimals)
+        ?? (row[column] is { } text && !DecimalText.SurvivesDouble(row.Value(column)) ? TooPrecise(column, text) : null);
 
     private static string? CheckId(string column, string? value, Regex shape, string prefix)
     {

@@ -68,8 +68,8 @@ internal sealed class MeterModule : ProviderModule
         CheckSourceKey(row.SourceKey)
         ?? (row["customer_id"] is null ? "customer_id is missing" : null)
         ?? (row["meter_name"] is null ? "meter_name is missing" : null)
-        ?? (row["value"] is null ? "value is missing" : CheckValue("value", row["value"], rules.QuantityDecimals))
-        ?? CheckOccurredAt(row.OccurredAt, rules);
+        ?? (row["value"] is null ? "value is missing" : CheckValue(row, "value", rules.QuantityDecimals))
+        ?? CheckOccurredAt(row, rules);
 
     public override GroupDecision Decide(ClaimedGroup group, GroupFacts facts, ProviderAccountOptions account, decimal total, DateTimeOffset? usageDate) =>
         new(SubmissionStatus.Prepared, null, null);
