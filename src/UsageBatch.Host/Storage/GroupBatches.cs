@@ -96,16 +96,59 @@ internal sealed class GroupBatches(BillingStore store, StoreDialect dialect) : R
         return ClaimKey.Add(args, request.Table, request.Group.Target);
     }
 
+    /// <summary>
+    /// The run's confirmed submissions are settled a range of ids at a time: one statement moves the rows of as many
+    /// consecutive submissions as fit in the dialect's rows per statement (their claimed row counts, from the ledger),
+    /// and marks them settled in the same short transaction. A submission larger than that is settled alone, paged.
+    /// </summary>
     public override async Task<int> SettleConfirmedAsync(UsageTable table, long runId, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var session = await dialect.OpenAsync(cancellationToken);
-        var confirmed = await session.QueryAsync(dialect.Sql.ConfirmedUnsettled, new { RunId = runId, Table = Arg.Ansi(table.Name, 50) }, r => r.Long(0), cancellationToken);
+        var tableName = Arg.Ansi(table.Name, 50);
+        var confirmed = await session.QueryAsync(dialect.Sql.ConfirmedUnsettled, new { RunId = runId, Table = tableName },
+            r => (Id: r.Long(0), Rows: r.Long(1)), cancellationToken);
         var settled = 0;
-        foreach (var submissionId in confirmed)
+        foreach (var (first, last, alone) in Ranges(confirmed, dialect.RowsPerStatement(batchSize)))
         {
-            settled += await store.SettleRowsAsync(session, submissionId, runId, batchSize, now, cancellationToken);
+            if (alone)
+            {
+                settled += await store.SettleRowsAsync(session, first, runId, batchSize, now, cancellationToken);
+                continue;
+            }
+
+            var args = new { FirstId = first, LastId = last, RunId = runId, Now = now, Table = tableName };
+            settled += await session.InTransactionAsync(async () =>
+            {
+                var moved = await session.ScalarAsync<int>(dialect.Sql.SettleConfirmedRange[table], args, cancellationToken);
+                await session.ExecuteAsync(dialect.Sql.MarkConfirmedRangeSettled[table], args, cancellationToken);
+                return moved;
+            }, cancellationToken);
         }
 
         return settled;
+    }
+
+    /// <summary>Consecutive submissions whose rows add up to at most <paramref name="rowsPerStatement"/>; one with more is a range alone.</summary>
+    internal static IEnumerable<(long First, long Last, bool Alone)> Ranges(IReadOnlyList<(long Id, long Rows)> submissions, int rowsPerStatement)
+    {
+        var i = 0;
+        while (i < submissions.Count)
+        {
+            if (submissions[i].Rows > rowsPerStatement)
+            {
+                yield return (submissions[i].Id, submissions[i].Id, true);
+                i++;
+                continue;
+            }
+
+            var (first, rows) = (i, 0L);
+            while (i < submissions.Count && submissions[i].Rows <= rowsPerStatement && rows + submissions[i].Rows <= rowsPerStatement)
+            {
+                rows += submissions[i].Rows;
+                i++;
+            }
+
+            yield return (submissions[first].Id, submissions[i - 1].Id, false);
+        }
     }
 }

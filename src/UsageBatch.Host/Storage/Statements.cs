@@ -36,8 +36,16 @@ internal sealed class Statements
     /// <summary>Up to @BatchSize of the submission's 'claimed' rows take its outcome, with a row exception each when @ExceptionKind is set; answers how many.</summary>
     public required PerTable SettleBatch { get; init; }
     public required string MarkSettled { get; init; }
-    /// <summary>Ids of the run's confirmed, unsettled submissions of a usage table, by id.</summary>
+    /// <summary>Ids of the run's confirmed, unsettled submissions of a usage table, by id, with the rows each claimed.</summary>
     public required string ConfirmedUnsettled { get; init; }
+    /// <summary>
+    /// The rows of the run's confirmed, unsettled submissions with ids in [@FirstId, @LastId] take their outcome, in
+    /// one statement (the caller keeps the rows those submissions claimed within the dialect's rows per statement);
+    /// answers how many moved.
+    /// </summary>
+    public required PerTable SettleConfirmedRange { get; init; }
+    /// <summary>Those submissions of [@FirstId, @LastId] none of whose rows is still 'claimed' (or 'pending' again) are settled.</summary>
+    public required PerTable MarkConfirmedRangeSettled { get; init; }
     /// <summary>
     /// Up to @BatchSize final, settled submissions of @Account that no written report carries yet (never reported,
     /// or reported by a run that is no longer running and wrote no report), owned by this run or by one no longer

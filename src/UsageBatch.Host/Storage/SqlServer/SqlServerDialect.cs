@@ -277,6 +277,7 @@ internal sealed class SqlServerDialect : StoreDialect
             DeclareDead = S(DeclareDeadSql),
             AdoptOrphans = S(AdoptOrphansSql), MarkSent = S(MarkSentSql), MoveUsageDate = S(MoveUsageDateSql), OwnedUsageIds = S(OwnedUsageIdsSql),
             RecordOutcome = S(RecordOutcomeSql), SettleBatch = T(SettleBatchSql), MarkSettled = S(MarkSettledSql), ConfirmedUnsettled = S(ConfirmedUnsettledSql),
+            SettleConfirmedRange = T(SettleConfirmedRangeSql), MarkConfirmedRangeSettled = T(MarkConfirmedRangeSettledSql),
             CarryUnreported = S(CarryUnreportedSql), MarkReportWritten = S(MarkReportWrittenSql), MarkReportFailed = S(MarkReportFailedSql),
             GetSubmission = S(GetSubmissionSql), SubmissionsOfRun = S(SubmissionsOfRunSql), InsertEvent = S(InsertEventSql), InsertRowException = S(InsertRowExceptionSql),
             PendingRows = U(SqlServerUsageStatements.PendingRows), CreateRejectStage = S(CreateRejectTempSql), RejectStaged = T(RejectFromTempSql),

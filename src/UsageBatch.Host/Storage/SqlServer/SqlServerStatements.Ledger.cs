@@ -93,6 +93,36 @@ internal static partial class SqlServerStatements
         SELECT COUNT(*) AS Count, MAX(id) AS LastId FROM @settled;
         """;
 
+    // The run's confirmed submissions settled a range at a time: one UPDATE moves the rows of every confirmed,
+    // unsettled submission of this run with an id in [@FirstId, @LastId], instead of a read, a paged UPDATE and a mark
+    // per submission (three round trips per group). The caller sizes the range from the ledger's row counts so one
+    // statement moves at most the job's batchSize rows (under lock escalation, as SettleBatchSql). The submissions are
+    // found by their key range (clustered seek), their rows by ix_*_submission; every predicate is checked again on
+    // the locked row. The same rows SettleBatchSql would move: still 'claimed', or set back to 'pending' by hand.
+    internal const string SettleConfirmedRangeSql = """
+        DECLARE @settled TABLE (id bigint NOT NULL PRIMARY KEY);
+        UPDATE u
+        SET billing_status = 'billed', provider_usage_id = s.provider_usage_id, provider_receipt_id = s.provider_receipt_id,
+            billed_at = @Now, billing_error = NULL, billing_run_id = @RunId
+        OUTPUT inserted.id INTO @settled (id)
+        FROM [$(Schema)].ub_submission AS s WITH (ROWLOCK, READCOMMITTEDLOCK)
+        JOIN [$(Schema)].$(UsageTable) AS u WITH (ROWLOCK, READCOMMITTEDLOCK) ON u.billing_submission_id = s.id
+        WHERE s.id BETWEEN @FirstId AND @LastId AND s.owner_run_id = @RunId AND s.status = 'confirmed' AND s.settled_at IS NULL
+          AND s.usage_table = @Table AND u.billing_status IN ('claimed', 'pending');
+        SELECT COUNT(*) FROM @settled;
+        """;
+
+    // Then the range's submissions whose rows have all moved are settled (a row a DBA set back to 'pending' after this
+    // statement read it keeps its submission open for the next run's recovery, as with SettleBatchSql).
+    internal const string MarkConfirmedRangeSettledSql = """
+        UPDATE s SET settled_at = @Now, updated_at = @Now
+        FROM [$(Schema)].ub_submission AS s WITH (ROWLOCK, READCOMMITTEDLOCK)
+        WHERE s.id BETWEEN @FirstId AND @LastId AND s.owner_run_id = @RunId AND s.status = 'confirmed' AND s.settled_at IS NULL
+          AND s.usage_table = @Table
+          AND NOT EXISTS (SELECT 1 FROM [$(Schema)].$(UsageTable) AS u
+                          WHERE u.billing_submission_id = s.id AND u.billing_status IN ('claimed', 'pending'));
+        """;
+
     internal const string MarkSettledSql = """
         UPDATE [$(Schema)].ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL;
         """;

@@ -227,9 +227,10 @@ internal static partial class SqlServerStatements
         ORDER BY u.billing_submission_id DESC;
         """;
 
-    // Ids of the run's confirmed, unsettled submissions of one usage table: the rows the run's last step settles.
+    // Ids of the run's confirmed, unsettled submissions of one usage table, with the rows each claimed: the rows the
+    // run's last step settles, a range of submissions per statement (SettleConfirmedRangeSql).
     internal const string ConfirmedUnsettledSql = """
-        SELECT id FROM [$(Schema)].ub_submission
+        SELECT id, row_count FROM [$(Schema)].ub_submission
         WHERE owner_run_id = @RunId AND status = 'confirmed' AND settled_at IS NULL AND usage_table = @Table
         ORDER BY id;
         """;

@@ -122,9 +122,23 @@ internal static partial class SqliteStatements
             """),
         MarkSettled = "UPDATE ub_submission SET settled_at = @Now, updated_at = @Now WHERE id = @Id AND settled_at IS NULL",
         ConfirmedUnsettled = """
-            SELECT id FROM ub_submission
+            SELECT id, row_count FROM ub_submission
             WHERE owner_run_id = @RunId AND status = 'confirmed' AND settled_at IS NULL AND usage_table = @Table ORDER BY id
             """,
+        SettleConfirmedRange = PerTable.From(t => $"""
+            UPDATE {t.Name} AS u
+            SET billing_status = 'billed', provider_usage_id = s.provider_usage_id, provider_receipt_id = s.provider_receipt_id,
+                billed_at = @Now, billing_error = NULL, billing_run_id = @RunId
+            FROM ub_submission AS s
+            WHERE s.id BETWEEN @FirstId AND @LastId AND s.owner_run_id = @RunId AND s.status = 'confirmed' AND s.settled_at IS NULL
+              AND s.usage_table = @Table AND u.billing_submission_id = s.id AND u.billing_status IN ('claimed', 'pending');
+            SELECT changes();
+            """),
+        MarkConfirmedRangeSettled = PerTable.From(t => $"""
+            UPDATE ub_submission SET settled_at = @Now, updated_at = @Now
+            WHERE id BETWEEN @FirstId AND @LastId AND owner_run_id = @RunId AND status = 'confirmed' AND settled_at IS NULL AND usage_table = @Table
+              AND NOT EXISTS (SELECT 1 FROM {t.Name} AS u WHERE u.billing_submission_id = ub_submission.id AND u.billing_status IN ('claimed', 'pending'))
+            """),
         CarryUnreported = """
             CREATE TEMP TABLE IF NOT EXISTS ub_carry (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL);
             DELETE FROM temp.ub_carry;
