@@ -27,10 +27,12 @@ internal sealed class SqlitePasses(BillingStore store, SqliteDialect dialect) : 
 
     /// <summary>
     /// Rows per pass transaction. What a batch costs here is the index pages it dirties, and a batch spanning every
-    /// group dirties nearly all of them whatever its size. 50,000 rows keeps a transaction to about a second and
-    /// the rows held in memory to one batch.
+    /// group dirties nearly all of them whatever its size, so each commit writes them all again. Measured at 1M rows:
+    /// 100,000 rather than 50,000 took 0.4–0.6 s off each table's claim, for about 35 MB more peak memory (the
+    /// batch's claimed rows are held until it commits); the peak stays flat in rows (281 MB at 1M, 273 MB at 3M). A
+    /// transaction stays around a second, which is how long a DBA's insert may wait for the file.
     /// </summary>
-    internal const int PassRows = 50_000;
+    internal const int PassRows = 100_000;
 
     /// <summary>
     /// Page cache for a pass session (KiB). Measured at 1M rows: 64 MB cost ~125 MB more peak working set for ~4% less
