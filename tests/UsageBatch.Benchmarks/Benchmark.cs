@@ -53,7 +53,7 @@ internal static class Benchmark
 
         Console.WriteLine($"UsageBatch benchmark: {options.Rows:N0} rows over {options.Groups:N0} groups " +
                           $"(whop {layout.WhopRows:N0} rows / {layout.WhopGroups:N0} groups, chargebee {layout.ChargebeeRows:N0} / {layout.ChargebeeGroups:N0}); " +
-                          $"{Environment.ProcessorCount} cores; rate {(options.Rate is { } r ? r + " per 1 s" : "unlimited")}, {options.InFlight} in flight");
+                          $"{Environment.ProcessorCount} cores; plan {options.Plan}; rate {(options.Rate is { } r ? r + " per 1 s" : "unlimited")}, {options.InFlight} in flight");
         var generate = await Stopwatches.TimeAsync(() => DataLayout.GenerateAsync(layout, runPath));
         SqliteConnection.ClearAllPools();
         File.Copy(runPath, floorPath);
@@ -80,7 +80,7 @@ internal static class Benchmark
         fixtures.Settings.Chargebee.RequestsPerMinute = rate;
         fixtures.Settings.Chargebee.Window = TimeSpan.FromSeconds(1);
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Fixtures = fixtures });
-        var store = new BillingStore(new SqliteDialect(new SqliteDatabase($"Data Source={runPath}")));
+        var store = new BillingStore(new SqliteDialect(new SqliteDatabase($"Data Source={runPath}"), plan: options.Plan));
         var results = new List<(string Name, RunSummary Summary, RunTimings Timings, TimeSpan Wall, TimeSpan LedgerWrites)>();
         foreach (var whop in new[] { true, false })
         {

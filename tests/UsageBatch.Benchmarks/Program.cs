@@ -23,7 +23,7 @@ if (args.Length > 0 && args[0] == "--console")
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: --rows N --groups G [--rate R (requests per 1 s window)] [--in-flight K] [--keep]");
+    Console.Error.WriteLine("usage: --rows N --groups G [--rate R (requests per 1 s window)] [--in-flight K] [--plan passes|group-batches] [--keep]");
     return 2;
 }
 
@@ -32,13 +32,14 @@ return result ? 0 : 1;
 
 namespace UsageBatch.Benchmarks
 {
-    internal sealed record BenchmarkOptions(int Rows, int Groups, int? Rate, int InFlight, bool Keep)
+    internal sealed record BenchmarkOptions(int Rows, int Groups, int? Rate, int InFlight, bool Keep, UsageBatch.Storage.Sqlite.SqlitePlan Plan = UsageBatch.Storage.Sqlite.SqlitePlan.Passes)
     {
         public static BenchmarkOptions? Parse(string[] args)
         {
             int rows = 100_000, groups = 10_000, inFlight = 4;
             int? rate = null;
             var keep = false;
+            var plan = UsageBatch.Storage.Sqlite.SqlitePlan.Passes;
             for (var i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -49,11 +50,21 @@ namespace UsageBatch.Benchmarks
                     case "--rate": rate = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--in-flight": inFlight = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--keep": keep = true; break;
+                    // SQL Server's algorithm (group by group, the range settle), run on SQLite: its phase split.
+                    case "--plan":
+                        switch (Next())
+                        {
+                            case "passes": plan = UsageBatch.Storage.Sqlite.SqlitePlan.Passes; break;
+                            case "group-batches": plan = UsageBatch.Storage.Sqlite.SqlitePlan.GroupBatches; break;
+                            default: return null;
+                        }
+
+                        break;
                     default: return null;
                 }
             }
 
-            return rows < 2 || groups < 2 || groups > rows ? null : new BenchmarkOptions(rows, groups, rate, inFlight, keep);
+            return rows < 2 || groups < 2 || groups > rows ? null : new BenchmarkOptions(rows, groups, rate, inFlight, keep, plan);
         }
     }
 

@@ -1,4 +1,3 @@
-using Dapper;
 using UsageBatch.Storage;
 using UsageBatch.Storage.Sqlite;
 
