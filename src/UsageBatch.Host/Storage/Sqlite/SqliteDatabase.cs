@@ -28,7 +28,10 @@ internal sealed class SqliteDatabase
 
     public TimeProvider Clock { get; }
 
-    /// <summary>Sessions kept open between calls (a run uses at most one per sender in flight plus one).</summary>
+    /// <summary>
+    /// Sessions kept open between calls; more are closed when returned. The senders' hot writes share the one writer
+    /// session (<see cref="WriterAsync"/>), so what the senders rent is for their occasional reads.
+    /// </summary>
     internal const int MaxIdleSessions = 8;
 
     private readonly ConcurrentBag<SqliteSession> _idle = new();
