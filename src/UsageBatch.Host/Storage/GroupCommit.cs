@@ -147,9 +147,11 @@ internal sealed class GroupCommit(StoreDialect dialect)
                 return 0;
             }, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception)
         {
-            return false; // rolled back whole: each runs again alone, and only the one at fault fails
+            // Rolled back whole: each runs again alone, and only the one at fault fails. Nothing may escape the
+            // committer, or the writes queued behind it would wait for an answer that never comes.
+            return false;
         }
 
         Counted(batch.Count);
