@@ -37,7 +37,7 @@ internal sealed class DryRun(IBillingStore store, JobOptions job, ProviderAccoun
                 continue;
             }
 
-            var occurredAt = UtcText.Parse(row.OccurredAt!);
+            var occurredAt = row.OccurredAtUtc; // parsed once, by the rules above
             if (occurredAt >= summary.Cutoff)
             {
                 continue;
